@@ -1,0 +1,481 @@
+"""Article files → `Article`s: front matter split, field checks, Markdown → HTML.
+
+Every problem in every file is collected, then reported at once with the line
+and column of the .md file (not of the YAML block).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import html
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import urlsplit
+
+import markdown
+
+from .config import SiteConfig
+from .countries import Country, CountryIndex, UnknownCountry
+from .errors import ContentError, DigestError, Location, Problem, Problems
+from .names import MAX_SLUG, slugify
+from .yamlfile import KeyPath, YamlDoc, parse_yaml
+
+ARTICLES_DIR = "articles"
+FIELDS = ("title", "date", "countries", "topics", "source", "url", "summary", "author", "slug", "draft", "extra")
+MARKDOWN_EXTENSIONS = ("extra", "toc", "sane_lists")
+SUMMARY_WORDS = 50
+EXAMPLE = "---\ntitle: Israel signs defence pact with Morocco\ndate: 2021-11-24\n---"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRef:
+    """A topic as one article names it: the shared slug and the spelling used."""
+
+    slug: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article, fully parsed and rendered; the unit every later stage works on."""
+
+    path: Path
+    slug: str
+    title: str
+    published: datetime
+    countries: tuple[Country, ...]
+    topics: tuple[TopicRef, ...]
+    source: str
+    url: str
+    summary: str
+    author: str
+    draft: bool
+    body_html: str
+    fingerprint: str
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def day(self) -> date:
+        """The calendar date in the site's time zone (what URLs and archives use)."""
+        return self.published.date()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """An article file's bytes with the names used to report on it."""
+
+    path: Path
+    shown: Path
+    data: bytes
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def display_path(path: Path) -> Path:
+    """The path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def is_ignored_name(name: str) -> bool:
+    """Dotfiles and editor debris never count as content."""
+    return (
+        name.startswith((".", "#", "~"))
+        or name.endswith(("~", ".swp", ".swx", ".tmp", "___jb_tmp___", "___jb_old___"))
+        or name == "4913"
+    )
+
+
+def find_article_files(content_dir: Path) -> list[Path]:
+    """Every regular `*.md` under content/articles, in a stable order."""
+    root = content_dir / ARTICLES_DIR
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not is_ignored_name(d))
+        for name in sorted(files):
+            path = Path(folder, name)
+            if name.endswith(".md") and not is_ignored_name(name) and path.is_file():
+                found.append(path)
+    return found
+
+
+def read_sources(paths: Iterable[Path]) -> list[SourceFile]:
+    return [SourceFile(path, display_path(path), path.read_bytes()) for path in paths]
+
+
+class MarkdownRenderer:
+    """One reused Markdown converter (building one costs more than a short article)."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+
+    def convert(self, text: str) -> str:
+        self._md.reset()
+        return self._md.convert(text)
+
+
+@dataclass(slots=True)
+class ArticleParser:
+    """Turns `SourceFile`s into `Article`s with the site's rules (time zone, countries, topics)."""
+
+    config: SiteConfig
+    countries: CountryIndex
+    markdown: MarkdownRenderer = field(default_factory=MarkdownRenderer)
+
+    def parse(self, source: SourceFile) -> Article:
+        """One article, or a `ContentError` listing every problem in the file."""
+        return _FileReader(self, source).read()
+
+
+def load_articles(
+    config: SiteConfig, sources: Iterable[SourceFile], progress: Callable[[int], None] | None = None
+) -> list[Article]:
+    """Parse every source; raise one `ContentError` with all problems found."""
+    parser = ArticleParser(config, CountryIndex(config.country_aliases))
+    problems = Problems()
+    articles: list[Article] = []
+    for count, source in enumerate(sources, 1):
+        try:
+            articles.append(parser.parse(source))
+        except DigestError as exc:
+            problems.extend(exc.problems)
+        if progress:
+            progress(count)
+    problems.raise_if_any(ContentError)
+    return articles
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """A file split at its front-matter fences."""
+
+    front: str
+    body: str
+    lines: list[str]
+
+
+def split_front_matter(text: str, shown: Path) -> Parts:
+    """Separate the YAML between the `---` fences from the Markdown body."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        raise ContentError.single(
+            shown,
+            "no front matter: an article must start with a line '---'",
+            line=1,
+            col=1,
+            hint="begin the file with its fields between two '---' lines:\n" + _indent(EXAMPLE),
+            source_line=lines[0] if lines else "",
+        )
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return Parts("\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), lines)
+    raise ContentError.single(
+        shown,
+        "front matter is not closed",
+        line=1,
+        col=1,
+        hint="add a line '---' after the last field, before the article's text",
+        source_line=lines[0],
+    )
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+def decode(source: SourceFile) -> str:
+    """UTF-8 (with or without BOM), any line ending, normalised to LF."""
+    try:
+        text = source.data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = source.data[: exc.start].count(b"\n") + 1
+        col = exc.start - (source.data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ContentError.single(
+            source.shown,
+            f"not valid UTF-8 (byte 0x{source.data[exc.start]:02x})",
+            line=line,
+            col=col,
+            hint="save the file as UTF-8, e.g. iconv -f WINDOWS-1252 -t UTF-8 in.md > out.md",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class _FileReader:
+    """Reads one file, collecting every field problem before giving up."""
+
+    def __init__(self, parser: ArticleParser, source: SourceFile) -> None:
+        self.parser = parser
+        self.config = parser.config
+        self.source = source
+        self.problems = Problems()
+        self.doc: YamlDoc | None = None
+        self.lines: list[str] = []
+
+    def read(self) -> Article:
+        text = decode(self.source)
+        parts = split_front_matter(text, self.source.shown)
+        self.lines = parts.lines
+        self.doc = parse_yaml(parts.front, self.source.shown, first_line=2, lines=parts.lines)
+        data = self.doc.data
+        if data is None:
+            raise ContentError.single(
+                self.source.shown, "front matter is empty", line=1, col=1,
+                hint="give at least a title and a date:\n" + _indent(EXAMPLE), source_line=parts.lines[0],
+            )
+        if not isinstance(data, dict):
+            self.report((), "front matter must be 'field: value' lines", f"for example:\n{_indent(EXAMPLE)}")
+            self.problems.raise_if_any(ContentError)
+        for key in data:
+            if key not in FIELDS:
+                close = difflib.get_close_matches(str(key), FIELDS, n=1)
+                hint = f"did you mean '{close[0]}'?" if close else "custom fields go under 'extra:'"
+                self.report((key,), f"unknown field '{key}'", hint, key=True, name=str(key))
+        article = self.build(data, parts.body)
+        self.problems.raise_if_any(ContentError)
+        assert article is not None
+        return article
+
+    def build(self, data: dict[str, Any], body: str) -> Article | None:
+        title = self.text(data, "title", required=True)
+        published = self.published(data)
+        countries = self.country_list(data)
+        topics = self.topic_list(data)
+        source = self.text(data, "source")
+        url = self.url(data)
+        summary = self.text(data, "summary")
+        author = self.text(data, "author")
+        slug = self.slug(data)
+        draft = self.flag(data, "draft")
+        extra = self.mapping(data, "extra")
+        if self.problems or published is None:
+            return None
+        body_html = self.parser.markdown.convert(body)
+        return Article(
+            path=self.source.path,
+            slug=slug,
+            title=title,
+            published=published,
+            countries=countries,
+            topics=topics,
+            source=source,
+            url=url,
+            summary=summary or summarise(body_html),
+            author=author,
+            draft=draft,
+            body_html=body_html,
+            fingerprint=self.source.fingerprint,
+            extra=extra,
+        )
+
+    # -- reporting -----------------------------------------------------------
+
+    def report(self, at: KeyPath, message: str, hint: str = "", *, key: bool = False, name: str = "") -> None:
+        assert self.doc is not None
+        spot = (self.doc.keys.get(at) if key else None) or self.doc.spot(at)
+        if not at:
+            spot = self.doc.spot(())
+        if key:
+            name = name or str(at[0])
+        field_name = name or (str(at[0]) if at else "")
+        line = self.lines[spot.line - 1] if 0 < spot.line <= len(self.lines) else ""
+        self.problems.add(Problem(Location(self.source.shown, spot.line, spot.col), message, field_name, hint, line))
+
+    def missing(self, name: str, example: str) -> None:
+        self.problems.add(
+            Problem(Location(self.source.shown, 1, 1), "is required", name, f"add a line '{example}' to the front matter", self.lines[0])
+        )
+
+    def quote_hint(self, at: KeyPath, value: Any) -> str:
+        """Explain YAML's surprises: unquoted NO is false, 1:20 a number, 0x1F an int."""
+        assert self.doc is not None
+        spot = self.doc.spots.get(at)
+        raw = spot.raw if spot and spot.raw is not None else str(value)
+        reading = f"YAML reads unquoted {raw} as {_yaml_kind(value)}; " if spot and spot.plain and not isinstance(value, str) else ""
+        return f'{reading}put it in quotes: "{raw}"'
+
+    # -- fields --------------------------------------------------------------
+
+    def text(self, data: dict[str, Any], name: str, *, required: bool = False) -> str:
+        value = data.get(name)
+        if value is None:
+            if required:
+                self.missing(name, f"{name}: ...")
+            return ""
+        if not isinstance(value, str):
+            self.report((name,), f"must be text, got {_yaml_kind(value)}", self.quote_hint((name,), value))
+            return ""
+        value = " ".join(value.split())
+        if required and not value:
+            self.report((name,), "must not be empty", f"write the article's {name} after '{name}:'")
+        return value
+
+    def published(self, data: dict[str, Any]) -> datetime | None:
+        value = data.get("date")
+        zone = self.config.zone
+        if value is None:
+            self.missing("date", "date: 2021-11-24")
+            return None
+        hint = "write it as YYYY-MM-DD (2021-11-24) or an ISO 8601 time (2021-11-24T09:30:00+01:00)"
+        if isinstance(value, datetime):
+            moment = value
+        elif isinstance(value, date):
+            moment = datetime.combine(value, time())
+        elif isinstance(value, str):
+            try:
+                moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                real = _calendar_problem(value)
+                self.report(("date",), real or f"must be a date like 2021-11-24, got '{value}'", hint)
+                return None
+        else:
+            self.report(("date",), f"must be a date like 2021-11-24, got {_yaml_kind(value)} {value!r}", hint)
+            return None
+        if not 1900 <= moment.year <= 2200:
+            self.report(("date",), f"year {moment.year} is outside 1900-2200", "check for a typo in the year")
+            return None
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=zone)
+        return moment.astimezone(zone)
+
+    def items(self, data: dict[str, Any], name: str, example: str) -> list[tuple[KeyPath, str]]:
+        value = data.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            shown = value if isinstance(value, str) else _yaml_kind(value)
+            self.report((name,), f"must be a list, got {_yaml_kind(value)} '{shown}'", f"write a list in brackets, e.g. {name}: {example}")
+            return []
+        found: list[tuple[KeyPath, str]] = []
+        for index, item in enumerate(value):
+            at: KeyPath = (name, index)
+            if not isinstance(item, str) or not item.strip():
+                self.report(at, f"entry {index + 1} must be a name, got {_yaml_kind(item)}", self.quote_hint(at, item), name=name)
+            else:
+                found.append((at, item.strip()))
+        return found
+
+    def country_list(self, data: dict[str, Any]) -> tuple[Country, ...]:
+        countries: list[Country] = []
+        for at, written in self.items(data, "countries", "[Israel, Morocco]"):
+            try:
+                country = self.parser.countries.resolve(written)
+            except UnknownCountry as exc:
+                hint = ("did you mean " + " or ".join(f"'{s}'" for s in exc.suggestions) + "?") if exc.suggestions else (
+                    "use a country name, an ISO code (IL, ISR), or add an alias under countries.aliases in site.yaml"
+                )
+                self.report(at, f"unknown country '{written}'", hint, name="countries")
+                continue
+            if country not in countries:
+                countries.append(country)
+        return tuple(countries)
+
+    def topic_list(self, data: dict[str, Any]) -> tuple[TopicRef, ...]:
+        vocabulary = self.config.topics
+        aliases = {slugify(alias): slug for slug, spec in vocabulary.items() for alias in spec.aliases}
+        topics: list[TopicRef] = []
+        for at, written in self.items(data, "topics", "[defence, diplomacy]"):
+            slug = slugify(written)
+            if not slug:
+                self.report(at, f"'{written}' has no letters or digits to name a topic by", "use a word such as 'defence'", name="topics")
+                continue
+            slug = aliases.get(slug, slug)
+            if vocabulary and slug not in vocabulary:
+                close = difflib.get_close_matches(slug, list(vocabulary), n=3)
+                hint = ("did you mean " + " or ".join(f"'{c}'" for c in close) + "?") if close else "known topics: " + ", ".join(sorted(vocabulary))
+                self.report(at, f"unknown topic '{written}'", hint + " (or add it under topics: in site.yaml)", name="topics")
+                continue
+            if all(t.slug != slug for t in topics):
+                topics.append(TopicRef(slug, written))
+        return tuple(topics)
+
+    def url(self, data: dict[str, Any]) -> str:
+        value = self.text(data, "url")
+        if value:
+            parts = urlsplit(value)
+            if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+                self.report(("url",), f"must be an http or https address, got '{value}'", "e.g. url: https://www.example.com/news/story")
+                return ""
+        return value
+
+    def slug(self, data: dict[str, Any]) -> str:
+        value = data.get("slug")
+        if value is None:
+            slug = slugify(self.source.path.stem)
+            if not slug:
+                self.problems.add(Problem(Location(self.source.shown, 1, 1), f"the file name '{self.source.path.name}' gives no usable slug", "slug", "rename the file or add 'slug: my-article'", self.lines[0]))
+            return slug
+        if not isinstance(value, str):
+            self.report(("slug",), f"must be text, got {_yaml_kind(value)}", self.quote_hint(("slug",), value))
+            return ""
+        if value != slugify(value) or not value or len(value) > MAX_SLUG:
+            suggestion = slugify(value)
+            hint = f"use '{suggestion}'" if suggestion else "use lower-case letters, digits and '-'"
+            self.report(("slug",), f"'{value}' is not a valid slug (lower-case a-z, 0-9 and '-', at most {MAX_SLUG})", hint)
+            return ""
+        return value
+
+    def flag(self, data: dict[str, Any], name: str) -> bool:
+        value = data.get(name, False)
+        if not isinstance(value, bool):
+            self.report((name,), f"must be true or false, got {value!r}", f"write {name}: true or {name}: false")
+            return False
+        return value
+
+    def mapping(self, data: dict[str, Any], name: str) -> dict[str, Any]:
+        value = data.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.report((name,), f"must be a mapping of names to values, got {_yaml_kind(value)}", f"indent custom fields under '{name}:', e.g.\n    {name}:\n      region: Maghreb")
+            return {}
+        return value
+
+
+def _yaml_kind(value: Any) -> str:
+    kinds: list[tuple[type | tuple[type, ...], str]] = [
+        (bool, "true/false"), (int, "a number"), (float, "a number"), (datetime, "a date and time"),
+        (date, "a date"), (list, "a list"), (dict, "a mapping"), (str, "text"), (type(None), "nothing"),
+    ]
+    for kind, name in kinds:
+        if isinstance(value, kind):
+            if kind is bool:
+                return "false" if value is False else "true"
+            return name
+    return type(value).__name__
+
+
+def _calendar_problem(text: str) -> str:
+    """Say why a date-shaped string is no real date (2021-02-30), else ''."""
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2}).*", text)
+    if not match:
+        return ""
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        date(year, month, day)
+    except ValueError as exc:
+        return f"'{text.strip()}' is not a real date ({exc})"
+    return ""
+
+
+_TAG = re.compile(r"<[^>]+>")
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+
+
+def summarise(body_html: str) -> str:
+    """The first paragraph as plain text, cut at a word boundary."""
+    match = _FIRST_PARAGRAPH.search(body_html)
+    if not match:
+        return ""
+    words = html.unescape(_TAG.sub("", match.group(1))).split()
+    text = " ".join(words[:SUMMARY_WORDS])
+    return text + ("…" if len(words) > SUMMARY_WORDS else "")
+

@@ -1,0 +1,123 @@
+"""One exception family: every problem says what, where and how to fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a file; line and column count from 1 (0 means unknown)."""
+
+    path: Path
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        text = str(self.path)
+        if self.line:
+            text += f":{self.line}"
+            if self.col:
+                text += f":{self.col}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the input, as a user reads it."""
+
+    location: Location
+    message: str
+    field: str = ""
+    hint: str = ""
+    source_line: str = ""
+
+    def headline(self) -> str:
+        """`path:line:col: field: message`, the first line a user sees."""
+        prefix = f"{self.field}: " if self.field else ""
+        return f"{self.location}: {prefix}{self.message}"
+
+    def format(self) -> str:
+        """The headline, the offending line with a caret, and the hint."""
+        lines = [self.headline()]
+        if self.source_line:
+            lines.append(f"    {self.source_line.rstrip()}")
+            if self.location.col:
+                lines.append("    " + " " * (self.location.col - 1) + "^")
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
+
+
+class DigestError(Exception):
+    """Base of every error digest reports to a user (printed without a traceback)."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        """Every problem, formatted, separated by blank lines."""
+        return "\n\n".join(problem.format() for problem in self.problems)
+
+    @classmethod
+    def single(
+        cls,
+        path: Path,
+        message: str,
+        *,
+        line: int = 0,
+        col: int = 0,
+        field: str = "",
+        hint: str = "",
+        source_line: str = "",
+    ) -> "DigestError":
+        """An error carrying one problem."""
+        return cls([Problem(Location(path, line, col), message, field, hint, source_line)])
+
+
+class ConfigError(DigestError):
+    """site.yaml is missing or wrong."""
+
+
+class ContentError(DigestError):
+    """One or more articles cannot be read."""
+
+
+class PlanError(DigestError):
+    """Pages cannot be laid out (two sources want one URL, an unsafe path)."""
+
+
+class TemplateError(DigestError):
+    """A template is missing or fails to render."""
+
+
+class OutputError(DigestError):
+    """The output folder is unsafe or cannot be written."""
+
+
+@dataclass(slots=True)
+class Problems:
+    """Collects problems over a whole run, so the user sees all of them at once."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        self.items.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.items.extend(problems)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self, kind: type[DigestError] = DigestError) -> None:
+        """Raise one error with every problem collected, sorted by place."""
+        if self.items:
+            ordered = sorted(
+                self.items,
+                key=lambda p: (str(p.location.path), p.location.line, p.location.col),
+            )
+            raise kind(ordered)

@@ -1,0 +1,34 @@
+"""Turning people's words into URL-safe names, and back into display names."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from slugify import slugify as _slugify
+
+MAX_SLUG = 100
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by hyphens: 'Abraham Accords' → 'abraham-accords'."""
+    return _slugify(unicodedata.normalize("NFC", text), max_length=MAX_SLUG, word_boundary=True)
+
+
+def display_name(spellings: list[str], slug: str) -> str:
+    """The best way to show a term written in several ways across articles.
+
+    Mixed-case spellings ('Abraham Accords') win over all-lower or all-upper ones;
+    short all-caps words stay acronyms ('AI'); otherwise the slug is title-cased.
+    Ties go to the most used spelling, then alphabetical order, so the result does
+    not depend on the order files were read in.
+    """
+
+    def rank(spelling: str) -> tuple[int, int, str]:
+        mixed = spelling != spelling.lower() and spelling != spelling.upper()
+        acronym = spelling.isupper() and " " not in spelling and len(spelling) <= 5
+        return (0 if mixed else 1 if acronym else 2, -spellings.count(spelling), spelling)
+
+    best = min(spellings, key=rank, default="")
+    if best and rank(best)[0] < 2:
+        return best.strip()
+    return " ".join(word.capitalize() for word in slug.split("-"))

@@ -1,0 +1,292 @@
+"""`plan_site`: the site model → one `PagePlan` per output file, before anything renders.
+
+URL rules live here and only here. Every plan says which file it writes, which
+templates may draw it (in order), the context they get, and which source files
+it shows. Two plans that want the same output are an error naming both sources.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import groupby
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterator, Mapping, Sequence
+
+from markupsafe import Markup
+
+from .config import SiteConfig
+from .content import Article, display_path
+from .countries import REGIONS
+from .errors import Location, PlanError, Problem, Problems
+from .site import Month, Site, Term, Year
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Something with a name and a URL (a topic, a page in the menu)."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class CountryLink:
+    name: str
+    url: str
+    flag: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class TermLink:
+    """An entry of an index: a topic, a country, a year or a month, with its count."""
+
+    name: str
+    url: str
+    count: int
+    description: str = ""
+    flag: str = ""
+    code: str = ""
+    months: tuple["TermLink", ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    """An article as templates see it: display-ready fields and resolved links."""
+
+    title: str
+    url: str
+    published: datetime
+    source: str
+    source_url: str
+    summary: str
+    author: str
+    draft: bool
+    body: Markup
+    topics: tuple[Link, ...]
+    countries: tuple[CountryLink, ...]
+    extra: Mapping[str, Any] = field(hash=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    """What every page may show about the site as a whole."""
+
+    title: str
+    description: str
+    base_url: str
+    base_path: str
+    language: str
+    menu: tuple[Link, ...]
+    home_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """One page of a paginated list."""
+
+    number: int
+    total: int
+    items: tuple[ArticleView, ...]
+    urls: tuple[str, ...]
+    count: int
+
+    @property
+    def prev_url(self) -> str:
+        return self.urls[self.number - 2] if self.number > 1 else ""
+
+    @property
+    def next_url(self) -> str:
+        return self.urls[self.number] if self.number < self.total else ""
+
+
+@dataclass(frozen=True, slots=True)
+class PagePlan:
+    """One output file: where it goes, how it is drawn, from what."""
+
+    kind: str
+    url: str
+    output: PurePosixPath
+    templates: tuple[str, ...]
+    context: Mapping[str, Any]
+    sources: tuple[Path, ...] = ()
+
+
+class Urls:
+    """The URL layout: pretty URLs under the site's base path."""
+
+    def __init__(self, base_path: str) -> None:
+        self.base = base_path
+
+    def path(self, *parts: object) -> str:
+        inner = "/".join(str(p) for p in parts if str(p))
+        return self.base + (inner + "/" if inner else "")
+
+    def article(self, article: Article) -> str:
+        day = article.day
+        return self.path(f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}", article.slug)
+
+    def page(self, first: str, number: int) -> str:
+        return first if number == 1 else f"{first}page/{number}/"
+
+    def output_of(self, url: str) -> PurePosixPath:
+        inner = url[len(self.base) :]
+        return PurePosixPath(inner) / "index.html" if inner else PurePosixPath("index.html")
+
+
+def plan_site(site: Site) -> list[PagePlan]:
+    """Every page of the site, checked for output collisions."""
+    planner = _Planner(site)
+    plans = list(planner.plans())
+    check_collisions(plans)
+    return plans
+
+
+def check_collisions(plans: Sequence[PagePlan]) -> None:
+    """Two plans for one output file is an error naming both sources."""
+    seen: dict[PurePosixPath, PagePlan] = {}
+    problems = Problems()
+    for plan in plans:
+        key = PurePosixPath(str(plan.output).casefold())
+        first = seen.setdefault(key, plan)
+        if first is plan:
+            continue
+        where = plan.sources[0] if plan.sources else Path("site.yaml")
+        other = ", ".join(str(display_path(s)) for s in first.sources) or f"the {first.kind} page"
+        problems.add(
+            Problem(
+                Location(display_path(where), 1, 1),
+                f"this {plan.kind} wants the URL {plan.url}, which {other} already has",
+                "",
+                "give one of them a different 'slug:' (or date)",
+            )
+        )
+    problems.raise_if_any(PlanError)
+
+
+class _Planner:
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        config: SiteConfig = site.config
+        self.urls = Urls(config.base_path)
+        self.paginate = config.paginate
+        self.topic_names = {t.slug: t.name for t in site.topics}
+        menu = (
+            Link("Latest", self.urls.path()),
+            Link("Topics", self.urls.path("topics")),
+            Link("Countries", self.urls.path("countries")),
+            Link("Archive", self.urls.path("archive")),
+        )
+        self.info = SiteInfo(
+            config.title, config.description, config.base_url, config.base_path, config.language, menu, self.urls.path()
+        )
+        self.views = {a.path: self.view(a) for a in site.articles}
+
+    def view(self, article: Article) -> ArticleView:
+        return ArticleView(
+            title=article.title,
+            url=self.urls.article(article),
+            published=article.published,
+            source=article.source,
+            source_url=article.url,
+            summary=article.summary,
+            author=article.author,
+            draft=article.draft,
+            body=Markup(article.body_html),
+            topics=tuple(Link(self.topic_names[t.slug], self.urls.path("topics", t.slug)) for t in article.topics),
+            countries=tuple(
+                CountryLink(c.name, self.urls.path("countries", c.slug), c.flag, c.code) for c in article.countries
+            ),
+            extra=article.extra,
+        )
+
+    def plan(self, kind: str, url: str, templates: tuple[str, ...], title: str, sources: tuple[Path, ...] = (), **context: Any) -> PagePlan:
+        context.update(site=self.info, page=Link(title, url), kind=kind)
+        return PagePlan(kind, url, self.urls.output_of(url), templates, context, sources)
+
+    def plans(self) -> Iterator[PagePlan]:
+        site = self.site
+        yield from self.listing("home", self.urls.path(), ("index.html", "list.html"), site.config.title, site.articles)
+        yield from self.article_pages()
+        yield self.plan(
+            "topics", self.urls.path("topics"), ("topics.html", "terms.html"), "Topics",
+            terms=tuple(self.term_link(t) for t in site.topics),
+        )
+        for term in site.topics:
+            yield from self.listing(
+                "topic", self.urls.path("topics", term.slug),
+                (f"topic/{term.slug}.html", "topic.html", "term.html", "list.html"), term.name, term.articles,
+                term=self.term_link(term),
+            )
+        yield self.plan(
+            "countries", self.urls.path("countries"), ("countries.html", "terms.html"), "Countries",
+            terms=tuple(self.term_link(t) for t in site.countries), groups=self.regions(site.countries),
+        )
+        for term in site.countries:
+            yield from self.listing(
+                "country", self.urls.path("countries", term.slug),
+                (f"country/{term.slug}.html", "country.html", "term.html", "list.html"), term.name, term.articles,
+                term=self.term_link(term),
+            )
+        yield from self.archives(site.years)
+        yield PagePlan(
+            "404", self.urls.path() + "404.html", PurePosixPath("404.html"), ("404.html",),
+            {"site": self.info, "page": Link("Page not found", self.urls.path() + "404.html"), "kind": "404"},
+        )
+
+    def article_pages(self) -> Iterator[PagePlan]:
+        articles = self.site.articles
+        for index, article in enumerate(articles):
+            view = self.views[article.path]
+            newer = self.views[articles[index - 1].path] if index > 0 else None
+            older = self.views[articles[index + 1].path] if index + 1 < len(articles) else None
+            related = tuple(self.views[a.path] for a in self.site.related[article.path])
+            yield self.plan(
+                "article", view.url, ("article.html",), article.title, (article.path,),
+                article=view, newer=newer, older=older, related=related,
+            )
+
+    def listing(self, kind: str, first_url: str, templates: tuple[str, ...], title: str, articles: Sequence[Article], **context: Any) -> Iterator[PagePlan]:
+        size = self.paginate
+        total = max(1, -(-len(articles) // size))
+        urls = tuple(self.urls.page(first_url, n) for n in range(1, total + 1))
+        for number in range(1, total + 1):
+            chunk = articles[(number - 1) * size : number * size]
+            pager = Pager(number, total, tuple(self.views[a.path] for a in chunk), urls, len(articles))
+            shown = title if number == 1 else f"{title} (page {number})"
+            yield self.plan(kind, urls[number - 1], templates, shown, tuple(a.path for a in chunk), pager=pager, **context)
+
+    def term_link(self, term: Term) -> TermLink:
+        prefix = "topics" if term.kind == "topic" else "countries"
+        country = term.country
+        return TermLink(
+            term.name, self.urls.path(prefix, term.slug), term.count, term.description,
+            country.flag if country else "", country.code if country else "",
+        )
+
+    def regions(self, terms: tuple[Term, ...]) -> tuple[tuple[str, tuple[TermLink, ...]], ...]:
+        """Countries grouped by continent, in a fixed continent order."""
+        order = {name: index for index, name in enumerate(REGIONS)}
+
+        def region(term: Term) -> str:
+            return term.country.region if term.country and term.country.region else "Other"
+
+        ranked = sorted(terms, key=lambda t: (order.get(region(t), len(order)), t.name.casefold()))
+        return tuple((name, tuple(self.term_link(t) for t in group)) for name, group in groupby(ranked, key=region))
+
+    def archives(self, years: tuple[Year, ...]) -> Iterator[PagePlan]:
+        def month_link(month: Month) -> TermLink:
+            name = f"{calendar.month_name[month.month]} {month.year}"
+            return TermLink(name, self.urls.path(f"{month.year:04d}", f"{month.month:02d}"), len(month.articles))
+
+        overview = tuple(
+            TermLink(str(y.year), self.urls.path(f"{y.year:04d}"), len(y.articles), months=tuple(month_link(m) for m in y.months))
+            for y in years
+        )
+        yield self.plan("archive", self.urls.path("archive"), ("archive.html",), "Archive", years=overview)
+        for year, entry in zip(years, overview):
+            yield from self.listing("year", entry.url, ("year.html", "list.html"), entry.name, year.articles, months=entry.months)
+            for month, link in zip(year.months, entry.months):
+                yield from self.listing("month", link.url, ("month.html", "list.html"), link.name, month.articles)

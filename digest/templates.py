@@ -1,0 +1,154 @@
+"""The theme chain (site → theme → parent themes) and the Jinja environment over it."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+import jinja2
+
+from .config import SiteConfig
+from .content import display_path
+from .errors import ConfigError, Location, Problem, TemplateError
+from .plan import PagePlan
+from .yamlfile import parse_yaml
+
+THEME_FILE = "theme.yaml"
+SITE_TEMPLATES = "templates"
+SITE_STATIC = "static"
+
+
+def bundled_themes_dir() -> Path:
+    """Themes shipped with digest: inside the package when installed, beside it in a checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "themes"
+    return installed if installed.is_dir() else here.parent / "themes"
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """Where templates and static files come from, most specific first."""
+
+    names: tuple[str, ...]
+    template_dirs: tuple[Path, ...]
+    static_dirs: tuple[Path, ...]
+
+
+def resolve_theme(config: SiteConfig) -> Theme:
+    """Follow `parent:` links in theme.yaml from the site's theme to the root theme."""
+    names: list[str] = []
+    folders: list[Path] = []
+    name: str | None = config.theme
+    while name:
+        if name in names:
+            raise ConfigError.single(config.config_path, f"theme '{name}' is its own ancestor", field="theme", hint="remove the 'parent:' loop in theme.yaml")
+        folder = find_theme(config, name)
+        names.append(name)
+        folders.append(folder)
+        name = _theme_parent(folder)
+    site_templates = config.root / SITE_TEMPLATES
+    site_static = config.root / SITE_STATIC
+    template_dirs = [site_templates] if site_templates.is_dir() else []
+    template_dirs += [f / "templates" for f in folders if (f / "templates").is_dir()]
+    static_dirs = [site_static] if site_static.is_dir() else []
+    static_dirs += [f / "static" for f in folders if (f / "static").is_dir()]
+    return Theme(tuple(names), tuple(template_dirs), tuple(static_dirs))
+
+
+def find_theme(config: SiteConfig, name: str) -> Path:
+    places = [config.root / "themes" / name, bundled_themes_dir() / name]
+    for place in places:
+        if place.is_dir():
+            return place.resolve()
+    tried = "\n".join(f"    {display_path(p)}" for p in places)
+    raise ConfigError.single(display_path(config.config_path), f"theme '{name}' not found", field="theme", hint=f"looked in:\n{tried}")
+
+
+def _theme_parent(folder: Path) -> str | None:
+    path = folder / THEME_FILE
+    if not path.is_file():
+        return None
+    data = parse_yaml(path.read_text(encoding="utf-8"), display_path(path)).data or {}
+    parent = data.get("parent") if isinstance(data, dict) else None
+    return str(parent) if parent else None
+
+
+def format_date(value: datetime, style: str = "long") -> str:
+    """'24 November 2021' (long) or '24 Nov 2021' (short); no locale, no clock."""
+    month = f"{value:%B}" if style == "long" else f"{value:%b}"
+    return f"{value.day} {month} {value.year}"
+
+
+class PageRenderer:
+    """Renders plans with the theme's templates; template problems become `TemplateError`s."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["format_date"] = format_date
+        self.env.filters["isodate"] = lambda value: value.isoformat()
+
+    def template_for(self, plan: PagePlan) -> jinja2.Template:
+        try:
+            return self.env.select_template(list(plan.templates))
+        except jinja2.TemplatesNotFound:
+            tried = [f"    {display_path(folder / name)}" for name in plan.templates for folder in self.theme.template_dirs]
+            raise TemplateError(
+                [Problem(Location(Path(plan.templates[-1])), f"no template for the {plan.kind} page {plan.url}", "", "looked for:\n" + "\n".join(tried or ["    (no template folders at all)"]))]
+            ) from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise self.error(exc, plan) from None
+
+    def render(self, plan: PagePlan) -> bytes:
+        template = self.template_for(plan)
+        try:
+            return template.render(plan.context).encode("utf-8")
+        except jinja2.TemplateSyntaxError as exc:
+            raise self.error(exc, plan) from None
+        except Exception as exc:  # any failure inside a template is reported at its line
+            raise self.error(exc, plan) from None
+
+    def error(self, exc: Exception, plan: PagePlan) -> TemplateError:
+        path, line = _template_place(exc)
+        message = getattr(exc, "message", None) or str(exc)
+        source = ""
+        if path and line and Path(path).is_file():
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+            source = lines[line - 1] if line <= len(lines) else ""
+        where = Location(display_path(Path(path)) if path else Path(plan.templates[0]), line)
+        hint = f"while rendering {plan.url}"
+        return TemplateError([Problem(where, message, "", hint, source)])
+
+
+def _template_place(exc: Exception) -> tuple[str, int]:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return exc.filename or "", exc.lineno or 0
+    place = ("", 0)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".json", ".txt")):
+            place = (frame.filename, frame.lineno or 0)
+    return place
+
+
+def static_files(theme: Theme) -> Iterator[tuple[str, Path]]:
+    """(relative path, file) for each static file; the site's own win over the theme's."""
+    seen: set[str] = set()
+    for folder in theme.static_dirs:
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file() or any(part.startswith(".") for part in path.relative_to(folder).parts):
+                continue
+            relative = path.relative_to(folder).as_posix()
+            if relative not in seen:
+                seen.add(relative)
+                yield relative, path
+

@@ -1,0 +1,146 @@
+"""Safe YAML that remembers where every value came from.
+
+Only the safe loader's tags are accepted; duplicate keys and runaway alias
+expansion are errors. Every key and value keeps its line and column, so later
+stages can point at the exact place in the user's file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+try:  # libyaml parses ten times faster than the pure-Python loader
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+from .errors import DigestError, Location, Problem
+
+MAX_NODES = 20_000
+"""Cap on values built from one document, so alias bombs fail fast."""
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """Where a value (or key) starts in the file, 1-based, and its raw text if scalar."""
+
+    line: int
+    col: int
+    raw: str | None = None
+    plain: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDoc:
+    """A parsed document with the place of every value (`spots`) and key (`keys`)."""
+
+    data: Any
+    spots: Mapping[KeyPath, Spot]
+    keys: Mapping[KeyPath, Spot]
+
+    def spot(self, path: KeyPath) -> Spot:
+        """The value's place, or the closest enclosing one that is known."""
+        while path and path not in self.spots:
+            path = path[:-1]
+        return self.spots.get(path, Spot(1, 1))
+
+
+def parse_yaml(text: str, path: Path, *, first_line: int = 1, lines: list[str] | None = None) -> YamlDoc:
+    """Parse one YAML document; `first_line` is the file line the text starts on."""
+    builder = _Builder(text, path, first_line, lines if lines is not None else text.splitlines())
+    return builder.build()
+
+
+class _Builder:
+    def __init__(self, text: str, path: Path, first_line: int, lines: list[str]) -> None:
+        self.text = text
+        self.path = path
+        self.offset = first_line - 1
+        self.lines = lines
+        self.spots: dict[KeyPath, Spot] = {}
+        self.keys: dict[KeyPath, Spot] = {}
+        self.count = 0
+
+    def build(self) -> YamlDoc:
+        loader = _SafeLoader(self.text)
+        try:
+            node = loader.get_single_node()
+            data = None if node is None else self.value(loader, node, ())
+        except yaml.MarkedYAMLError as exc:
+            raise self.yaml_error(exc) from None
+        except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
+            raise DigestError.single(self.path, f"invalid YAML: {exc}") from None
+        finally:
+            loader.dispose()
+        return YamlDoc(data, self.spots, self.keys)
+
+    def here(self, node: yaml.Node) -> Spot:
+        mark = node.start_mark
+        raw = node.value if isinstance(node, yaml.ScalarNode) else None
+        plain = isinstance(node, yaml.ScalarNode) and node.style is None
+        return Spot(mark.line + 1 + self.offset, mark.column + 1, raw, plain)
+
+    def value(self, loader: Any, node: yaml.Node, at: KeyPath) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            spot = self.here(node)
+            raise self.problem(
+                spot,
+                f"the document expands to more than {MAX_NODES:,} values",
+                "YAML aliases (*name) are expanding out of control; write the values out instead",
+            )
+        self.spots.setdefault(at, self.here(node))
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = loader.construct_object(key_node, deep=True)
+                if isinstance(key, (list, dict)):
+                    raise self.problem(self.here(key_node), "a key must be a plain word", "")
+                key_spot = self.here(key_node)
+                if key in result:
+                    first = self.keys[at + (key,)]
+                    raise self.problem(
+                        key_spot,
+                        f"duplicate key '{key}' (first given on line {first.line})",
+                        "keep only one of them",
+                    )
+                self.keys[at + (key,)] = key_spot
+                result[key] = self.value(loader, value_node, at + (key,))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(loader, item, at + (index,)) for index, item in enumerate(node.value)]
+        try:
+            return loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError):
+            # e.g. 2021-02-30 looks like a date but is none: keep the text, the field check explains
+            return node.value
+
+    def problem(self, spot: Spot, message: str, hint: str) -> DigestError:
+        return DigestError(
+            [Problem(Location(self.path, spot.line, spot.col), message, "", hint, self.line_text(spot.line))]
+        )
+
+    def line_text(self, line: int) -> str:
+        index = line - 1
+        return self.lines[index] if 0 <= index < len(self.lines) else ""
+
+    def yaml_error(self, exc: yaml.MarkedYAMLError) -> DigestError:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + self.offset) if mark else 0
+        col = (mark.column + 1) if mark else 0
+        what = exc.problem or "invalid YAML"
+        if exc.context:
+            what = f"{exc.context}, {what}" if "while" not in exc.context else f"{what} ({exc.context})"
+        hint = "check the indentation and quote values that contain ': ', '#', or start with a special character"
+        if "could not determine a constructor" in (exc.problem or ""):
+            what = "custom YAML tags are not allowed" + (f": {exc.problem.split('tag')[-1].strip()}" if exc.problem else "")
+            hint = "remove the '!' tag; front matter holds plain text, numbers, dates, lists and mappings"
+        return DigestError(
+            [Problem(Location(self.path, line, col), f"invalid YAML: {what}", "", hint, self.line_text(line))]
+        )
