@@ -83,7 +83,7 @@ class _Builder:
     def here(self, node: yaml.Node) -> Spot:
         mark = node.start_mark
         raw = node.value if isinstance(node, yaml.ScalarNode) else None
-        plain = isinstance(node, yaml.ScalarNode) and node.style is None
+        plain = isinstance(node, yaml.ScalarNode) and not node.style
         return Spot(mark.line + 1 + self.offset, mark.column + 1, raw, plain)
 
     def value(self, loader: Any, node: yaml.Node, at: KeyPath) -> Any:

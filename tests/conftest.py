@@ -1,0 +1,110 @@
+"""Inline test sites: write files from one string, build them, read the output."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from digest.build import BuildResult, full_build
+from digest.errors import DigestError
+from digest.site import BuildOptions
+
+REPO = Path(__file__).resolve().parents[1]
+FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+_FILE_HEADER = re.compile(r"^-- (.+?) --$", re.M)
+
+
+def write_files(root: Path, text: str) -> None:
+    """Write a txtar-like listing: `-- path --` lines followed by each file's text."""
+    pieces = _FILE_HEADER.split(text)
+    for name, body in zip(pieces[1::2], pieces[2::2]):
+        path = root / name.strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body.lstrip("\n"), encoding="utf-8")
+
+
+@dataclass
+class Output:
+    root: Path
+    result: BuildResult | None = None
+
+    def read(self, relative: str) -> str:
+        return (self.root / relative).read_text(encoding="utf-8")
+
+    def exists(self, relative: str) -> bool:
+        return (self.root / relative).exists()
+
+    def files(self) -> list[str]:
+        return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
+
+
+@dataclass
+class InlineSite:
+    root: Path
+
+    def write(self, text: str) -> "InlineSite":
+        write_files(self.root, text)
+        return self
+
+    def build(self, **options: object) -> Output:
+        build_options = BuildOptions(
+            drafts=bool(options.pop("drafts", False)), future=bool(options.pop("future", False)), now=FIXED_NOW
+        )
+        result = full_build(self.root, build_options, **options)  # type: ignore[arg-type]
+        return Output(result.config.output_dir, result)
+
+    def build_error(self, **options: object) -> DigestError:
+        with pytest.raises(DigestError) as caught:
+            self.build(**options)
+        return caught.value
+
+    @property
+    def output(self) -> Output:
+        return Output(self.root / "public")
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "digest", *args], cwd=self.root, capture_output=True, text=True, timeout=120
+        )
+
+
+@pytest.fixture
+def make_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """`make_site(text)` → an `InlineSite` in a temporary folder (also the working folder)."""
+    monkeypatch.chdir(tmp_path)
+
+    def make(text: str = "") -> InlineSite:
+        site = InlineSite(tmp_path / "site")
+        site.root.mkdir(exist_ok=True)
+        monkeypatch.chdir(site.root)
+        return site.write(text)
+
+    return make
+
+
+ARTICLE = """---
+title: {title}
+date: {date}
+countries: [{countries}]
+topics: [{topics}]
+source: Example News
+url: https://example.org/{slug}
+summary: Summary of {title}.
+---
+Body of {title}.
+"""
+
+
+def article(slug: str, title: str = "", date: str = "2021-11-24", countries: str = "Israel", topics: str = "defence") -> str:
+    """One `-- content/articles/<slug>.md --` entry for an inline site."""
+    text = ARTICLE.format(title=title or slug.replace("-", " ").capitalize(), date=date, countries=countries, topics=topics, slug=slug)
+    return f"-- content/articles/{slug}.md --\n{text}"
+
+
+SITE_YAML = "-- site.yaml --\ntitle: Test Digest\n"

@@ -1,0 +1,224 @@
+"""What a curator sees when they build: pages, lists, drafts, themes and the output folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from digest.errors import DigestError
+from tests.conftest import SITE_YAML, article
+
+PACT = """
+-- site.yaml --
+title: Test Digest
+-- content/articles/2021/pact.md --
+---
+title: Israel signs defence pact with Morocco
+date: 2021-11-24
+countries: [Israel, Morocco, USA]
+topics: [defence, Abraham Accords]
+source: Example Times
+url: https://example.org/pact
+summary: A first formal defence pact.
+author: Desk
+---
+The pact *covers* intelligence.
+"""
+
+
+def test_an_article_appears_on_its_page_and_every_list(make_site):
+    out = make_site(PACT).build()
+    page = out.read("2021/11/24/pact/index.html")
+    assert "<h1>Israel signs defence pact with Morocco</h1>" in page
+    assert "<em>covers</em>" in page
+    assert 'href="https://example.org/pact"' in page
+    assert 'href="/countries/us/"' in page and "🇺🇸" in page
+    assert 'href="/topics/abraham-accords/"' in page
+    for listing in ("index.html", "topics/defence/index.html", "topics/abraham-accords/index.html",
+                    "countries/il/index.html", "countries/ma/index.html", "2021/index.html", "2021/11/index.html"):
+        assert "Israel signs defence pact" in out.read(listing), listing
+    assert "Abraham Accords" in out.read("topics/index.html")
+    assert "Africa" in out.read("countries/index.html") and "Morocco" in out.read("countries/index.html")
+    assert "November 2021" in out.read("archive/index.html")
+    assert out.result is not None and out.result.pages == 13
+
+
+def test_topic_spellings_are_one_topic_with_the_best_display_name(make_site):
+    out = make_site(
+        SITE_YAML
+        + article("a", topics="abraham-accords")
+        + article("b", date="2021-11-25", topics="ABRAHAM ACCORDS")
+        + article("c", date="2021-11-26", topics="Abraham Accords")
+    ).build()
+    topics = [p for p in out.files() if p.startswith("topics/") and p != "topics/index.html"]
+    assert topics == ["topics/abraham-accords/index.html"]
+    assert "<h1>Abraham Accords</h1>" in out.read("topics/abraham-accords/index.html")
+
+
+def test_countries_accept_names_codes_and_aliases(make_site):
+    out = make_site(SITE_YAML + article("a", countries="UK, USA, Türkiye, Ivory Coast, ISR, ma")).build()
+    for code in ("gb", "us", "tr", "ci", "il", "ma"):
+        assert out.exists(f"countries/{code}/index.html"), code
+
+
+def test_lists_paginate_with_links_both_ways(make_site):
+    text = "-- site.yaml --\ntitle: T\npaginate: 2\n" + "".join(
+        article(f"story-{n}", date=f"2021-11-{n + 10:02d}") for n in range(5)
+    )
+    out = make_site(text).build()
+    assert out.exists("page/2/index.html") and out.exists("page/3/index.html")
+    assert not out.exists("page/4/index.html")
+    second = out.read("page/2/index.html")
+    assert 'href="/"' in second and 'href="/page/3/"' in second
+    assert out.exists("topics/defence/page/3/index.html")
+    newest_first = out.read("index.html")
+    assert newest_first.index("Story 4") < newest_first.index("Story 3")
+
+
+def test_related_articles_prefer_shared_terms_then_newest(make_site):
+    out = make_site(
+        SITE_YAML
+        + article("base", date="2021-11-01", countries="Israel, Morocco", topics="defence, diplomacy")
+        + article("two-shared", date="2021-10-01", countries="Israel", topics="defence")
+        + article("one-new", date="2021-12-01", countries="France", topics="defence")
+        + article("one-old", date="2021-09-01", countries="France", topics="diplomacy")
+        + article("unrelated", date="2021-12-02", countries="Japan", topics="energy")
+    ).build()
+    page = out.read("2021/11/01/base/index.html")
+    related = page[page.index("Related") :]
+    assert related.index("Two shared") < related.index("One new") < related.index("One old")
+    assert "Unrelated" not in related
+
+
+def test_drafts_and_future_articles_are_left_out_unless_asked(make_site):
+    site = make_site(
+        SITE_YAML
+        + article("published")
+        + article("later", date="2030-01-01")
+        + "-- content/articles/draft.md --\n---\ntitle: Draft story\ndate: 2021-11-20\ndraft: true\n---\nx\n"
+    )
+    out = site.build()
+    assert not out.exists("2021/11/20/draft/index.html") and not out.exists("2030/01/01/later/index.html")
+    assert "Draft story" not in out.read("index.html")
+    out = site.build(drafts=True, future=True)
+    assert out.exists("2021/11/20/draft/index.html") and out.exists("2030/01/01/later/index.html")
+
+
+def test_naive_dates_are_in_the_site_time_zone(make_site):
+    out = make_site(
+        "-- site.yaml --\ntitle: T\ntimezone: Asia/Tokyo\n"
+        + article("late", date="2021-11-24T23:30:00+00:00")
+        + article("plain", date="2021-11-24")
+    ).build()
+    assert out.exists("2021/11/25/late/index.html")  # 23:30 UTC is the next morning in Tokyo
+    assert 'datetime="2021-11-24T00:00:00+09:00"' in out.read("2021/11/24/plain/index.html")
+
+
+def test_base_url_path_prefixes_every_link(make_site):
+    out = make_site("-- site.yaml --\ntitle: T\nbase_url: https://news.example.org/digest/\n" + article("a")).build()
+    home = out.read("index.html")
+    assert 'href="/digest/2021/11/24/a/"' in home and 'href="/digest/css/digest.css"' in home
+    assert out.exists("2021/11/24/a/index.html")
+
+
+def test_a_site_template_overrides_the_theme(make_site):
+    out = make_site(
+        PACT + '-- templates/article.html --\n{% extends "base.html" %}{% block content %}<p>Custom {{ article.title }}</p>{% endblock %}\n'
+    ).build()
+    assert "<p>Custom Israel signs defence pact with Morocco</p>" in out.read("2021/11/24/pact/index.html")
+    assert "Custom" not in out.read("index.html")
+
+
+def test_a_missing_template_names_every_place_looked(make_site, tmp_path):
+    site = make_site(PACT + "-- site.yaml --\ntitle: T\ntheme: bare\n-- themes/bare/templates/base.html --\nx\n")
+    error = site.build_error()
+    text = error.report()
+    assert "no template for the home page /" in text
+    assert "themes/bare/templates/index.html" in text and "themes/bare/templates/list.html" in text
+
+
+def test_a_template_error_points_at_the_template_line_and_writes_nothing(make_site):
+    site = make_site(PACT)
+    site.build()
+    before = {p: site.output.read(p) for p in site.output.files()}
+    site.write("-- templates/article.html --\n<p>\n{{ article.no_such_field }}\n</p>\n")
+    error = site.build_error()
+    assert error.problems[0].headline().startswith("templates/article.html:2: ")
+    assert "no_such_field" in error.problems[0].headline()
+    assert {p: site.output.read(p) for p in site.output.files()} == before
+
+
+def test_unchanged_files_are_not_rewritten_and_stale_ones_removed(make_site):
+    site = make_site(SITE_YAML + article("first") + article("second", date="2021-11-25", countries="France"))
+    site.build()
+    page = site.root / "public/countries/il/index.html"  # shows only "first"
+    stamp = page.stat().st_mtime_ns
+    os.utime(page, ns=(stamp - 10**9, stamp - 10**9))
+    (site.root / "content/articles/second.md").unlink()
+    out = site.build()
+    assert page.stat().st_mtime_ns == stamp - 10**9
+    assert not out.exists("2021/11/25/second/index.html") and not out.exists("2021/11/25")
+    assert not out.exists("countries/fr/index.html")
+    assert out.result is not None and out.result.files.removed == 2
+
+
+def test_files_digest_did_not_write_survive_a_build(make_site):
+    site = make_site(SITE_YAML + article("a"))
+    (site.root / "public").mkdir()
+    (site.root / "public/CNAME").write_text("news.example.org\n")
+    (site.root / "public/.nojekyll").write_text("")
+    site.build()
+    site.build()
+    assert site.output.read("CNAME") == "news.example.org\n"
+    assert site.output.exists(".nojekyll")
+
+
+def test_two_builds_are_byte_identical(make_site, tmp_path):
+    site = make_site(PACT + article("b", date="2021-11-25"))
+    first = site.build(output_dir=tmp_path / "one")
+    second = site.build(output_dir=tmp_path / "two")
+    assert first.files() == second.files()
+    for name in first.files():
+        assert (first.root / name).read_bytes() == (second.root / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("output", [".", "content", "content/out", ".."])
+def test_an_output_folder_overlapping_the_sources_is_refused(make_site, output):
+    site = make_site(SITE_YAML + article("a"))
+    with pytest.raises(DigestError) as caught:
+        site.build(output_dir=Path(output))
+    assert "output_dir" in caught.value.report()
+    assert not (site.root / "content/out").exists()
+
+
+def test_output_inside_a_sibling_with_a_similar_name_is_fine(make_site):
+    site = make_site("-- site.yaml --\ntitle: T\ncontent_dir: docs-src/content\noutput_dir: docs\n"
+                     "-- docs-src/content/articles/a.md --\n---\ntitle: A\ndate: 2021-11-24\n---\nx\n")
+    assert site.build().exists("2021/11/24/a/index.html")
+
+
+def test_the_command_line_builds_and_summarises(make_site):
+    site = make_site(PACT)
+    done = site.cli("build")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Built 13 pages from 1 articles in ")
+    assert "→ public/" in done.stdout
+    assert site.cli("build", "--quiet").stdout == ""
+
+
+def test_the_command_line_reports_errors_without_a_traceback(make_site):
+    site = make_site(SITE_YAML + "-- content/articles/bad.md --\n---\ntitle: Bad\ndate: soon\n---\n")
+    done = site.cli("build")
+    assert done.returncode == 1
+    assert done.stderr.startswith("content/articles/bad.md:3:7: date: must be a date like 2021-11-24, got 'soon'")
+    assert "Traceback" not in done.stderr
+    assert "Traceback" in site.cli("build", "--debug").stderr
+
+
+def test_python_dash_m_and_site_option_work_from_elsewhere(make_site, tmp_path):
+    site = make_site(PACT)
+    done = site.cli("--site", str(site.root), "build", "--output", str(tmp_path / "elsewhere"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "elsewhere/2021/11/24/pact/index.html").is_file()
