@@ -1,24 +1,35 @@
-"""`full_build`: the whole pipeline, top to bottom, timed through a reporter.
+"""Builds: `full_build` once, or a `Builder` kept alive to `rebuild` after each change.
 
 load config → read sources → parse articles → model the site → plan pages →
-render → write. Only the first steps and the last touch the disk.
+render → write. Only the first steps and the last touch the disk. A rebuild
+re-parses only the files that changed and re-renders only the pages whose
+context or templates changed; its output is byte-identical to a full build.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from itertools import chain
 from pathlib import Path
-from typing import Callable, Iterator, Protocol
+from typing import Callable, Protocol
 
-from .config import SiteConfig, load_config
-from .content import find_article_files, load_articles, read_sources
-from .output import WriteReport, check_output_dir, write_output
-from .plan import PagePlan, plan_site
+from .config import CONFIG_NAME, SiteConfig, load_config
+from .content import (
+    ARTICLES_DIR,
+    Article,
+    ArticleParser,
+    SourceFile,
+    display_path,
+    find_article_files,
+    is_ignored_name,
+)
+from .countries import CountryIndex
+from .errors import ContentError, DigestError, Problem
+from .output import OutputWriter, WriteReport, check_output_dir
+from .plan import PagePlan, Planner, check_collisions
 from .site import BuildOptions, build_site
-from .templates import PageRenderer, resolve_theme, static_files
+from .templates import PageRenderer, Theme, resolve_theme, static_files
 
 
 class Reporter(Protocol):
@@ -33,12 +44,39 @@ class SilentReporter:
 
 
 @dataclass(frozen=True, slots=True)
+class Changes:
+    """What changed on disk since the last build, sorted by what it affects."""
+
+    content: frozenset[Path] = frozenset()
+    templates: frozenset[Path] = frozenset()
+    static: frozenset[Path] = frozenset()
+    config: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.content or self.templates or self.static or self.config)
+
+    def describe(self) -> str:
+        parts = [f"{len(s)} {name}" for name, s in (("content", self.content), ("template", self.templates), ("static", self.static)) if s]
+        if self.config:
+            parts.insert(0, CONFIG_NAME)
+        names = sorted(p for p in self.content | self.templates | self.static if not p.suffix == "" or p.is_dir())
+        articles = [p for p in names if p.suffix == ".md"]
+        if not self.config and len(articles) == 1 and len(names) <= 3:
+            return str(display_path(articles[0]))  # an editor's save touches a temp file or two as well
+        if not self.config and len(names) == 1:
+            return str(display_path(names[0]))
+        return ", ".join(parts) + " changed"
+
+
+@dataclass(frozen=True, slots=True)
 class BuildResult:
     config: SiteConfig
     articles: int
     pages: int
+    rendered: int
     files: WriteReport
     seconds: float
+    rendered_outputs: tuple[str, ...] = field(default=(), compare=False)
 
     def summary(self, output_shown: str) -> str:
         return (
@@ -55,31 +93,229 @@ def full_build(
     reporter: Reporter | None = None,
 ) -> BuildResult:
     """Build the site in `root` from scratch; raises a `DigestError` before writing anything if the input is bad."""
-    started = time.perf_counter()
-    reporter = reporter or SilentReporter()
-    options = options or BuildOptions(now=datetime.now(timezone.utc))
-    config = load_config(root, output_dir=output_dir)
-    theme = resolve_theme(config)
-    check_output_dir(config, theme.template_dirs + theme.static_dirs)
-
-    paths = find_article_files(config.content_dir)
-    sources = read_sources(paths)
-    articles = load_articles(config, sources, progress=reporter.stage("Reading articles", len(sources)))
-    site = build_site(config, articles, options)
-    plans = plan_site(site)
-    renderer = PageRenderer(theme)
-    statics = list(static_files(theme))
-    files = chain(_static_bytes(statics), _rendered(renderer, plans))
-    report = write_output(config.output_dir, files, reporter.stage("Rendering pages", len(statics) + len(plans)))
-    return BuildResult(config, len(site.articles), len(plans), report, time.perf_counter() - started)
+    return Builder(root, options, output_dir=output_dir, reporter=reporter).build()
 
 
-def _static_bytes(statics: list[tuple[str, Path]]) -> Iterator[tuple[str, bytes]]:
-    for relative, path in statics:
-        yield relative, path.read_bytes()
+class Builder:
+    """Holds a site's state between builds, so a rebuild does only what a change needs."""
 
+    def __init__(
+        self,
+        root: Path,
+        options: BuildOptions | None = None,
+        *,
+        output_dir: Path | None = None,
+        reporter: Reporter | None = None,
+    ) -> None:
+        self.root = root
+        self.options = options or BuildOptions(now=datetime.now(timezone.utc))
+        self.output_override = output_dir
+        self.reporter = reporter or SilentReporter()
+        self._reset()
 
-def _rendered(renderer: PageRenderer, plans: list[PagePlan]) -> Iterator[tuple[str, bytes]]:
-    for plan in plans:
-        yield plan.output.as_posix(), renderer.render(plan)
+    def _reset(self) -> None:
+        self.config: SiteConfig | None = None
+        self.theme: Theme | None = None
+        self.parser: ArticleParser | None = None
+        self.renderer: PageRenderer | None = None
+        self.fingerprints: dict[Path, str] = {}
+        self.articles: dict[Path, Article] = {}
+        self.broken: dict[Path, tuple[Problem, ...]] = {}
+        self.planner: Planner | None = None
+        self.plans: dict[str, PagePlan] = {}
+        self.rendered_with: dict[str, str] = {}
+        self.statics: dict[str, Path] = {}
+        self.template_files: set[Path] = set()
+        self.dirty = False
+
+    # -- full builds -----------------------------------------------------------
+
+    def build(self) -> BuildResult:
+        """Everything from scratch (also after a site.yaml or theme change)."""
+        started = time.perf_counter()
+        self._reset()
+        config = load_config(self.root, output_dir=self.output_override)
+        theme = resolve_theme(config)
+        check_output_dir(config, theme.template_dirs + theme.static_dirs)
+        self.config, self.theme = config, theme  # known from here on, so a broken article can still be watched
+        self.parser = ArticleParser(config, CountryIndex(config.country_aliases))
+        paths = find_article_files(config.content_dir)
+        progress = self.reporter.stage("Reading articles", len(paths))
+        for count, path in enumerate(paths, 1):
+            self._read(path)
+            progress(count)
+        self._raise_if_broken()
+        self.renderer = PageRenderer(theme)
+        self.template_files = self._scan_templates()
+        self.statics = dict(static_files(theme))
+        plans = self._plan()
+        return self._write(plans, list(plans), started)
+
+    # -- rebuilds ----------------------------------------------------------------
+
+    def rebuild(self, changes: Changes) -> BuildResult:
+        """Apply `changes`; fall back to a full build when the site's shape changed.
+
+        After a failed rebuild the next one re-plans everything and compares it
+        with what was last written, so no change made meanwhile is lost.
+        """
+        try:
+            result = self._rebuild(changes)
+        except BaseException:
+            self.dirty = True
+            raise
+        self.dirty = False
+        return result
+
+    def _rebuild(self, changes: Changes) -> BuildResult:
+        started = time.perf_counter()
+        if changes.config or self.config is None or self.renderer is None or any(p.name == "theme.yaml" for p in changes.templates):
+            return self.build()
+        config = self.config
+        meta_changed = self.dirty
+        bodies: list[Article] = []
+        articles_root = config.content_dir / ARTICLES_DIR
+        for path in sorted(changes.content):
+            if articles_root not in path.parents:
+                continue
+            if path.suffix != ".md" or is_ignored_name(path.name) or path.is_dir():
+                if path.is_dir() or any(path in known.parents for known in self.fingerprints):
+                    meta_changed |= self._rescan(articles_root)  # a folder appeared, moved or vanished
+                continue
+            before = self.articles.get(path)
+            was_broken = path in self.broken
+            if not self._read(path):
+                continue
+            after = self.articles.get(path)
+            if before is None or after is None or before != after or was_broken:
+                meta_changed = True
+            elif after is not before:
+                bodies.append(after)
+        self._raise_if_broken()
+
+        template_names = {self._template_name(p) for p in changes.templates}
+        template_names.discard(None)
+        selection_changed = any((p in self.template_files) != p.is_file() for p in changes.templates)
+        if changes.templates:
+            self.renderer = PageRenderer(self.theme)  # type: ignore[arg-type]
+            self.template_files = self._scan_templates()
+        if changes.static:
+            self.statics = dict(static_files(self.theme))  # type: ignore[arg-type]
+
+        if meta_changed or selection_changed:
+            plans = self._plan()
+            old = self.plans
+            todo = [out for out, plan in plans.items() if out not in old or old[out].context != plan.context or old[out].templates != plan.templates]
+        else:
+            assert self.planner is not None
+            plans = dict(self.plans)
+            todo = []
+            for article in bodies:
+                plan = self.planner.article_plan(article)
+                out = plan.output.as_posix()
+                if plans[out].context != plan.context:
+                    plans[out] = plan
+                    todo.append(out)
+        if selection_changed:
+            todo = list(plans)
+        elif template_names:
+            users = {name for name in set(self.rendered_with.values()) if self._uses_any(name, template_names)}  # type: ignore[arg-type]
+            todo += [out for out, name in self.rendered_with.items() if name in users and out in plans]
+        return self._write(plans, list(dict.fromkeys(todo)), started, static_changes=bool(changes.static))
+
+    # -- steps -------------------------------------------------------------------
+
+    def _read(self, path: Path) -> bool:
+        """(Re)parse one article file; False if it is gone or unchanged."""
+        assert self.parser is not None
+        try:
+            data = path.read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            self.articles.pop(path, None)
+            self.fingerprints.pop(path, None)
+            self.broken.pop(path, None)
+            return True
+        source = SourceFile(path, display_path(path), data)
+        fingerprint = source.fingerprint
+        if self.fingerprints.get(path) == fingerprint and path not in self.broken:
+            return False
+        self.fingerprints[path] = fingerprint
+        try:
+            self.articles[path] = self.parser.parse(source)
+            self.broken.pop(path, None)
+        except DigestError as exc:
+            self.broken[path] = exc.problems
+            self.articles.pop(path, None)
+        return True
+
+    def _rescan(self, articles_root: Path) -> bool:
+        """A folder moved or vanished: reconcile the known files with the disk."""
+        present = set(find_article_files(articles_root.parent))
+        changed = False
+        for path in set(self.articles) | set(self.broken) - present:
+            if path not in present:
+                self.articles.pop(path, None)
+                self.broken.pop(path, None)
+                self.fingerprints.pop(path, None)
+                changed = True
+        for path in present:
+            changed |= self._read(path)
+        return changed
+
+    def _raise_if_broken(self) -> None:
+        if self.broken:
+            problems = [p for path in sorted(self.broken) for p in self.broken[path]]
+            raise ContentError(problems)
+
+    def _plan(self) -> dict[str, PagePlan]:
+        assert self.config is not None
+        site = build_site(self.config, self.articles.values(), self.options)
+        self.planner = Planner(site, previous=self.planner)
+        plans = list(self.planner.plans())
+        check_collisions(plans)
+        return {plan.output.as_posix(): plan for plan in plans}
+
+    def _scan_templates(self) -> set[Path]:
+        assert self.theme is not None
+        return {p for folder in self.theme.template_dirs for p in folder.rglob("*") if p.is_file()}
+
+    def _template_name(self, path: Path) -> str | None:
+        assert self.theme is not None
+        for folder in self.theme.template_dirs:
+            if folder in path.parents:
+                return path.relative_to(folder).as_posix()
+        return None
+
+    def _uses_any(self, name: str, changed: set[str]) -> bool:
+        assert self.renderer is not None
+        uses = self.renderer.uses(name)
+        return "*" in uses or bool(uses & changed)
+
+    def _write(self, plans: dict[str, PagePlan], todo: list[str], started: float, *, static_changes: bool = True) -> BuildResult:
+        """Render `todo` (and static files), then commit the whole output set at once."""
+        assert self.config is not None and self.renderer is not None
+        writer = OutputWriter(self.config.output_dir)
+        progress = self.reporter.stage("Rendering pages", len(todo))
+        rendered_with = dict(self.rendered_with)
+        try:
+            if static_changes:
+                for relative, path in self.statics.items():
+                    writer.stage(relative, path.read_bytes())
+            for count, out in enumerate(todo, 1):
+                plan = plans[out]
+                template = self.renderer.template_for(plan)
+                writer.stage(out, self.renderer.render(plan))
+                rendered_with[out] = template.name or plan.templates[0]
+                progress(count)
+        except BaseException:
+            writer.abort()
+            raise
+        report = writer.commit(set(plans) | set(self.statics))
+        self.plans = plans
+        self.rendered_with = {out: name for out, name in rendered_with.items() if out in plans}
+        assert self.planner is not None
+        return BuildResult(
+            self.config, len(self.planner.site.articles), len(plans), len(todo), report,
+            time.perf_counter() - started, tuple(todo),
+        )
 

@@ -1,19 +1,23 @@
-"""`digest [-s DIR] build …`: argument parsing, progress on a terminal, clean errors."""
+"""`digest [-s DIR] build | serve | watch`: arguments, progress on a terminal, clean errors."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
+import webbrowser
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
 from . import __version__
-from .build import full_build
+from .build import Builder, BuildResult, Changes
 from .content import display_path
 from .errors import DigestError
+from .server import LiveState, start_server
 from .site import BuildOptions
+from .watch import QUIET_SECONDS, WatchPlan, Watcher
 
 
 class TerminalReporter:
@@ -27,10 +31,10 @@ class TerminalReporter:
     def stage(self, name: str, total: int = 0) -> Callable[[int], None]:
         def progress(done: int) -> None:
             now = time.monotonic()
-            if not self.enabled or (now - self.last < 0.1 and done != total):
+            if not self.enabled or total < 50 or (now - self.last < 0.1 and done != total):
                 return
             self.last = now
-            end = "\n" if done == total else ""
+            end = "\r\033[K" if done == total else ""
             self.stream.write(f"\r\033[K{name} {done}/{total}{end}")
             self.stream.flush()
 
@@ -43,21 +47,34 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("-s", "--site", type=Path, default=Path("."), help="the site folder (holds site.yaml); default: here")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = commands.add_parser("build", help="build the site into its output folder")
-    build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
-    build.add_argument("--future", action="store_true", help="include articles dated in the future")
-    build.add_argument("--output", type=Path, help="write here instead of the configured output_dir")
-    build.add_argument("--quiet", action="store_true", help="print only errors")
-    build.add_argument("--debug", action="store_true", help="show a traceback for errors")
+    def common(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+        command.add_argument("--future", action="store_true", help="include articles dated in the future")
+        command.add_argument("--output", type=Path, help="write here instead of the configured output_dir")
+        command.add_argument("--quiet", action="store_true", help="print only errors")
+        command.add_argument("--debug", action="store_true", help="show a traceback for errors")
+
+    common(commands.add_parser("build", help="build the site into its output folder"))
+    serve = commands.add_parser("serve", help="build, serve on localhost, rebuild and reload browsers on every save")
+    common(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; the next free one if taken)")
+    serve.add_argument("--open", action="store_true", help="open the site in a web browser")
+    serve.add_argument("--quiet-period", type=float, default=QUIET_SECONDS * 1000, metavar="MS", help="wait this long after the last file event before rebuilding (default 50)")
+    watch = commands.add_parser("watch", help="rebuild into the output folder on every save, without a server")
+    common(watch)
+    watch.add_argument("--quiet-period", type=float, default=QUIET_SECONDS * 1000, metavar="MS", help="wait this long after the last file event before rebuilding (default 50)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
-        return run_build(args)
+        if args.command == "build":
+            return run_build(args)
+        return run_live(args, serve=args.command == "serve")
     except DigestError as exc:
-        if getattr(args, "debug", False):
+        if args.debug:
             raise
         count = len(exc.problems)
         print(exc.report(), file=sys.stderr)
@@ -65,16 +82,89 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"\n{count} problems; nothing was written.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Interrupted; the output folder was left as it was.", file=sys.stderr)
+        print("\nInterrupted; the output folder was left as it was.", file=sys.stderr)
         return 130
 
 
-def run_build(args: argparse.Namespace) -> int:
+def _builder(args: argparse.Namespace) -> Builder:
     reporter = TerminalReporter(sys.stderr, enabled=sys.stderr.isatty() and not args.quiet)
     options = BuildOptions(drafts=args.drafts, future=args.future, now=datetime.now(timezone.utc))
-    result = full_build(args.site, options, output_dir=args.output, reporter=reporter)
+    return Builder(args.site, options, output_dir=args.output, reporter=reporter)
+
+
+def _summary(result: BuildResult) -> str:
+    return result.summary(f"{display_path(result.config.output_dir)}/")
+
+
+def run_build(args: argparse.Namespace) -> int:
+    result = _builder(args).build()
     if not args.quiet:
-        print(result.summary(f"{display_path(result.config.output_dir)}/"))
+        print(_summary(result))
+    return 0
+
+
+def run_live(args: argparse.Namespace, *, serve: bool) -> int:
+    """`serve` and `watch`: build, then rebuild after every burst of changes until Ctrl-C."""
+    builder = _builder(args)
+    live = LiveState()
+    say = (lambda text: None) if args.quiet else (lambda text: print(text, flush=True))
+    try:
+        say(_summary(builder.build()))
+    except DigestError as exc:
+        if builder.config is None or builder.theme is None:
+            raise  # no site to serve yet: site.yaml itself is broken
+        print(exc.report(), file=sys.stderr, flush=True)
+        live.failed(exc.report())
+    assert builder.config is not None and builder.theme is not None
+    config = builder.config
+
+    def on_change(changes: Changes) -> WatchPlan | None:
+        started = time.perf_counter()
+        try:
+            result = builder.rebuild(changes)
+        except DigestError as exc:
+            print(exc.report(), file=sys.stderr, flush=True)
+            live.failed(exc.report())
+        except Exception as exc:  # keep previewing whatever goes wrong; say what it was
+            if args.debug:
+                raise
+            print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            live.failed(f"{type(exc).__name__}: {exc}")
+        else:
+            took = (time.perf_counter() - started) * 1000
+            say(f"{changes.describe()}: re-rendered {result.rendered} of {result.pages} pages in {took:.0f} ms")
+            if result.files.written or result.files.removed or live.error:
+                live.built()
+        if builder.config is None or builder.theme is None:
+            return None
+        return WatchPlan.of(builder.config, builder.theme)
+
+    watcher = Watcher(WatchPlan.of(config, builder.theme), on_change, quiet=args.quiet_period / 1000)
+    server = None
+    if serve:
+        server, _ = start_server(args.host, args.port, config.output_dir, config.base_path, live)
+        port = server.server_address[1]
+        if port != args.port:
+            say(f"Port {args.port} is taken; using {port} instead.")
+        url = f"http://{args.host}:{port}{config.base_path}"
+        say(f"Serving {display_path(config.output_dir)}/ at {url} — watching for changes (Ctrl-C to stop)")
+        if args.open:
+            webbrowser.open(url)
+    else:
+        say(f"Watching for changes; writing to {display_path(config.output_dir)}/ (Ctrl-C to stop)")
+    watcher.start()
+    stop = threading.Event()
+    try:
+        while not stop.wait(3600):
+            pass
+    except KeyboardInterrupt:
+        say("\nStopping.")
+    finally:
+        watcher.stop()
+        live.close()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
     return 0
 
 

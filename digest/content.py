@@ -42,7 +42,11 @@ class TopicRef:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One article, fully parsed and rendered; the unit every later stage works on."""
+    """One article, fully parsed and rendered; the unit every later stage works on.
+
+    Equality ignores the body: two versions that compare equal look the same on
+    every list, so a body-only edit re-renders the article's own page alone.
+    """
 
     path: Path
     slug: str
@@ -55,9 +59,9 @@ class Article:
     summary: str
     author: str
     draft: bool
-    body_html: str
-    fingerprint: str
-    extra: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    body_html: str = field(default="", compare=False)
+    fingerprint: str = field(default="", compare=False)
 
     @property
     def day(self) -> date:

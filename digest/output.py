@@ -13,7 +13,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable
+from typing import Iterable
 
 from .config import SiteConfig
 from .content import display_path
@@ -51,7 +51,7 @@ def check_output_dir(config: SiteConfig, extra_sources: Iterable[Path] = ()) -> 
         raise OutputError.single(shown, "output_dir exists and is not a folder", hint="remove it or choose another output_dir")
 
 
-def _inside(base: Path, relative: str) -> Path:
+def inside(base: Path, relative: str) -> Path:
     """`base/relative`, refusing anything that would land outside `base`."""
     pure = PurePosixPath(relative)
     if pure.is_absolute() or ".." in pure.parts or not pure.parts:
@@ -63,7 +63,52 @@ def _inside(base: Path, relative: str) -> Path:
     return target
 
 
-def _read_manifest(output: Path) -> set[str]:
+class OutputWriter:
+    """One transaction on the output folder: `stage` files, then `commit` or `abort`."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.staging = output / STAGING
+        self.staged: list[str] = []
+        self.unchanged = 0
+        output.mkdir(parents=True, exist_ok=True)
+        if self.staging.exists():
+            shutil.rmtree(self.staging)  # left over by a crashed build
+
+    def stage(self, relative: str, data: bytes) -> bool:
+        """Queue `data` for `relative` unless the file already holds it; True if it will change."""
+        if same_bytes(inside(self.output, relative), data):
+            self.unchanged += 1
+            return False
+        temp = inside(self.staging, relative)
+        temp.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_bytes(data)
+        self.staged.append(relative)
+        return True
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.staged.clear()
+
+    def commit(self, wanted: set[str]) -> WriteReport:
+        """Move staged files into place; remove what the last build wrote and `wanted` lacks."""
+        for relative in self.staged:
+            target = inside(self.output, relative)
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(inside(self.staging, relative), target)
+        removed = _prune(self.output, read_manifest(self.output) - wanted)
+        _write_manifest(self.output, wanted)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        report = WriteReport(len(self.staged), self.unchanged, removed)
+        self.staged = []
+        self.unchanged = 0
+        return report
+
+
+def read_manifest(output: Path) -> set[str]:
+    """The files the last build wrote (digest's marker in an output folder)."""
     try:
         data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
         return {str(p) for p in data.get("files", [])}
@@ -71,48 +116,7 @@ def _read_manifest(output: Path) -> set[str]:
         return set()
 
 
-def write_output(
-    output: Path,
-    files: Iterable[tuple[str, bytes]],
-    progress: Callable[[int], None] | None = None,
-) -> WriteReport:
-    """Write `files` (relative path, bytes) into `output`, all or nothing."""
-    output.mkdir(parents=True, exist_ok=True)
-    staging = output / STAGING
-    if staging.exists():
-        shutil.rmtree(staging)  # left over by a crashed build
-    staged: list[str] = []
-    wanted: set[str] = set()
-    unchanged = 0
-    try:
-        for count, (relative, data) in enumerate(files, 1):
-            target = _inside(output, relative)
-            wanted.add(relative)
-            if _same_bytes(target, data):
-                unchanged += 1
-            else:
-                temp = _inside(staging, relative)
-                temp.parent.mkdir(parents=True, exist_ok=True)
-                temp.write_bytes(data)
-                staged.append(relative)
-            if progress:
-                progress(count)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    for relative in staged:
-        target = _inside(output, relative)
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(_inside(staging, relative), target)
-    removed = _prune(output, _read_manifest(output) - wanted)
-    _write_manifest(output, wanted)
-    shutil.rmtree(staging, ignore_errors=True)
-    return WriteReport(len(staged), unchanged, removed)
-
-
-def _same_bytes(target: Path, data: bytes) -> bool:
+def same_bytes(target: Path, data: bytes) -> bool:
     try:
         if target.is_symlink() or target.stat().st_size != len(data):
             return False
@@ -126,7 +130,7 @@ def _prune(output: Path, stale: set[str]) -> int:
     removed = 0
     for relative in sorted(stale):
         try:
-            target = _inside(output, relative)
+            target = inside(output, relative)
         except OutputError:
             continue
         if target.is_symlink() or target.is_file():
@@ -142,7 +146,7 @@ def _prune(output: Path, stale: set[str]) -> int:
 def _write_manifest(output: Path, files: set[str]) -> None:
     data = json.dumps({"generator": "digest", "files": sorted(files)}, indent=0).encode("utf-8")
     path = output / MANIFEST
-    if not _same_bytes(path, data):
+    if not same_bytes(path, data):
         temp = output / (MANIFEST + ".tmp")
         temp.write_bytes(data)
         os.replace(temp, path)

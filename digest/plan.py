@@ -53,8 +53,8 @@ class TermLink:
 
 
 @dataclass(frozen=True, slots=True)
-class ArticleView:
-    """An article as templates see it: display-ready fields and resolved links."""
+class ArticleCard:
+    """An article as lists show it: display-ready fields and resolved links, no body."""
 
     title: str
     url: str
@@ -64,10 +64,16 @@ class ArticleView:
     summary: str
     author: str
     draft: bool
-    body: Markup
     topics: tuple[Link, ...]
     countries: tuple[CountryLink, ...]
-    extra: Mapping[str, Any] = field(hash=False, compare=False)
+    extra: Mapping[str, Any] = field(hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView(ArticleCard):
+    """An article as its own page shows it: the card plus the rendered body."""
+
+    body: Markup = Markup("")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +95,7 @@ class Pager:
 
     number: int
     total: int
-    items: tuple[ArticleView, ...]
+    items: tuple[ArticleCard, ...]
     urls: tuple[str, ...]
     count: int
 
@@ -138,8 +144,7 @@ class Urls:
 
 def plan_site(site: Site) -> list[PagePlan]:
     """Every page of the site, checked for output collisions."""
-    planner = _Planner(site)
-    plans = list(planner.plans())
+    plans = list(Planner(site).plans())
     check_collisions(plans)
     return plans
 
@@ -166,8 +171,14 @@ def check_collisions(plans: Sequence[PagePlan]) -> None:
     problems.raise_if_any(PlanError)
 
 
-class _Planner:
-    def __init__(self, site: Site) -> None:
+class Planner:
+    """Plans the pages of one `Site`; reuses unchanged cards of a previous planner.
+
+    Reused cards are the very same objects, so comparing a list page's context
+    with the previous build's is mostly a matter of identity checks.
+    """
+
+    def __init__(self, site: Site, previous: "Planner | None" = None) -> None:
         self.site = site
         config: SiteConfig = site.config
         self.urls = Urls(config.base_path)
@@ -182,10 +193,15 @@ class _Planner:
         self.info = SiteInfo(
             config.title, config.description, config.base_url, config.base_path, config.language, menu, self.urls.path()
         )
-        self.views = {a.path: self.view(a) for a in site.articles}
+        self.index = {a.path: i for i, a in enumerate(site.articles)}
+        self.cards: dict[Path, ArticleCard] = {}
+        for article in site.articles:
+            card = self.card(article)
+            old = previous.cards.get(article.path) if previous else None
+            self.cards[article.path] = old if old == card else card
 
-    def view(self, article: Article) -> ArticleView:
-        return ArticleView(
+    def card(self, article: Article) -> ArticleCard:
+        return ArticleCard(
             title=article.title,
             url=self.urls.article(article),
             published=article.published,
@@ -194,12 +210,25 @@ class _Planner:
             summary=article.summary,
             author=article.author,
             draft=article.draft,
-            body=Markup(article.body_html),
             topics=tuple(Link(self.topic_names[t.slug], self.urls.path("topics", t.slug)) for t in article.topics),
             countries=tuple(
                 CountryLink(c.name, self.urls.path("countries", c.slug), c.flag, c.code) for c in article.countries
             ),
             extra=article.extra,
+        )
+
+    def article_plan(self, article: Article) -> PagePlan:
+        """The article's own page; `article` may be a newer version with the same card."""
+        articles = self.site.articles
+        index = self.index[article.path]
+        card = self.cards[article.path]
+        view = ArticleView(**{name: getattr(card, name) for name in ArticleCard.__dataclass_fields__}, body=Markup(article.body_html))
+        newer = self.cards[articles[index - 1].path] if index > 0 else None
+        older = self.cards[articles[index + 1].path] if index + 1 < len(articles) else None
+        related = tuple(self.cards[a.path] for a in self.site.related[article.path])
+        return self.plan(
+            "article", view.url, ("article.html",), article.title, (article.path,),
+            article=view, newer=newer, older=older, related=related,
         )
 
     def plan(self, kind: str, url: str, templates: tuple[str, ...], title: str, sources: tuple[Path, ...] = (), **context: Any) -> PagePlan:
@@ -237,16 +266,8 @@ class _Planner:
         )
 
     def article_pages(self) -> Iterator[PagePlan]:
-        articles = self.site.articles
-        for index, article in enumerate(articles):
-            view = self.views[article.path]
-            newer = self.views[articles[index - 1].path] if index > 0 else None
-            older = self.views[articles[index + 1].path] if index + 1 < len(articles) else None
-            related = tuple(self.views[a.path] for a in self.site.related[article.path])
-            yield self.plan(
-                "article", view.url, ("article.html",), article.title, (article.path,),
-                article=view, newer=newer, older=older, related=related,
-            )
+        for article in self.site.articles:
+            yield self.article_plan(article)
 
     def listing(self, kind: str, first_url: str, templates: tuple[str, ...], title: str, articles: Sequence[Article], **context: Any) -> Iterator[PagePlan]:
         size = self.paginate
@@ -254,7 +275,7 @@ class _Planner:
         urls = tuple(self.urls.page(first_url, n) for n in range(1, total + 1))
         for number in range(1, total + 1):
             chunk = articles[(number - 1) * size : number * size]
-            pager = Pager(number, total, tuple(self.views[a.path] for a in chunk), urls, len(articles))
+            pager = Pager(number, total, tuple(self.cards[a.path] for a in chunk), urls, len(articles))
             shown = title if number == 1 else f"{title} (page {number})"
             yield self.plan(kind, urls[number - 1], templates, shown, tuple(a.path for a in chunk), pager=pager, **context)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterator
 
 import jinja2
+import jinja2.meta
 
 from .config import SiteConfig
 from .content import display_path
@@ -108,6 +109,27 @@ class PageRenderer:
             ) from None
         except jinja2.TemplateSyntaxError as exc:
             raise self.error(exc, plan) from None
+
+    def uses(self, name: str) -> frozenset[str]:
+        """`name` and every template it extends, includes or imports, transitively."""
+        found: set[str] = set()
+        pending = [name]
+        while pending:
+            current = pending.pop()
+            if current in found:
+                continue
+            found.add(current)
+            try:
+                source, _, _ = self.env.loader.get_source(self.env, current)  # type: ignore[union-attr]
+                referenced = jinja2.meta.find_referenced_templates(self.env.parse(source))
+            except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
+                continue
+            for reference in referenced:
+                if reference is None:  # computed name: it may use any template
+                    found.add("*")
+                else:
+                    pending.append(reference)
+        return frozenset(found)
 
     def render(self, plan: PagePlan) -> bytes:
         template = self.template_for(plan)

@@ -1,0 +1,228 @@
+"""The preview server: serves the output folder, reloads browsers, shows build errors.
+
+Only files inside the output folder are ever served (after decoding, with
+symlinks resolved); folders are never listed; misses get the theme's 404 page.
+The reload script is added to HTML responses here, never to the built files.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import mimetypes
+import posixpath
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+EVENTS_PATH = "/__digest__/events"
+PORT_TRIES = 20
+KEEPALIVE_SECONDS = 15.0
+
+RELOAD_SCRIPT = """<script id="digest-live">(() => {
+  const loadedBuild = %(build)d;
+  let source;
+  function overlay(text) {
+    let box = document.getElementById("digest-error");
+    if (!text) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "digest-error";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,20,.94);color:#fff;padding:2rem;font:14px/1.5 ui-monospace,monospace";
+      document.body.appendChild(box);
+    }
+    box.innerHTML = "<h2 style='color:#ff8a80;font:600 18px system-ui,sans-serif;margin:0 0 1rem'>digest: the last build failed</h2><pre style='white-space:pre-wrap;margin:0'></pre><p style='font:14px system-ui,sans-serif;color:#bbb'>The page shows the last good build. Fix the file and save; this page reloads by itself.</p>";
+    box.querySelector("pre").textContent = text;
+  }
+  function connect() {
+    source = new EventSource("%(events)s");
+    source.addEventListener("hello", (e) => {
+      const state = JSON.parse(e.data);
+      if (state.error) overlay(state.error);
+      else if (state.build !== loadedBuild) location.reload();
+      else overlay("");
+    });
+    source.addEventListener("reload", () => location.reload());
+    source.addEventListener("error-report", (e) => overlay(JSON.parse(e.data).error));
+    source.onerror = () => { source.close(); setTimeout(connect, 500); };
+  }
+  connect();
+})();</script>"""
+
+
+class LiveState:
+    """The build number and the last error, shared with every open page."""
+
+    def __init__(self) -> None:
+        self.build = 0
+        self.error = ""
+        self.changed = threading.Condition()
+        self.closing = False
+
+    def built(self) -> None:
+        with self.changed:
+            self.build += 1
+            self.error = ""
+            self.changed.notify_all()
+
+    def failed(self, report: str) -> None:
+        with self.changed:
+            self.error = report
+            self.changed.notify_all()
+
+    def close(self) -> None:
+        with self.changed:
+            self.closing = True
+            self.changed.notify_all()
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], output: Path, base_path: str, live: LiveState) -> None:
+        self.output = output.resolve()
+        self.base_path = base_path
+        self.live = live
+        super().__init__(address, PreviewHandler)
+
+
+def start_server(host: str, port: int, output: Path, base_path: str, live: LiveState) -> tuple[PreviewServer, threading.Thread]:
+    """Bind `port`, or the next free one; serve in a background thread."""
+    last_error: OSError | None = None
+    for candidate in range(port, port + PORT_TRIES):
+        try:
+            server = PreviewServer((host, candidate), output, base_path, live)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            last_error = exc
+            continue
+        thread = threading.Thread(target=server.serve_forever, name="digest-server", daemon=True)
+        thread.start()
+        return server, thread
+    raise OSError(errno.EADDRINUSE, f"ports {port}-{port + PORT_TRIES - 1} are all taken") from last_error
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet by default
+        return
+
+    def do_HEAD(self) -> None:
+        self.respond(head=True)
+
+    def do_GET(self) -> None:
+        if urlsplit(self.path).path == EVENTS_PATH:
+            self.stream_events()
+        else:
+            self.respond(head=False)
+
+    # -- files -----------------------------------------------------------------
+
+    def respond(self, head: bool) -> None:
+        target, redirect = self.locate(urlsplit(self.path).path)
+        if redirect:
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", redirect)
+            self.send_header("Content-Length", "0")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            return
+        status = HTTPStatus.OK
+        if target is None:
+            status = HTTPStatus.NOT_FOUND
+            missing = self.server.output / "404.html"
+            body = missing.read_bytes() if missing.is_file() else b"<!doctype html><title>Not found</title><h1>Not found</h1>"
+            kind = "text/html"
+        else:
+            body = target.read_bytes()
+            kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            body = self.inject(body)
+        if kind.startswith("text/") or kind in ("application/javascript", "application/json", "application/xml", "image/svg+xml"):
+            kind += "; charset=utf-8"
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def locate(self, raw_path: str) -> tuple[Path | None, str]:
+        """The file for a URL path inside the output folder, or (None, redirect-or-'')."""
+        path = unquote(raw_path, errors="strict") if "%" in raw_path else raw_path
+        base = self.server.base_path
+        if "\x00" in path or "\\" in path or not path.startswith("/"):
+            return None, ""
+        if not path.startswith(base):
+            return (None, base) if path in ("/", base.rstrip("/")) else (None, "")
+        relative = path[len(base) :]
+        parts = [p for p in relative.split("/") if p]
+        if any(p in (".", "..") for p in parts) or posixpath.isabs(relative):
+            return None, ""
+        output = self.server.output
+        candidate = output.joinpath(*parts) if parts else output
+        try:
+            resolved = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None, ""
+        if resolved != output and output not in resolved.parents:
+            return None, ""
+        if resolved.is_dir():
+            index = resolved / "index.html"
+            if not index.is_file():
+                return None, ""
+            if not path.endswith("/"):
+                return None, path + "/"
+            return index, ""
+        return (resolved, "") if resolved.is_file() else (None, "")
+
+    def inject(self, body: bytes) -> bytes:
+        script = (RELOAD_SCRIPT % {"build": self.server.live.build, "events": EVENTS_PATH}).encode("utf-8")
+        marker = body.rfind(b"</body>")
+        return body[:marker] + script + body[marker:] if marker >= 0 else body + script
+
+    # -- live reload -------------------------------------------------------------
+
+    def stream_events(self) -> None:
+        live = self.server.live
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            with live.changed:
+                build, error = live.build, live.error
+            self.send_event("hello", {"build": build, "error": error})
+            while True:
+                with live.changed:
+                    live.changed.wait_for(lambda: live.closing or (live.build, live.error) != (build, error), timeout=KEEPALIVE_SECONDS)
+                    if live.closing:
+                        return
+                    now = (live.build, live.error)
+                if now == (build, error):
+                    self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+                    continue
+                if now[1]:
+                    self.send_event("error-report", {"error": now[1]})
+                elif now[0] != build:
+                    self.send_event("reload", {"build": now[0]})
+                build, error = now
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            return
+
+    def send_event(self, name: str, data: object) -> None:
+        self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode("utf-8"))
+        self.wfile.flush()
+

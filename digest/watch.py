@@ -1,0 +1,160 @@
+"""File events → `Changes` → a quiet period → one rebuild at a time.
+
+Watches the content folder, the theme chain, the site's templates/ and static/,
+and site.yaml; never the output folder. Editor debris and dotfiles are ignored.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from .build import Changes
+from .config import CONFIG_NAME, SiteConfig
+from .content import is_ignored_name
+from .templates import SITE_STATIC, SITE_TEMPLATES, THEME_FILE, Theme
+
+QUIET_SECONDS = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class WatchPlan:
+    """Which folders to watch and how to sort a changed path."""
+
+    root: Path
+    content_dir: Path
+    output_dir: Path
+    template_dirs: tuple[Path, ...]
+    static_dirs: tuple[Path, ...]
+    theme_dirs: tuple[Path, ...]
+
+    @classmethod
+    def of(cls, config: SiteConfig, theme: Theme) -> "WatchPlan":
+        theme_dirs = tuple({d.parent for d in theme.template_dirs + theme.static_dirs} - {config.root})
+        return cls(config.root, config.content_dir, config.output_dir, theme.template_dirs, theme.static_dirs, theme_dirs)
+
+    def folders(self) -> list[tuple[Path, bool]]:
+        """(folder, recursive) pairs; the site root only shallowly, for site.yaml and new folders."""
+        deep = {self.content_dir, *self.template_dirs, *self.static_dirs, *self.theme_dirs}
+        for name in (SITE_TEMPLATES, SITE_STATIC):
+            if (self.root / name).is_dir():
+                deep.add(self.root / name)
+        chosen = [(folder, True) for folder in sorted(deep) if folder.is_dir() and not any(p in deep for p in folder.parents)]
+        return [(self.root, False)] + chosen
+
+    def sort(self, paths: Iterable[Path]) -> Changes:
+        content: set[Path] = set()
+        templates: set[Path] = set()
+        static: set[Path] = set()
+        config = False
+        for path in paths:
+            if self.ignored(path):
+                continue
+            if path == self.root / CONFIG_NAME:
+                config = True
+            elif path.name == THEME_FILE and path.parent in self.theme_dirs:
+                config = True
+            elif _under(path, self.content_dir):
+                content.add(path)
+            elif any(_under(path, d) for d in self.template_dirs):
+                templates.add(path)
+            elif any(_under(path, d) for d in self.static_dirs):
+                static.add(path)
+            elif path.parent == self.root and path.name in (SITE_TEMPLATES, SITE_STATIC):
+                config = True  # a new override folder changes the theme chain
+            elif any(_under(path, self.root / name) for name in (SITE_TEMPLATES, SITE_STATIC)):
+                config = True
+        return Changes(frozenset(content), frozenset(templates), frozenset(static), config)
+
+    def ignored(self, path: Path) -> bool:
+        if path == self.output_dir or _under(path, self.output_dir):
+            return True
+        try:
+            parts = path.relative_to(self.root).parts
+        except ValueError:
+            parts = (path.name,)
+        return any(is_ignored_name(part) for part in parts)
+
+
+def _under(path: Path, folder: Path) -> bool:
+    return folder in path.parents
+
+
+class _Collector(FileSystemEventHandler):
+    def __init__(self, wake: Callable[[Iterable[Path]], None]) -> None:
+        self.wake = wake
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        paths = [Path(str(event.src_path))]
+        dest = getattr(event, "dest_path", "")
+        if dest:
+            paths.append(Path(str(dest)))
+        self.wake(paths)
+
+
+class Watcher:
+    """Runs `on_change(changes)` after each burst of file events, one call at a time."""
+
+    def __init__(self, plan: WatchPlan, on_change: Callable[[Changes], WatchPlan | None], quiet: float = QUIET_SECONDS) -> None:
+        self.plan = plan
+        self.on_change = on_change
+        self.quiet = quiet
+        self.pending: set[Path] = set()
+        self.last_event = 0.0
+        self.lock = threading.Condition()
+        self.stopped = False
+        self.observer = Observer()
+        self.thread = threading.Thread(target=self._loop, name="digest-rebuild", daemon=True)
+
+    def start(self) -> None:
+        self._schedule()
+        self.observer.start()
+        self.thread.start()
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopped = True
+            self.lock.notify_all()
+        self.observer.stop()
+        self.observer.join(timeout=5)
+        self.thread.join(timeout=5)
+
+    def _schedule(self) -> None:
+        self.observer.unschedule_all()
+        handler = _Collector(self._wake)
+        for folder, recursive in self.plan.folders():
+            self.observer.schedule(handler, str(folder), recursive=recursive)
+
+    def _wake(self, paths: Iterable[Path]) -> None:
+        with self.lock:
+            self.pending.update(paths)
+            self.last_event = time.monotonic()
+            self.lock.notify_all()
+
+    def _loop(self) -> None:
+        while True:
+            with self.lock:
+                while not self.pending and not self.stopped:
+                    self.lock.wait()
+                if self.stopped:
+                    return
+                while not self.stopped:  # wait for a quiet moment
+                    left = self.last_event + self.quiet - time.monotonic()
+                    if left <= 0:
+                        break
+                    self.lock.wait(left)
+                paths, self.pending = self.pending, set()
+            changes = self.plan.sort(paths)
+            if changes:
+                new_plan = self.on_change(changes)
+                if new_plan is not None and new_plan != self.plan:
+                    self.plan = new_plan
+                    self._schedule()
