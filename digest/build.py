@@ -55,6 +55,11 @@ class Changes:
     def __bool__(self) -> bool:
         return bool(self.content or self.templates or self.static or self.config)
 
+    def __or__(self, other: "Changes") -> "Changes":
+        return Changes(
+            self.content | other.content, self.templates | other.templates, self.static | other.static, self.config or other.config
+        )
+
     def describe(self) -> str:
         parts = [f"{len(s)} {name}" for name, s in (("content", self.content), ("template", self.templates), ("static", self.static)) if s]
         if self.config:
@@ -127,6 +132,7 @@ class Builder:
         self.statics: dict[str, Path] = {}
         self.template_files: set[Path] = set()
         self.dirty = False
+        self.pending = Changes()
 
     # -- full builds -----------------------------------------------------------
 
@@ -156,15 +162,19 @@ class Builder:
     def rebuild(self, changes: Changes) -> BuildResult:
         """Apply `changes`; fall back to a full build when the site's shape changed.
 
-        After a failed rebuild the next one re-plans everything and compares it
-        with what was last written, so no change made meanwhile is lost.
+        After a failed rebuild the next one re-plans everything, compares it with
+        what was last written and applies the failed changes again, so nothing
+        changed meanwhile is lost.
         """
+        changes = self.pending | changes
         try:
             result = self._rebuild(changes)
         except BaseException:
             self.dirty = True
+            self.pending = changes
             raise
         self.dirty = False
+        self.pending = Changes()
         return result
 
     def _rebuild(self, changes: Changes) -> BuildResult:
@@ -196,6 +206,7 @@ class Builder:
         template_names = {self._template_name(p) for p in changes.templates}
         template_names.discard(None)
         selection_changed = any((p in self.template_files) != p.is_file() for p in changes.templates)
+        selection_changed |= self.dirty and bool(changes.templates)  # a failed attempt may have seen it already
         if changes.templates:
             self.renderer = PageRenderer(self.theme)  # type: ignore[arg-type]
             self.template_files = self._scan_templates()

@@ -7,6 +7,7 @@ import unicodedata
 from slugify import slugify as _slugify
 
 MAX_SLUG = 100
+SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "vs"})
 
 
 def slugify(text: str) -> str:
@@ -31,4 +32,5 @@ def display_name(spellings: list[str], slug: str) -> str:
     best = min(spellings, key=rank, default="")
     if best and rank(best)[0] < 2:
         return best.strip()
-    return " ".join(word.capitalize() for word in slug.split("-"))
+    words = slug.split("-")
+    return " ".join(w if i and w in SMALL_WORDS else w.capitalize() for i, w in enumerate(words))

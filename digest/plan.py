@@ -308,6 +308,8 @@ class Planner:
         )
         yield self.plan("archive", self.urls.path("archive"), ("archive.html",), "Archive", years=overview)
         for year, entry in zip(years, overview):
-            yield from self.listing("year", entry.url, ("year.html", "list.html"), entry.name, year.articles, months=entry.months)
+            archive = Link("Archive", self.urls.path("archive"))
+            yield from self.listing("year", entry.url, ("year.html", "list.html"), entry.name, year.articles, months=entry.months, parent=archive)
             for month, link in zip(year.months, entry.months):
-                yield from self.listing("month", link.url, ("month.html", "list.html"), link.name, month.articles)
+                parent = Link(entry.name, entry.url)
+                yield from self.listing("month", link.url, ("month.html", "list.html"), link.name, month.articles, parent=parent)

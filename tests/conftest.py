@@ -15,6 +15,8 @@ from digest.build import BuildResult, full_build
 from digest.errors import DigestError
 from digest.site import BuildOptions
 
+pytest_plugins = ["tests.plugins_golden"]
+
 REPO = Path(__file__).resolve().parents[1]
 FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 _FILE_HEADER = re.compile(r"^-- (.+?) --$", re.M)
