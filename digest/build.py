@@ -216,14 +216,18 @@ class Builder:
         if meta_changed or selection_changed:
             plans = self._plan()
             old = self.plans
-            todo = [out for out, plan in plans.items() if out not in old or old[out].context != plan.context or old[out].templates != plan.templates]
+            todo = [
+                out for out, plan in plans.items()
+                if (before := old.get(out)) is not plan
+                and (before is None or before.context != plan.context or before.templates != plan.templates)
+            ]
         else:
             assert self.planner is not None
             plans = dict(self.plans)
             todo = []
             for article in bodies:
                 plan = self.planner.article_plan(article)
-                out = plan.output.as_posix()
+                out = plan.output
                 if plans[out].context != plan.context:
                     plans[out] = plan
                     todo.append(out)
@@ -280,11 +284,11 @@ class Builder:
 
     def _plan(self) -> dict[str, PagePlan]:
         assert self.config is not None
-        site = build_site(self.config, self.articles.values(), self.options)
+        site = build_site(self.config, self.articles.values(), self.options, self.planner.site if self.planner else None)
         self.planner = Planner(site, previous=self.planner)
         plans = list(self.planner.plans())
         check_collisions(plans)
-        return {plan.output.as_posix(): plan for plan in plans}
+        return {plan.output: plan for plan in plans}
 
     def _scan_templates(self) -> set[Path]:
         assert self.theme is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 
 from slugify import slugify as _slugify
 
@@ -24,12 +25,14 @@ def display_name(spellings: list[str], slug: str) -> str:
     not depend on the order files were read in.
     """
 
+    counts = Counter(spellings)
+
     def rank(spelling: str) -> tuple[int, int, str]:
         mixed = spelling != spelling.lower() and spelling != spelling.upper()
         acronym = spelling.isupper() and " " not in spelling and len(spelling) <= 5
-        return (0 if mixed else 1 if acronym else 2, -spellings.count(spelling), spelling)
+        return (0 if mixed else 1 if acronym else 2, -counts[spelling], spelling)
 
-    best = min(spellings, key=rank, default="")
+    best = min(counts, key=rank, default="")
     if best and rank(best)[0] < 2:
         return best.strip()
     words = slug.split("-")

@@ -11,7 +11,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 from markupsafe import Markup
@@ -114,7 +114,7 @@ class PagePlan:
 
     kind: str
     url: str
-    output: PurePosixPath
+    output: str
     templates: tuple[str, ...]
     context: Mapping[str, Any]
     sources: tuple[Path, ...] = ()
@@ -137,9 +137,9 @@ class Urls:
     def page(self, first: str, number: int) -> str:
         return first if number == 1 else f"{first}page/{number}/"
 
-    def output_of(self, url: str) -> PurePosixPath:
-        inner = url[len(self.base) :]
-        return PurePosixPath(inner) / "index.html" if inner else PurePosixPath("index.html")
+    def output_of(self, url: str) -> str:
+        """The file behind a pretty URL, relative to the output folder ('topics/index.html')."""
+        return url[len(self.base) :] + "index.html"
 
 
 def plan_site(site: Site) -> list[PagePlan]:
@@ -151,10 +151,10 @@ def plan_site(site: Site) -> list[PagePlan]:
 
 def check_collisions(plans: Sequence[PagePlan]) -> None:
     """Two plans for one output file is an error naming both sources."""
-    seen: dict[PurePosixPath, PagePlan] = {}
+    seen: dict[str, PagePlan] = {}
     problems = Problems()
     for plan in plans:
-        key = PurePosixPath(str(plan.output).casefold())
+        key = plan.output.casefold()
         first = seen.setdefault(key, plan)
         if first is plan:
             continue
@@ -194,11 +194,18 @@ class Planner:
             config.title, config.description, config.base_url, config.base_path, config.language, menu, self.urls.path()
         )
         self.index = {a.path: i for i, a in enumerate(site.articles)}
+        self.previous_plans: dict[Path, tuple[tuple[object, ...], PagePlan]] = previous.article_plans if previous else {}
+        self.article_plans: dict[Path, tuple[tuple[object, ...], PagePlan]] = {}
         self.cards: dict[Path, ArticleCard] = {}
+        same_names = previous is not None and previous.topic_names == self.topic_names and previous.urls.base == self.urls.base
         for article in site.articles:
-            card = self.card(article)
             old = previous.cards.get(article.path) if previous else None
+            if old is not None and same_names and previous is not None and previous.articles_by_path.get(article.path) is article:
+                self.cards[article.path] = old  # the very same parsed article: its card cannot differ
+                continue
+            card = self.card(article)
             self.cards[article.path] = old if old == card else card
+        self.articles_by_path = {a.path: a for a in site.articles}
 
     def card(self, article: Article) -> ArticleCard:
         return ArticleCard(
@@ -218,18 +225,29 @@ class Planner:
         )
 
     def article_plan(self, article: Article) -> PagePlan:
-        """The article's own page; `article` may be a newer version with the same card."""
+        """The article's own page; `article` may be a newer version with the same card.
+
+        When the article, its card and its neighbours' and related cards are the
+        very objects the previous planner used, its plan is reused as is.
+        """
         articles = self.site.articles
         index = self.index[article.path]
         card = self.cards[article.path]
-        view = ArticleView(**{name: getattr(card, name) for name in ArticleCard.__dataclass_fields__}, body=Markup(article.body_html))
         newer = self.cards[articles[index - 1].path] if index > 0 else None
         older = self.cards[articles[index + 1].path] if index + 1 < len(articles) else None
-        related = tuple(self.cards[a.path] for a in self.site.related[article.path])
-        return self.plan(
+        related = tuple(self.cards[a.path] for a in self.site.related(article))
+        key = (article, card, newer, older, *related)
+        known = self.previous_plans.get(article.path)
+        if known is not None and len(known[0]) == len(key) and all(a is b for a, b in zip(known[0], key)):
+            self.article_plans[article.path] = known
+            return known[1]
+        view = ArticleView(**{name: getattr(card, name) for name in ArticleCard.__dataclass_fields__}, body=Markup(article.body_html))
+        plan = self.plan(
             "article", view.url, ("article.html",), article.title, (article.path,),
             article=view, newer=newer, older=older, related=related,
         )
+        self.article_plans[article.path] = (key, plan)
+        return plan
 
     def plan(self, kind: str, url: str, templates: tuple[str, ...], title: str, sources: tuple[Path, ...] = (), **context: Any) -> PagePlan:
         context.update(site=self.info, page=Link(title, url), kind=kind)
@@ -261,7 +279,7 @@ class Planner:
             )
         yield from self.archives(site.years)
         yield PagePlan(
-            "404", self.urls.path() + "404.html", PurePosixPath("404.html"), ("404.html",),
+            "404", self.urls.path() + "404.html", "404.html", ("404.html",),
             {"site": self.info, "page": Link("Page not found", self.urls.path() + "404.html"), "kind": "404"},
         )
 

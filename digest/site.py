@@ -6,7 +6,7 @@ Pure: no disk access, no clock unless one is passed in.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -67,7 +67,11 @@ class Site:
     topics: tuple[Term, ...]
     countries: tuple[Term, ...]
     years: tuple[Year, ...]
-    related: Mapping[Path, tuple[Article, ...]]
+    related_index: "RelatedIndex"
+
+    def related(self, article: Article) -> tuple[Article, ...]:
+        """Up to five articles sharing the most topics and countries with `article`."""
+        return tuple(self.articles[i] for i in self.related_index.chosen[article.path])
 
 
 def is_published(article: Article, options: BuildOptions) -> bool:
@@ -78,8 +82,10 @@ def is_published(article: Article, options: BuildOptions) -> bool:
     return True
 
 
-def build_site(config: SiteConfig, articles: Iterable[Article], options: BuildOptions = BuildOptions()) -> Site:
-    """Order, group and relate the published articles."""
+def build_site(
+    config: SiteConfig, articles: Iterable[Article], options: BuildOptions = BuildOptions(), previous: Site | None = None
+) -> Site:
+    """Order, group and relate the published articles; `previous` only saves work, never changes the result."""
     chosen = sorted(
         (a for a in articles if is_published(a, options)),
         key=lambda a: (a.published, a.slug, str(a.path)),
@@ -92,7 +98,7 @@ def build_site(config: SiteConfig, articles: Iterable[Article], options: BuildOp
         topics=_topics(config, ordered),
         countries=_countries(ordered),
         years=_years(ordered),
-        related=_related(ordered),
+        related_index=_related(ordered, previous.related_index if previous else None),
     )
 
 
@@ -133,40 +139,72 @@ def _years(articles: tuple[Article, ...]) -> tuple[Year, ...]:
     )
 
 
-def _related(articles: tuple[Article, ...]) -> dict[Path, tuple[Article, ...]]:
-    """Up to five articles sharing the most topics and countries, newest first on ties.
+TermKey = tuple[str, str]
 
-    Each term is a bitset over article positions (position 0 is the newest), so
-    counting shared terms is a handful of big-integer operations per article.
+
+@dataclass(frozen=True, slots=True)
+class RelatedIndex:
+    """Each term as a bitset over article positions (0 = newest), and the answers so far.
+
+    A later build reuses an article's answer when the order of articles and the
+    bitsets of its own terms are unchanged, which is what makes a rebuild after
+    one article's edit cheap.
     """
-    masks: dict[tuple[str, str], int] = defaultdict(int)
-    keys = [_term_keys(article) for article in articles]
-    for index, article_keys in enumerate(keys):
-        for key in article_keys:
-            masks[key] |= 1 << index
-    related: dict[Path, tuple[Article, ...]] = {}
-    for index, article in enumerate(articles):
-        planes: list[int] = []  # binary digits of each article's shared-term count
-        for key in keys[index]:
-            carry = masks[key] & ~(1 << index)
-            for level in range(len(planes)):
-                planes[level], carry = planes[level] ^ carry, planes[level] & carry
-            if carry:
-                planes.append(carry)
-        chosen: list[Article] = []
-        for count in range(2 ** len(planes) - 1, 0, -1):
-            exact = -1
-            for level, plane in enumerate(planes):
-                exact &= plane if count >> level & 1 else ~plane
-            while exact and len(chosen) < RELATED_COUNT:
-                lowest = exact & -exact
-                chosen.append(articles[lowest.bit_length() - 1])
-                exact ^= lowest
-            if len(chosen) == RELATED_COUNT:
-                break
-        related[article.path] = tuple(chosen)
-    return related
+
+    order: tuple[Path, ...] = ()
+    masks: Mapping[TermKey, int] = field(default_factory=dict)
+    keys: Mapping[Path, tuple[TermKey, ...]] = field(default_factory=dict)
+    chosen: Mapping[Path, tuple[int, ...]] = field(default_factory=dict)
 
 
-def _term_keys(article: Article) -> list[tuple[str, str]]:
-    return [("topic", t.slug) for t in article.topics] + [("country", c.code) for c in article.countries]
+def _related(articles: tuple[Article, ...], previous: RelatedIndex | None) -> RelatedIndex:
+    """Up to five articles sharing the most topics and countries, newest first on ties."""
+    order = tuple(a.path for a in articles)
+    keys = {a.path: _term_keys(a) for a in articles}
+    members: dict[TermKey, list[int]] = defaultdict(list)
+    for index, path in enumerate(order):
+        for key in keys[path]:
+            members[key].append(index)
+    size = (len(order) + 7) // 8
+    masks: dict[TermKey, int] = {}
+    for key, positions in members.items():
+        bits = bytearray(size)
+        for position in positions:
+            bits[position >> 3] |= 1 << (position & 7)
+        masks[key] = int.from_bytes(bits, "little")
+    reusable = previous is not None and previous.order == order
+    chosen: dict[Path, tuple[int, ...]] = {}
+    for index, path in enumerate(order):
+        own = keys[path]
+        if reusable and previous is not None and previous.keys.get(path) == own and all(previous.masks.get(k) == masks[k] for k in own):
+            chosen[path] = previous.chosen[path]
+        else:
+            chosen[path] = _best_matches(index, [masks[k] for k in own])
+    return RelatedIndex(order, masks, keys, chosen)
+
+
+def _best_matches(index: int, term_masks: list[int]) -> tuple[int, ...]:
+    """Positions of the articles sharing most of these terms with article `index`."""
+    planes: list[int] = []  # binary digits of each article's shared-term count
+    for mask in term_masks:
+        carry = mask & ~(1 << index)
+        for level in range(len(planes)):
+            planes[level], carry = planes[level] ^ carry, planes[level] & carry
+        if carry:
+            planes.append(carry)
+    found: list[int] = []
+    for count in range(2 ** len(planes) - 1, 0, -1):
+        exact = -1
+        for level, plane in enumerate(planes):
+            exact &= plane if count >> level & 1 else ~plane
+        while exact and len(found) < RELATED_COUNT:
+            lowest = exact & -exact
+            found.append(lowest.bit_length() - 1)
+            exact ^= lowest
+        if len(found) == RELATED_COUNT:
+            break
+    return tuple(found)
+
+
+def _term_keys(article: Article) -> tuple[TermKey, ...]:
+    return tuple(("topic", t.slug) for t in article.topics) + tuple(("country", c.code) for c in article.countries)
