@@ -20,12 +20,11 @@ from .content import (
     Article,
     ArticleParser,
     SourceFile,
-    display_path,
     find_article_files,
     is_ignored_name,
 )
 from .countries import CountryIndex
-from .errors import ContentError, DigestError, Problem
+from .errors import ContentError, DigestError, Problem, display_path
 from .output import OutputWriter, WriteReport, check_output_dir
 from .plan import PagePlan, Planner, check_collisions
 from .site import BuildOptions, build_site

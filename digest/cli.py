@@ -13,7 +13,7 @@ from typing import Callable, Sequence, TextIO
 
 from . import __version__
 from .build import Builder, BuildResult, Changes
-from .content import display_path
+from .errors import display_path
 from .errors import DigestError
 from .server import LiveState, start_server
 from .site import BuildOptions

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .errors import ConfigError, DigestError, Location, Problem, Problems
+from .errors import ConfigError, DigestError, Location, Problem, Problems, display_path
 from .names import slugify
 from .yamlfile import KeyPath, YamlDoc, parse_yaml
 
@@ -61,6 +61,8 @@ class SiteConfig:
     paginate: int = 20
     country_aliases: Mapping[str, str] = field(default_factory=dict)
     topics: Mapping[str, TopicDefinition] = field(default_factory=dict)
+    output_origin: Location | None = None
+    """Where output_dir was chosen: its line in site.yaml, `--output`, or None for the default."""
 
     @property
     def base_path(self) -> str:
@@ -80,8 +82,8 @@ class SiteConfig:
 def load_config(root: Path, *, output_dir: Path | None = None) -> SiteConfig:
     """Read `root/site.yaml`; `output_dir` (from the command line) overrides the file's."""
     root = root.resolve()
-    path = root / CONFIG_NAME
-    if not path.is_file():
+    path = display_path(root / CONFIG_NAME)
+    if not (root / CONFIG_NAME).is_file():
         raise ConfigError.single(
             path,
             f"no {CONFIG_NAME} in {root}",
@@ -147,6 +149,13 @@ def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], output_ove
     theme = text("theme", "default")
     content_dir = root / text("content_dir", "content")
     output_dir = output_override.resolve() if output_override else root / text("output_dir", "public")
+    if output_override:
+        output_origin: Location | None = Location(Path("--output"))
+    elif "output_dir" in data:
+        spot = doc.spot(("output_dir",))
+        output_origin = Location(path, spot.line, spot.col)
+    else:
+        output_origin = None
 
     paginate = data.get("paginate", 20)
     if isinstance(paginate, bool) or not isinstance(paginate, int) or paginate < 1:
@@ -169,6 +178,7 @@ def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], output_ove
         paginate=paginate,
         country_aliases=country_aliases,
         topics=topics,
+        output_origin=output_origin,
     )
 
 

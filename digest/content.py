@@ -21,7 +21,7 @@ import markdown
 
 from .config import SiteConfig
 from .countries import Country, CountryIndex, UnknownCountry
-from .errors import ContentError, DigestError, Location, Problem, Problems
+from .errors import ContentError, DigestError, Location, Problem, Problems, display_path
 from .names import MAX_SLUG, slugify
 from .yamlfile import KeyPath, YamlDoc, parse_yaml
 
@@ -80,14 +80,6 @@ class SourceFile:
     @property
     def fingerprint(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
-
-
-def display_path(path: Path) -> Path:
-    """The path as the user would type it: relative to the working folder when inside it."""
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
 
 
 def is_ignored_name(name: str) -> bool:
@@ -198,17 +190,21 @@ def _indent(text: str) -> str:
 
 def decode(source: SourceFile) -> str:
     """UTF-8 (with or without BOM), any line ending, normalised to LF."""
+    data = source.data[3:] if source.data.startswith(b"\xef\xbb\xbf") else source.data
     try:
-        text = source.data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = source.data[: exc.start].count(b"\n") + 1
-        col = exc.start - (source.data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line_end = data.find(b"\n", exc.start)
+        before = data[line_start : exc.start].decode("utf-8", errors="replace")
+        shown = data[line_start : line_end if line_end >= 0 else len(data)].decode("utf-8", errors="replace")
         raise ContentError.single(
             source.shown,
-            f"not valid UTF-8 (byte 0x{source.data[exc.start]:02x})",
-            line=line,
-            col=col,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            line=data.count(b"\n", 0, exc.start) + 1,
+            col=len(before) + 1,
             hint="save the file as UTF-8, e.g. iconv -f WINDOWS-1252 -t UTF-8 in.md > out.md",
+            source_line=shown,
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -311,7 +307,9 @@ class _FileReader:
     def text(self, data: dict[str, Any], name: str, *, required: bool = False) -> str:
         value = data.get(name)
         if value is None:
-            if required:
+            if required and name in data:
+                self.report((name,), "must not be empty", f"write the article's {name} after '{name}:'", key=True)
+            elif required:
                 self.missing(name, f"{name}: ...")
             return ""
         if not isinstance(value, str):
@@ -355,13 +353,15 @@ class _FileReader:
         if value is None:
             return []
         if not isinstance(value, list):
-            shown = value if isinstance(value, str) else _yaml_kind(value)
-            self.report((name,), f"must be a list, got {_yaml_kind(value)} '{shown}'", f"write a list in brackets, e.g. {name}: {example}")
+            shown = f"'{value}'" if isinstance(value, str) else _shown(value)
+            self.report((name,), f"must be a list, got {_yaml_kind(value)} {shown}", f"write a list in brackets, e.g. {name}: {example}")
             return []
         found: list[tuple[KeyPath, str]] = []
         for index, item in enumerate(value):
             at: KeyPath = (name, index)
-            if not isinstance(item, str) or not item.strip():
+            if isinstance(item, str) and not item.strip():
+                self.report(at, f"entry {index + 1} is empty", "remove it, or write a name there", name=name)
+            elif not isinstance(item, str):
                 self.report(at, f"entry {index + 1} must be a name, got {_yaml_kind(item)}", self.quote_hint(at, item), name=name)
             else:
                 found.append((at, item.strip()))
@@ -455,6 +455,15 @@ def _yaml_kind(value: Any) -> str:
                 return "false" if value is False else "true"
             return name
     return type(value).__name__
+
+
+def _shown(value: Any) -> str:
+    """A value as the user wrote it in YAML, for messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return ""
+    return str(value)
 
 
 def _calendar_problem(text: str) -> str:

@@ -7,6 +7,14 @@ from pathlib import Path
 from typing import Iterable
 
 
+def display_path(path: Path) -> Path:
+    """The path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """A place in a file; line and column count from 1 (0 means unknown)."""

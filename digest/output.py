@@ -16,8 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from .config import SiteConfig
-from .content import display_path
-from .errors import OutputError
+from .errors import Location, OutputError, Problem, display_path
 
 MANIFEST = ".digest-manifest.json"
 STAGING = ".digest-staging"
@@ -35,20 +34,22 @@ def check_output_dir(config: SiteConfig, extra_sources: Iterable[Path] = ()) -> 
     output = config.output_dir.resolve()
     root = config.root.resolve()
     shown = display_path(output)
+    origin = config.output_origin or Location(display_path(config.config_path))
+    field = "" if origin.path == Path("--output") else "output_dir"
+
+    example = "output_dir: public" if field else "--output public"
+
+    def refuse(message: str, hint: str) -> OutputError:
+        return OutputError([Problem(origin, message, field, hint)])
+
     if output == root or output in root.parents:
-        raise OutputError.single(
-            display_path(config.config_path), f"output_dir {shown} would hold the whole site, its sources included",
-            field="output_dir", hint="use a folder of its own, e.g. output_dir: public",
-        )
+        raise refuse(f"{shown} would hold the whole site, its sources included", f"use a folder of its own, e.g. {example}")
     for source in (config.content_dir, root / "templates", root / "static", *extra_sources):
         source = source.resolve()
         if output == source or output in source.parents or source in output.parents:
-            raise OutputError.single(
-                display_path(config.config_path), f"output_dir {shown} overlaps the source folder {display_path(source)}",
-                field="output_dir", hint="use a folder outside your sources, e.g. output_dir: public",
-            )
+            raise refuse(f"{shown} overlaps the source folder {display_path(source)}", f"use a folder outside your sources, e.g. {example}")
     if output.exists() and not output.is_dir():
-        raise OutputError.single(shown, "output_dir exists and is not a folder", hint="remove it or choose another output_dir")
+        raise refuse(f"{shown} exists and is not a folder", "remove it or choose another output folder")
 
 
 def inside(base: Path, relative: str) -> Path:

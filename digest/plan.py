@@ -17,9 +17,9 @@ from typing import Any, Iterator, Mapping, Sequence
 from markupsafe import Markup
 
 from .config import SiteConfig
-from .content import Article, display_path
+from .content import Article
 from .countries import REGIONS
-from .errors import Location, PlanError, Problem, Problems
+from .errors import Location, PlanError, Problem, Problems, display_path
 from .site import Month, Site, Term, Year
 
 

@@ -12,7 +12,7 @@ import jinja2
 import jinja2.meta
 
 from .config import SiteConfig
-from .content import display_path
+from .errors import display_path
 from .errors import ConfigError, Location, Problem, TemplateError
 from .plan import PagePlan
 from .yamlfile import parse_yaml

@@ -24,6 +24,13 @@ MAX_NODES = 20_000
 """Cap on values built from one document, so alias bombs fail fast."""
 
 KeyPath = tuple[str | int, ...]
+PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+TAG_HINT = "remove the '!' tag; front matter holds plain text, numbers, dates, lists and mappings"
+
+
+def _shown_tag(tag: str) -> str:
+    """A tag as the user wrote it: 'tag:yaml.org,2002:python/object' → '!!python/object'."""
+    return "!!" + tag[len("tag:yaml.org,2002:") :] if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +103,8 @@ class _Builder:
                 "YAML aliases (*name) are expanding out of control; write the values out instead",
             )
         self.spots.setdefault(at, self.here(node))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in PLAIN_COLLECTION_TAGS:
+            raise self.problem(self.here(node), f"invalid YAML: custom YAML tags are not allowed: '{_shown_tag(node.tag)}'", TAG_HINT)
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
@@ -131,16 +140,22 @@ class _Builder:
         return self.lines[index] if 0 <= index < len(self.lines) else ""
 
     def yaml_error(self, exc: yaml.MarkedYAMLError) -> DigestError:
-        mark = exc.problem_mark or exc.context_mark
+        context = exc.context or ""
+        opened = context.startswith(("while parsing a flow", "while scanning a quoted", "while scanning a double-quoted"))
+        mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + self.offset) if mark else 0
         col = (mark.column + 1) if mark else 0
         what = exc.problem or "invalid YAML"
-        if exc.context:
-            what = f"{exc.context}, {what}" if "while" not in exc.context else f"{what} ({exc.context})"
+        if context:
+            what = f"{context}, {what}" if "while" not in context else f"{what} ({context})"
+        if opened:
+            closer = "]" if "sequence" in context else "}" if "mapping" in context else "quote"
+            what = f"this {'quote' if closer == 'quote' else closer.replace(']', '[').replace('}', '{')} is never closed"
         hint = "check the indentation and quote values that contain ': ', '#', or start with a special character"
         if "could not determine a constructor" in (exc.problem or ""):
-            what = "custom YAML tags are not allowed" + (f": {exc.problem.split('tag')[-1].strip()}" if exc.problem else "")
-            hint = "remove the '!' tag; front matter holds plain text, numbers, dates, lists and mappings"
+            tag = (exc.problem or "").split("tag", 1)[-1].strip().strip("'")
+            what = f"custom YAML tags are not allowed: '{_shown_tag(tag)}'"
+            hint = TAG_HINT
         return DigestError(
             [Problem(Location(self.path, line, col), f"invalid YAML: {what}", "", hint, self.line_text(line))]
         )

@@ -189,7 +189,7 @@ def test_an_output_folder_overlapping_the_sources_is_refused(make_site, output):
     site = make_site(SITE_YAML + article("a"))
     with pytest.raises(DigestError) as caught:
         site.build(output_dir=Path(output))
-    assert "output_dir" in caught.value.report()
+    assert "--output" in caught.value.report()
     assert not (site.root / "content/out").exists()
 
 
