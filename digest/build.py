@@ -8,6 +8,7 @@ context or templates changed; its output is byte-identical to a full build.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -22,10 +23,14 @@ from .content import (
     SourceFile,
     find_article_files,
     is_ignored_name,
+    read_sources,
 )
+from .cache import BuildCache, LastBuild, article_key, settings_key
 from .countries import CountryIndex
 from .errors import ContentError, DigestError, Problem, display_path
-from .output import OutputWriter, WriteReport, check_output_dir
+from .fingerprint import Fingerprinter
+from .output import OutputWriter, WriteReport, check_output_dir, read_manifest
+from .parallel import RenderJob, parse_sources, render_plans
 from .plan import PagePlan, Planner, check_collisions
 from .site import BuildOptions, build_site
 from .templates import PageRenderer, Theme, resolve_theme, static_files
@@ -96,8 +101,8 @@ def full_build(
     output_dir: Path | None = None,
     reporter: Reporter | None = None,
 ) -> BuildResult:
-    """Build the site in `root` from scratch; raises a `DigestError` before writing anything if the input is bad."""
-    return Builder(root, options, output_dir=output_dir, reporter=reporter).build()
+    """Build the site in `root`; raises a `DigestError` before writing anything if the input is bad."""
+    return Builder(root, options, output_dir=output_dir, reporter=reporter).build(skip_if_unchanged=True)
 
 
 class Builder:
@@ -110,8 +115,10 @@ class Builder:
         *,
         output_dir: Path | None = None,
         reporter: Reporter | None = None,
+        use_cache: bool = True,
     ) -> None:
         self.root = root
+        self.use_cache = use_cache
         self.options = options or BuildOptions(now=datetime.now(timezone.utc))
         self.output_override = output_dir
         self.reporter = reporter or SilentReporter()
@@ -124,6 +131,7 @@ class Builder:
         self.renderer: PageRenderer | None = None
         self.fingerprints: dict[Path, str] = {}
         self.articles: dict[Path, Article] = {}
+        self.article_keys: dict[Path, str] = {}
         self.broken: dict[Path, tuple[Problem, ...]] = {}
         self.planner: Planner | None = None
         self.plans: dict[str, PagePlan] = {}
@@ -135,8 +143,13 @@ class Builder:
 
     # -- full builds -----------------------------------------------------------
 
-    def build(self) -> BuildResult:
-        """Everything from scratch (also after a site.yaml or theme change)."""
+    def build(self, *, skip_if_unchanged: bool = False) -> BuildResult:
+        """Everything from scratch (also after a site.yaml or theme change).
+
+        With `skip_if_unchanged`, a build whose every input matches the last
+        build into the same folder (and whose files are all still there) stops
+        after reading the sources: the no-op rebuild of a one-shot `digest build`.
+        """
         started = time.perf_counter()
         self._reset()
         config = load_config(self.root, output_dir=self.output_override)
@@ -144,17 +157,112 @@ class Builder:
         check_output_dir(config, theme.template_dirs + theme.static_dirs)
         self.config, self.theme = config, theme  # known from here on, so a broken article can still be watched
         self.parser = ArticleParser(config, CountryIndex(config.country_aliases))
-        paths = find_article_files(config.content_dir)
-        progress = self.reporter.stage("Reading articles", len(paths))
-        for count, path in enumerate(paths, 1):
-            self._read(path)
+        cache = BuildCache(config.root) if self.use_cache else None
+        try:
+            sources = read_sources(find_article_files(config.content_dir))
+            signature = self._signature(config, theme, sources)
+            last = cache.last_build(config.output_dir) if cache is not None and skip_if_unchanged else None
+            if last is not None and self._still_current(last, signature):
+                files = WriteReport(0, len(read_manifest(config.output_dir)), 0)
+                return BuildResult(config, last.articles, last.pages, 0, files, time.perf_counter() - started)
+            self._load_all(config, cache, sources)
+            self._raise_if_broken()
+            self.renderer = PageRenderer(theme)
+            self.template_files = self._scan_templates()
+            self.statics = dict(static_files(theme))
+            plans = self._plan()
+            todo = list(plans)
+            if cache is not None:
+                fingerprints = self._fingerprints(plans)
+                known = cache.page_fingerprints(config.output_dir)
+                output = config.output_dir
+                todo = [out for out, fp in fingerprints.items() if known.get(out) != fp or not (output / out).is_file()]
+            result = self._write(plans, todo, started)
+            if cache is not None:
+                cache.store_page_fingerprints(config.output_dir, fingerprints)
+                cache.store_last_build(config.output_dir, LastBuild(signature, result.pages, result.articles, self._next_change()))
+        finally:
+            if cache is not None:
+                cache.close()
+        return result
+
+    def _signature(self, config: SiteConfig, theme: Theme, sources: list[SourceFile]) -> str:
+        """Everything a build's output depends on, as one digest."""
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update(f"{settings_key(config)}|{self.options.drafts}|{self.options.future}|{config.output_dir}".encode())
+        digest.update(repr(config).encode())
+        for source in sources:
+            digest.update(str(source.path).encode("utf-8", "surrogateescape") + b"\0" + source.fingerprint.encode())
+        for folder in theme.template_dirs + theme.static_dirs:
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        return digest.hexdigest()
+
+    def _still_current(self, last: LastBuild, signature: str) -> bool:
+        assert self.config is not None
+        if last.signature != signature:
+            return False
+        now = self.options.now
+        if last.next_change and now is not None and not self.options.future and now >= datetime.fromisoformat(last.next_change):
+            return False  # an article dated in the future has come due
+        output = self.config.output_dir
+        written = read_manifest(output)
+        return bool(written) and all((output / name).is_file() for name in written)
+
+    def _next_change(self) -> str:
+        """When the first article now in the future will be due ('' if none)."""
+        now = self.options.now
+        if now is None or self.options.future:
+            return ""
+        due = [a.published for a in self.articles.values() if a.published > now and (self.options.drafts or not a.draft)]
+        return min(due).isoformat() if due else ""
+
+    def _load_all(self, config: SiteConfig, cache: BuildCache | None, sources: list[SourceFile]) -> None:
+        """Every article: from the cache when its bytes and settings are known, else parsed on all cores."""
+        assert self.parser is not None
+        settings = settings_key(config)
+        keys = self.article_keys = {source.path: article_key(settings, source.path, source.data) for source in sources}
+        cached = cache.articles(keys.values()) if cache is not None else {}
+        progress = self.reporter.stage("Reading articles", len(sources))
+        misses = []
+        for source in sources:
+            self.fingerprints[source.path] = source.fingerprint
+            article = cached.get(keys[source.path])
+            if article is None:
+                misses.append(source)
+            else:
+                self.articles[source.path] = article
+        progress(len(cached))
+        fresh: dict[str, Article] = {}
+        for count, (path, parsed) in enumerate(parse_sources(config, self.parser, misses), len(cached) + 1):
+            if isinstance(parsed, Article):
+                self.articles[path] = fresh[keys[path]] = parsed
+            else:
+                self.broken[path] = parsed
             progress(count)
-        self._raise_if_broken()
-        self.renderer = PageRenderer(theme)
-        self.template_files = self._scan_templates()
-        self.statics = dict(static_files(theme))
-        plans = self._plan()
-        return self._write(plans, list(plans), started)
+        if cache is not None:
+            cache.store_articles(fresh)
+            cache.forget_articles_except(keys.values())
+
+    def _fingerprints(self, plans: dict[str, PagePlan]) -> dict[str, str]:
+        assert self.renderer is not None and self.planner is not None and self.config is not None
+        printer = Fingerprinter(self.renderer)
+        planner = self.planner
+        settings = settings_key(self.config)
+        for path, card in planner.cards.items():
+            # a card is a function of its file's bytes (and the settings in its key), its topics' names and the base URL
+            article = planner.articles_by_path[path]
+            names = tuple(planner.topic_names[t.slug] for t in article.topics)
+            shown = f"{settings}|{path}|{article.meta_fingerprint}|{names}|{self.config.base_url}"
+            printer.seed(card, b"C" + hashlib.blake2b(shown.encode("utf-8", "surrogateescape"), digest_size=16).digest())
+            whole = f"{self.article_keys[path]}|{names}|{self.config.base_url}"
+            view = planner.article_plans[path][1].context["article"]
+            printer.seed(view, b"V" + hashlib.blake2b(whole.encode("utf-8", "surrogateescape"), digest_size=16).digest())
+        fingerprints = {}
+        for out, plan in plans.items():
+            fingerprints[out] = printer.page(plan)
+            self.rendered_with[out] = self.renderer.template_for(plan).name or plan.templates[0]
+        return fingerprints
 
     # -- rebuilds ----------------------------------------------------------------
 
@@ -311,16 +419,14 @@ class Builder:
         writer = OutputWriter(self.config.output_dir)
         progress = self.reporter.stage("Rendering pages", len(todo))
         rendered_with = dict(self.rendered_with)
+        job = RenderJob(self.renderer, [plans[out] for out in todo], writer.output, writer.staging)
         try:
             if static_changes:
                 for relative, path in self.statics.items():
                     writer.stage(relative, path.read_bytes())
-            for count, out in enumerate(todo, 1):
-                plan = plans[out]
-                template = self.renderer.template_for(plan)
-                writer.stage(out, self.renderer.render(plan))
-                rendered_with[out] = template.name or plan.templates[0]
-                progress(count)
+            for out, template, changed in render_plans(job, progress):
+                writer.record(out, changed)
+                rendered_with[out] = template
         except BaseException:
             writer.abort()
             raise

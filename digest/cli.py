@@ -97,7 +97,7 @@ def _summary(result: BuildResult) -> str:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    result = _builder(args).build()
+    result = _builder(args).build(skip_if_unchanged=True)
     if not args.quiet:
         print(_summary(result))
     return 0

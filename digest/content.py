@@ -62,6 +62,9 @@ class Article:
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
     body_html: str = field(default="", compare=False)
     fingerprint: str = field(default="", compare=False)
+    """Digest of the file's bytes: changes with any edit."""
+    meta_fingerprint: str = field(default="", compare=False)
+    """Digest of what lists show (the front matter, and the body when the summary comes from it)."""
 
     @property
     def day(self) -> date:
@@ -93,15 +96,22 @@ def is_ignored_name(name: str) -> bool:
 
 def find_article_files(content_dir: Path) -> list[Path]:
     """Every regular `*.md` under content/articles, in a stable order."""
-    root = content_dir / ARTICLES_DIR
     found: list[Path] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not is_ignored_name(d))
-        for name in sorted(files):
-            path = Path(folder, name)
-            if name.endswith(".md") and not is_ignored_name(name) and path.is_file():
-                found.append(path)
-    return found
+    pending = [str(content_dir / ARTICLES_DIR)]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if is_ignored_name(entry.name):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+            elif entry.name.endswith(".md") and entry.is_file():
+                found.append(Path(entry.path))
+    return sorted(found)
 
 
 def read_sources(paths: Iterable[Path]) -> list[SourceFile]:
@@ -239,12 +249,12 @@ class _FileReader:
                 close = difflib.get_close_matches(str(key), FIELDS, n=1)
                 hint = f"did you mean '{close[0]}'?" if close else "custom fields go under 'extra:'"
                 self.report((key,), f"unknown field '{key}'", hint, key=True, name=str(key))
-        article = self.build(data, parts.body)
+        article = self.build(data, parts)
         self.problems.raise_if_any(ContentError)
         assert article is not None
         return article
 
-    def build(self, data: dict[str, Any], body: str) -> Article | None:
+    def build(self, data: dict[str, Any], parts: Parts) -> Article | None:
         title = self.text(data, "title", required=True)
         published = self.published(data)
         countries = self.country_list(data)
@@ -258,7 +268,8 @@ class _FileReader:
         extra = self.mapping(data, "extra")
         if self.problems or published is None:
             return None
-        body_html = self.parser.markdown.convert(body)
+        body_html = self.parser.markdown.convert(parts.body)
+        shown_in_lists = parts.front + ("\0" + parts.body if not summary else "")
         return Article(
             path=self.source.path,
             slug=slug,
@@ -273,6 +284,7 @@ class _FileReader:
             draft=draft,
             body_html=body_html,
             fingerprint=self.source.fingerprint,
+            meta_fingerprint=hashlib.sha256(shown_in_lists.encode("utf-8", "surrogatepass")).hexdigest(),
             extra=extra,
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -9,10 +10,11 @@ from typing import Iterable
 
 def display_path(path: Path) -> Path:
     """The path as the user would type it: relative to the working folder when inside it."""
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
+    here = os.getcwd().rstrip(os.sep)
+    text = str(path)
+    if text == here:
+        return Path(".")
+    return Path(text[len(here) + 1 :]) if text.startswith(here + os.sep) else path
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,14 +78,15 @@ class OutputWriter:
 
     def stage(self, relative: str, data: bytes) -> bool:
         """Queue `data` for `relative` unless the file already holds it; True if it will change."""
-        if same_bytes(inside(self.output, relative), data):
+        return self.record(relative, stage_file(self.output, self.staging, relative, data))
+
+    def record(self, relative: str, changed: bool) -> bool:
+        """Count a file staged elsewhere (by a worker process) with `stage_file`."""
+        if changed:
+            self.staged.append(relative)
+        else:
             self.unchanged += 1
-            return False
-        temp = inside(self.staging, relative)
-        temp.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_bytes(data)
-        self.staged.append(relative)
-        return True
+        return changed
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -106,6 +107,16 @@ class OutputWriter:
         self.staged = []
         self.unchanged = 0
         return report
+
+
+def stage_file(output: Path, staging: Path, relative: str, data: bytes) -> bool:
+    """Write `data` under `staging` unless `output` already holds those bytes; True if staged."""
+    if same_bytes(inside(output, relative), data):
+        return False
+    temp = inside(staging, relative)
+    temp.parent.mkdir(parents=True, exist_ok=True)
+    temp.write_bytes(data)
+    return True
 
 
 def read_manifest(output: Path) -> set[str]:

@@ -70,10 +70,14 @@ class ArticleCard:
 
 
 @dataclass(frozen=True, slots=True)
-class ArticleView(ArticleCard):
-    """An article as its own page shows it: the card plus the rendered body."""
+class ArticleView:
+    """An article as its own page shows it: the card's fields plus the rendered body."""
 
-    body: Markup = Markup("")
+    card: ArticleCard
+    body: Markup
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.card, name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +245,7 @@ class Planner:
         if known is not None and len(known[0]) == len(key) and all(a is b for a, b in zip(known[0], key)):
             self.article_plans[article.path] = known
             return known[1]
-        view = ArticleView(**{name: getattr(card, name) for name in ArticleCard.__dataclass_fields__}, body=Markup(article.body_html))
+        view = ArticleView(card, Markup(article.body_html))
         plan = self.plan(
             "article", view.url, ("article.html",), article.title, (article.path,),
             article=view, newer=newer, older=older, related=related,

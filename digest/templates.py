@@ -110,6 +110,14 @@ class PageRenderer:
         except jinja2.TemplateSyntaxError as exc:
             raise self.error(exc, plan) from None
 
+    def source_of(self, name: str) -> str:
+        """A template's text, or '' when it does not exist (which is part of what a page used)."""
+        try:
+            source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            return ""
+        return source
+
     def uses(self, name: str) -> frozenset[str]:
         """`name` and every template it extends, includes or imports, transitively."""
         found: set[str] = set()

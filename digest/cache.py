@@ -1,0 +1,253 @@
+"""The persistent build cache in `.digest-cache/`: parsed articles and page fingerprints.
+
+Safe to delete at any time. Entries are keyed by everything that decides their
+value (file bytes, path, digest's version, Markdown and site settings), stored
+as JSON (never pickle: the folder may come from anywhere), and any entry that
+fails to load is treated as missing. A cache that cannot be opened is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+from . import __version__
+from .config import SiteConfig
+from .content import MARKDOWN_EXTENSIONS, Article, TopicRef
+from .countries import Country
+
+CACHE_DIR = ".digest-cache"
+SCHEMA = 1
+
+
+def code_fingerprint() -> str:
+    """digest's own code (names, sizes, times): an upgrade or a local edit invalidates the cache."""
+    package = Path(__file__).resolve().parent
+    stats = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(package.glob("*.py"))]
+    return hashlib.sha256(repr(stats).encode()).hexdigest()
+
+
+def settings_key(config: SiteConfig) -> str:
+    """What, besides a file's bytes, decides how it parses."""
+    parts = {
+        "digest": __version__,
+        "code": code_fingerprint(),
+        "schema": SCHEMA,
+        "markdown": MARKDOWN_EXTENSIONS,
+        "timezone": config.timezone,
+        "aliases": sorted(config.country_aliases.items()),
+        "topics": sorted((slug, t.name, t.aliases) for slug, t in config.topics.items()),
+        "root": str(config.root),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def article_key(settings: str, path: Path, data: bytes) -> str:
+    digest = hashlib.sha256(settings.encode())
+    digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
+    digest.update(data)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class LastBuild:
+    """What the last successful build into a folder was made from."""
+
+    signature: str
+    pages: int
+    articles: int
+    next_change: str
+
+
+class BuildCache:
+    """An SQLite file of articles (by key) and of the fingerprint of every page written."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / CACHE_DIR
+        self.path = self.folder / "cache.sqlite3"
+        self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        self.folder.mkdir(exist_ok=True)
+        ignore = self.folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n")  # keeps the cache out of git without touching the site's .gitignore
+        try:
+            db = self._connect()
+        except sqlite3.DatabaseError:
+            self.path.unlink(missing_ok=True)  # corrupt: start again rather than trust it
+            db = self._connect()
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, data TEXT NOT NULL)")
+        db.execute("CREATE TABLE IF NOT EXISTS pages (output TEXT, path TEXT, fingerprint TEXT, PRIMARY KEY (output, path))")
+        db.execute("CREATE TABLE IF NOT EXISTS builds (output TEXT PRIMARY KEY, data TEXT NOT NULL)")
+        db.execute("SELECT count(*) FROM articles").fetchone()
+        return db
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- articles ----------------------------------------------------------------
+
+    def articles(self, keys: Iterable[str]) -> dict[str, Article]:
+        """The cached articles among `keys`; entries that fail to load are left out."""
+        wanted = list(keys)
+        found: dict[str, Article] = {}
+        try:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for key, data in self.db.execute(f"SELECT key, data FROM articles WHERE key IN ({marks})", chunk):
+                    try:
+                        found[key] = article_from_json(data)
+                    except (ValueError, KeyError, TypeError):
+                        continue
+        except sqlite3.DatabaseError:
+            return found
+        return found
+
+    def store_articles(self, items: Mapping[str, Article]) -> None:
+        rows = [(key, article_to_json(article)) for key, article in items.items()]
+        try:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?)", rows)
+        except sqlite3.DatabaseError:
+            pass  # a cache that cannot be written only costs time
+
+    def forget_articles_except(self, keys: Iterable[str]) -> None:
+        """Drop entries no current file needs, so the cache does not grow forever."""
+        try:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+                self.db.execute("DELETE FROM keep")
+                self.db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keys))
+                self.db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM keep)")
+        except sqlite3.DatabaseError:
+            pass
+
+    # -- pages -------------------------------------------------------------------
+
+    def page_fingerprints(self, output: Path) -> dict[str, str]:
+        try:
+            rows = self.db.execute("SELECT path, fingerprint FROM pages WHERE output = ?", (str(output),))
+            return dict(rows.fetchall())
+        except sqlite3.DatabaseError:
+            return {}
+
+    def store_page_fingerprints(self, output: Path, fingerprints: Mapping[str, str]) -> None:
+        try:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.execute("DELETE FROM pages WHERE output = ?", (str(output),))
+                self.db.executemany(
+                    "INSERT INTO pages VALUES (?, ?, ?)", ((str(output), path, fp) for path, fp in fingerprints.items())
+                )
+        except sqlite3.DatabaseError:
+            pass
+
+
+    def last_build(self, output: Path) -> LastBuild | None:
+        try:
+            row = self.db.execute("SELECT data FROM builds WHERE output = ?", (str(output),)).fetchone()
+            return LastBuild(**json.loads(row[0])) if row else None
+        except (sqlite3.DatabaseError, ValueError, TypeError):
+            return None
+
+    def store_last_build(self, output: Path, build: LastBuild) -> None:
+        data = json.dumps({name: getattr(build, name) for name in LastBuild.__dataclass_fields__})
+        try:
+            self.db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)", (str(output), data))
+        except sqlite3.DatabaseError:
+            pass
+
+
+# -- JSON for articles ---------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """`extra` values as JSON: dates and times tagged so they come back as they were."""
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, dict):
+        return {"$map": [[_plain(k), _plain(v)] for k, v in value.items()]}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, bytes):
+        return {"$bytes": value.hex()}
+    return value
+
+
+def _restore(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "$datetime" in value:
+            return datetime.fromisoformat(value["$datetime"])
+        if "$date" in value:
+            return date.fromisoformat(value["$date"])
+        if "$bytes" in value:
+            return bytes.fromhex(value["$bytes"])
+        return {_restore(k): _restore(v) for k, v in value["$map"]}
+    if isinstance(value, list):
+        return [_restore(v) for v in value]
+    return value
+
+
+def article_to_json(article: Article) -> str:
+    return json.dumps(
+        {
+            "path": str(article.path),
+            "slug": article.slug,
+            "title": article.title,
+            "published": article.published.isoformat(),
+            "zone": str(article.published.tzinfo),
+            "countries": [[c.name, c.code, c.flag, c.region] for c in article.countries],
+            "topics": [[t.slug, t.label] for t in article.topics],
+            "source": article.source,
+            "url": article.url,
+            "summary": article.summary,
+            "author": article.author,
+            "draft": article.draft,
+            "extra": _plain(dict(article.extra)),
+            "body_html": article.body_html,
+            "fingerprint": article.fingerprint,
+            "meta_fingerprint": article.meta_fingerprint,
+        },
+        ensure_ascii=False,
+    )
+
+
+def article_from_json(text: str) -> Article:
+    data = json.loads(text)
+    published = datetime.fromisoformat(data["published"]).astimezone(ZoneInfo(data["zone"]))
+    return Article(
+        path=Path(data["path"]),
+        slug=data["slug"],
+        title=data["title"],
+        published=published,
+        countries=tuple(Country(*c) for c in data["countries"]),
+        topics=tuple(TopicRef(*t) for t in data["topics"]),
+        source=data["source"],
+        url=data["url"],
+        summary=data["summary"],
+        author=data["author"],
+        draft=bool(data["draft"]),
+        extra=_restore(data["extra"]),
+        body_html=data["body_html"],
+        fingerprint=data["fingerprint"],
+        meta_fingerprint=data["meta_fingerprint"],
+    )
+

@@ -1,0 +1,131 @@
+"""Process pools for the two costly stages: Markdown conversion and page rendering.
+
+Each worker process keeps its own parser (one reused Markdown instance) or its
+own copy of the render job; nothing is shared between processes but the files
+they stage. Small jobs stay in the calling process: a pool only pays off when
+there is enough work for every core.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+from .config import SiteConfig
+from .content import Article, ArticleParser, SourceFile
+from .countries import CountryIndex
+from .errors import DigestError, Problem
+from .output import stage_file
+from .plan import PagePlan
+from .templates import PageRenderer
+
+PARSE_PER_WORKER = 200
+RENDER_PER_WORKER = 1000
+
+Parsed = Article | tuple[Problem, ...]
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _workers(jobs: int, per_worker: int) -> int:
+    return max(1, min(cores(), jobs // per_worker))
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """fork is fastest, but only safe while this process runs a single thread."""
+    return multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
+
+
+# -- Markdown ---------------------------------------------------------------------
+
+_parser: ArticleParser | None = None  # this worker's own parser; set once per worker process
+
+
+def _start_parser(config: SiteConfig) -> None:
+    global _parser
+    _parser = ArticleParser(config, CountryIndex(config.country_aliases))
+
+
+def _parse(source: SourceFile) -> tuple[Path, Parsed]:
+    assert _parser is not None
+    try:
+        return source.path, _parser.parse(source)
+    except DigestError as exc:
+        return source.path, exc.problems
+
+
+def parse_sources(config: SiteConfig, parser: ArticleParser, sources: Sequence[SourceFile]) -> Iterator[tuple[Path, Parsed]]:
+    """(path, article or problems) for each source, across all cores when there are many."""
+    workers = _workers(len(sources), PARSE_PER_WORKER)
+    if workers == 1:
+        for source in sources:
+            try:
+                yield source.path, parser.parse(source)
+            except DigestError as exc:
+                yield source.path, exc.problems
+        return
+    with _context().Pool(workers, initializer=_start_parser, initargs=(config,)) as pool:
+        yield from pool.imap(_parse, sources, chunksize=16)
+
+
+# -- rendering --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RenderJob:
+    renderer: PageRenderer
+    plans: Sequence[PagePlan]
+    output: Path
+    staging: Path
+
+
+_job: RenderJob | None = None  # inherited by forked workers; never set in the parent
+
+
+def _start_renderer(job: RenderJob) -> None:
+    global _job
+    _job = job
+
+
+def _render_range(bounds: tuple[int, int]) -> list[tuple[str, str, bool]]:
+    assert _job is not None
+    return _render(_job, range(*bounds))
+
+
+def _render(job: RenderJob, indices: range) -> list[tuple[str, str, bool]]:
+    """(output path, template used, changed?) for each plan rendered and staged."""
+    done = []
+    for index in indices:
+        plan = job.plans[index]
+        template = job.renderer.template_for(plan).name or plan.templates[0]
+        changed = stage_file(job.output, job.staging, plan.output, job.renderer.render(plan))
+        done.append((plan.output, template, changed))
+    return done
+
+
+def render_plans(job: RenderJob, progress: Callable[[int], None]) -> Iterator[tuple[str, str, bool]]:
+    """Render and stage every plan of `job`, forking workers that inherit it when it is large."""
+    total = len(job.plans)
+    workers = _workers(total, RENDER_PER_WORKER) if threading.active_count() == 1 else 1
+    if workers == 1:
+        for start in range(0, total, 100):
+            yield from _render(job, range(start, min(total, start + 100)))
+            progress(min(total, start + 100))
+        return
+    step = 200
+    chunks = [(start, min(total, start + step)) for start in range(0, total, step)]
+    done = 0
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_start_renderer, initargs=(job,)) as pool:
+        for results in pool.imap(_render_range, chunks):
+            done += len(results)
+            progress(done)
+            yield from results

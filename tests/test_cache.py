@@ -1,0 +1,92 @@
+"""The build cache saves time and never changes a byte of the output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from digest.build import Builder
+from digest.cache import CACHE_DIR
+from digest.site import BuildOptions
+from tests.conftest import FIXED_NOW, article
+
+
+def site_text() -> str:
+    return "-- site.yaml --\ntitle: T\npaginate: 2\n" + "".join(
+        article(f"story-{n}", date=f"2021-11-{n + 1:02d}", countries=("Israel", "France", "Japan")[n % 3],
+                topics=("defence", "energy")[n % 2])
+        for n in range(6)
+    )
+
+
+def build(root: Path, output: Path | None = None, *, cache: bool = True):  # type: ignore[no-untyped-def]
+    return Builder(root, BuildOptions(now=FIXED_NOW), output_dir=output, use_cache=cache).build(skip_if_unchanged=True)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_cached_build_is_byte_identical_to_an_uncached_one(make_site, tmp_path):
+    site = make_site(site_text())
+    build(site.root)
+    edited = site.root / "content/articles/story-2.md"
+    edited.write_text(edited.read_text().replace("title: Story 2", "title: Retitled"))
+    build(site.root)
+    build(site.root, tmp_path / "fresh", cache=False)
+    assert snapshot(site.root / "public") == snapshot(tmp_path / "fresh")
+
+
+def test_a_no_op_build_renders_and_writes_nothing(make_site):
+    site = make_site(site_text())
+    build(site.root)
+    result = build(site.root)
+    assert result.rendered == 0 and result.files.written == 0 and result.files.removed == 0
+    assert result.pages == 26 and result.articles == 6
+
+
+def test_one_edited_article_re_renders_only_the_pages_that_show_it(make_site):
+    site = make_site(site_text())
+    build(site.root)
+    edited = site.root / "content/articles/story-4.md"
+    edited.write_text(edited.read_text() + "\nAnother paragraph.\n")
+    result = build(site.root)
+    assert "2021/11/05/story-4/index.html" in result.rendered_outputs
+    assert result.files.written == 1
+    assert len(result.rendered_outputs) < 10
+
+
+def test_a_deleted_output_file_is_written_again(make_site):
+    site = make_site(site_text())
+    build(site.root)
+    (site.root / "public/topics/energy/index.html").unlink()
+    result = build(site.root)
+    assert result.files.written == 1
+    assert (site.root / "public/topics/energy/index.html").is_file()
+
+
+def test_a_corrupt_cache_is_rebuilt_not_trusted(make_site, tmp_path):
+    site = make_site(site_text())
+    build(site.root)
+    (site.root / CACHE_DIR / "cache.sqlite3").write_bytes(b"this is not a database" * 100)
+    for leftover in (site.root / CACHE_DIR).glob("cache.sqlite3-*"):
+        leftover.unlink()
+    edited = site.root / "content/articles/story-1.md"
+    edited.write_text(edited.read_text().replace("Body of", "New body of"))
+    build(site.root)
+    build(site.root, tmp_path / "fresh", cache=False)
+    assert snapshot(site.root / "public") == snapshot(tmp_path / "fresh")
+
+
+def test_a_template_edit_invalidates_the_pages_that_use_it(make_site):
+    site = make_site(site_text() + '-- templates/term.html --\n{% extends "list.html" %}\n')
+    build(site.root)
+    (site.root / "templates/term.html").write_text('{% extends "list.html" %}{% block heading %}<h1>About {{ term.name }}</h1>{% endblock %}\n')
+    result = build(site.root)
+    assert result.rendered_outputs and all(o.startswith(("topics/", "countries/")) for o in result.rendered_outputs)
+    assert "<h1>About Energy</h1>" in (site.root / "public/topics/energy/index.html").read_text()
+
+
+def test_the_cache_keeps_itself_out_of_git(make_site):
+    site = make_site(site_text())
+    build(site.root)
+    assert (site.root / CACHE_DIR / ".gitignore").read_text() == "*\n"
