@@ -28,7 +28,8 @@ def starter_site() -> str:
 
 
 def builder(root: Path, output: Path | None = None) -> Builder:
-    return Builder(root, BuildOptions(now=FIXED_NOW), output_dir=output)
+    """A live builder (cached, like `digest serve`), or with `output` a clean reference build without cache."""
+    return Builder(root, BuildOptions(now=FIXED_NOW), output_dir=output, use_cache=output is None)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
