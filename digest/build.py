@@ -159,7 +159,7 @@ class Builder:
         self.parser = ArticleParser(config, CountryIndex(config.country_aliases))
         cache = BuildCache(config.root) if self.use_cache else None
         try:
-            sources = read_sources(find_article_files(config.content_dir))
+            sources = read_sources(find_article_files(config.content_dir), config)
             signature = self._signature(config, theme, sources)
             last = cache.last_build(config.output_dir) if cache is not None and skip_if_unchanged else None
             if last is not None and self._still_current(last, signature):
@@ -349,15 +349,16 @@ class Builder:
 
     def _read(self, path: Path) -> bool:
         """(Re)parse one article file; False if it is gone or unchanged."""
-        assert self.parser is not None
-        try:
-            data = path.read_bytes()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        assert self.parser is not None and self.config is not None
+        if not path.is_file():
             self.articles.pop(path, None)
             self.fingerprints.pop(path, None)
             self.broken.pop(path, None)
             return True
-        source = SourceFile(path, display_path(path), data)
+        try:
+            (source,) = read_sources([path], self.config)
+        except OSError:  # vanished between the check and the read: the next event brings it back
+            return False
         fingerprint = source.fingerprint
         if self.fingerprints.get(path) == fingerprint and path not in self.broken:
             return False

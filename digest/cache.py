@@ -41,6 +41,7 @@ def settings_key(config: SiteConfig) -> str:
         "schema": SCHEMA,
         "markdown": MARKDOWN_EXTENSIONS,
         "timezone": config.timezone,
+        "unsafe_html": config.unsafe_html,
         "aliases": sorted(config.country_aliases.items()),
         "topics": sorted((slug, t.name, t.aliases) for slug, t in config.topics.items()),
         "root": str(config.root),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -27,7 +28,11 @@ KNOWN_KEYS = (
     "paginate",
     "countries",
     "topics",
+    "markdown",
+    "max_article_size",
 )
+DEFAULT_MAX_ARTICLE_SIZE = 5 * 1024 * 1024
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 1024, "k": 1024, "mb": 1024**2, "m": 1024**2}
 
 STARTER = """title: My News Digest
 description: What this digest follows, in one sentence.
@@ -61,6 +66,9 @@ class SiteConfig:
     paginate: int = 20
     country_aliases: Mapping[str, str] = field(default_factory=dict)
     topics: Mapping[str, TopicDefinition] = field(default_factory=dict)
+    unsafe_html: bool = False
+    """Pass raw HTML in articles through (`markdown: {unsafe_html: true}`); script URLs are removed anyway."""
+    max_article_size: int = DEFAULT_MAX_ARTICLE_SIZE
     output_origin: Location | None = None
     """Where output_dir was chosen: its line in site.yaml, `--output`, or None for the default."""
 
@@ -162,6 +170,8 @@ def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], output_ove
         report(("paginate",), f"must be a whole number of at least 1, got {paginate!r}", "e.g. paginate: 20")
         paginate = 20
 
+    unsafe_html = _markdown_options(data.get("markdown"), report)
+    max_article_size = _size(data.get("max_article_size"), report)
     country_aliases = _country_aliases(data.get("countries"), report)
     topics = _topic_vocabulary(data.get("topics"), report)
     problems.raise_if_any(ConfigError)
@@ -179,7 +189,38 @@ def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], output_ove
         country_aliases=country_aliases,
         topics=topics,
         output_origin=output_origin,
+        unsafe_html=unsafe_html,
+        max_article_size=max_article_size,
     )
+
+
+def _markdown_options(value: Any, report: Any) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, dict):
+        report(("markdown",), "must be a mapping", "e.g. markdown: {unsafe_html: true}")
+        return False
+    for key in value:
+        if key != "unsafe_html":
+            report(("markdown", key), f"unknown key '{key}'", "the only key here is 'unsafe_html'", key=True)
+    unsafe = value.get("unsafe_html", False)
+    if not isinstance(unsafe, bool):
+        report(("markdown", "unsafe_html"), f"must be true or false, got {unsafe!r}", "e.g. unsafe_html: true")
+        return False
+    return unsafe
+
+
+def _size(value: Any, report: Any) -> int:
+    """Bytes from 5242880, '5 MB' or '500 KB'."""
+    if value is None:
+        return DEFAULT_MAX_ARTICLE_SIZE
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmM]?[bB]?)\s*", str(value))
+    if not match or float(match.group(1)) <= 0:
+        report(("max_article_size",), f"must be a size like 5 MB or 500 KB, got {value!r}", "e.g. max_article_size: 5 MB")
+        return DEFAULT_MAX_ARTICLE_SIZE
+    return int(float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()])
 
 
 def _country_aliases(value: Any, report: Any) -> dict[str, str]:

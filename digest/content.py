@@ -11,6 +11,7 @@ import hashlib
 import html
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -23,12 +24,14 @@ from .config import SiteConfig
 from .countries import Country, CountryIndex, UnknownCountry
 from .errors import ContentError, DigestError, Location, Problem, Problems, display_path
 from .names import MAX_SLUG, slugify
+from .sanitize import Sanitizer
 from .yamlfile import KeyPath, YamlDoc, parse_yaml
 
 ARTICLES_DIR = "articles"
 FIELDS = ("title", "date", "countries", "topics", "source", "url", "summary", "author", "slug", "draft", "extra")
 MARKDOWN_EXTENSIONS = ("extra", "toc", "sane_lists")
 SUMMARY_WORDS = 50
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 EXAMPLE = "---\ntitle: Israel signs defence pact with Morocco\ndate: 2021-11-24\n---"
 
 
@@ -79,6 +82,8 @@ class SourceFile:
     path: Path
     shown: Path
     data: bytes
+    refusal: str = ""
+    """Why the file was not read (too large, a link out of the content folder), if it was not."""
 
     @property
     def fingerprint(self) -> str:
@@ -95,7 +100,7 @@ def is_ignored_name(name: str) -> bool:
 
 
 def find_article_files(content_dir: Path) -> list[Path]:
-    """Every regular `*.md` under content/articles, in a stable order."""
+    """Every regular `*.md` under content/articles, in a stable order (symlinked folders are not followed)."""
     found: list[Path] = []
     pending = [str(content_dir / ARTICLES_DIR)]
     while pending:
@@ -114,19 +119,33 @@ def find_article_files(content_dir: Path) -> list[Path]:
     return sorted(found)
 
 
-def read_sources(paths: Iterable[Path]) -> list[SourceFile]:
-    return [SourceFile(path, display_path(path), path.read_bytes()) for path in paths]
+def read_sources(paths: Iterable[Path], config: SiteConfig) -> list[SourceFile]:
+    """The bytes of each file, unless it is too large or a link leading out of the content folder."""
+    content = config.content_dir.resolve()
+    sources = []
+    for path in paths:
+        refusal = ""
+        real = path.resolve()
+        size = real.stat().st_size if real.exists() else 0
+        if path.is_symlink() and content not in real.parents:
+            refusal = f"is a link to {real}, outside {display_path(config.content_dir)}/"
+        elif size > config.max_article_size:
+            refusal = f"is {size / 1024 / 1024:.1f} MB, over the {config.max_article_size / 1024 / 1024:g} MB limit"
+        data = b"" if refusal else path.read_bytes()
+        sources.append(SourceFile(path, display_path(path), data, refusal))
+    return sources
 
 
 class MarkdownRenderer:
-    """One reused Markdown converter (building one costs more than a short article)."""
+    """One reused Markdown converter (building one costs more than a short article), then the sanitiser."""
 
-    def __init__(self) -> None:
+    def __init__(self, unsafe_html: bool = False) -> None:
         self._md = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+        self._sanitizer = Sanitizer(unsafe_html)
 
     def convert(self, text: str) -> str:
         self._md.reset()
-        return self._md.convert(text)
+        return self._sanitizer.clean(self._md.convert(text))
 
 
 @dataclass(slots=True)
@@ -135,7 +154,10 @@ class ArticleParser:
 
     config: SiteConfig
     countries: CountryIndex
-    markdown: MarkdownRenderer = field(default_factory=MarkdownRenderer)
+    markdown: MarkdownRenderer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.markdown = MarkdownRenderer(self.config.unsafe_html)
 
     def parse(self, source: SourceFile) -> Article:
         """One article, or a `ContentError` listing every problem in the file."""
@@ -231,6 +253,11 @@ class _FileReader:
         self.lines: list[str] = []
 
     def read(self) -> Article:
+        if self.source.refusal:
+            hint = "raise max_article_size in site.yaml if this is right" if "limit" in self.source.refusal else (
+                "move the file into the content folder instead of linking to it"
+            )
+            raise ContentError.single(self.source.shown, self.source.refusal, hint=hint)
         text = decode(self.source)
         parts = split_front_matter(text, self.source.shown)
         self.lines = parts.lines
@@ -327,10 +354,19 @@ class _FileReader:
         if not isinstance(value, str):
             self.report((name,), f"must be text, got {_yaml_kind(value)}", self.quote_hint((name,), value))
             return ""
-        value = " ".join(value.split())
+        value = unicodedata.normalize("NFC", " ".join(value.split()))
         if required and not value:
             self.report((name,), "must not be empty", f"write the article's {name} after '{name}:'")
-        return value
+        return self.checked_characters((name,), value)
+
+    def checked_characters(self, at: KeyPath, value: str) -> str:
+        """Refuse characters that cannot be written out or that reorder text invisibly."""
+        bad = next((c for c in value if "\ud800" <= c <= "\udfff" or c in BIDI_CONTROLS), None)
+        if bad is None:
+            return value
+        what = "a lone surrogate" if "\ud800" <= bad <= "\udfff" else "an invisible bidirectional control character"
+        self.report(at, f"contains {what} (U+{ord(bad):04X})", "delete it; right-to-left text displays correctly without it")
+        return ""
 
     def published(self, data: dict[str, Any]) -> datetime | None:
         value = data.get("date")
@@ -376,8 +412,8 @@ class _FileReader:
             elif not isinstance(item, str):
                 self.report(at, f"entry {index + 1} must be a name, got {_yaml_kind(item)}", self.quote_hint(at, item), name=name)
             else:
-                found.append((at, item.strip()))
-        return found
+                found.append((at, self.checked_characters(at, unicodedata.normalize("NFC", item.strip()))))
+        return [(at, text) for at, text in found if text]
 
     def country_list(self, data: dict[str, Any]) -> tuple[Country, ...]:
         countries: list[Country] = []
