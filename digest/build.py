@@ -116,9 +116,11 @@ class Builder:
         output_dir: Path | None = None,
         reporter: Reporter | None = None,
         use_cache: bool = True,
+        force: bool = False,
     ) -> None:
         self.root = root
         self.use_cache = use_cache
+        self.force = force
         self.options = options or BuildOptions(now=datetime.now(timezone.utc))
         self.output_override = output_dir
         self.reporter = reporter or SilentReporter()
@@ -154,7 +156,7 @@ class Builder:
         self._reset()
         config = load_config(self.root, output_dir=self.output_override)
         theme = resolve_theme(config)
-        check_output_dir(config, theme.template_dirs + theme.static_dirs)
+        check_output_dir(config, theme.template_dirs + theme.static_dirs, force=self.force)
         self.config, self.theme = config, theme  # known from here on, so a broken article can still be watched
         self.parser = ArticleParser(config, CountryIndex(config.country_aliases))
         cache = BuildCache(config.root) if self.use_cache else None

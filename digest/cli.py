@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 import threading
 import time
@@ -53,6 +55,7 @@ def make_parser() -> argparse.ArgumentParser:
         command.add_argument("--output", type=Path, help="write here instead of the configured output_dir")
         command.add_argument("--quiet", action="store_true", help="print only errors")
         command.add_argument("--debug", action="store_true", help="show a traceback for errors")
+        command.add_argument("--force", action="store_true", help="build into an output folder that holds files digest did not write")
 
     common(commands.add_parser("build", help="build the site into its output folder"))
     serve = commands.add_parser("serve", help="build, serve on localhost, rebuild and reload browsers on every save")
@@ -67,8 +70,14 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM cleans up like Ctrl-C: staged files go, the output stays as it was
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.command == "build":
             return run_build(args)
@@ -88,8 +97,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _builder(args: argparse.Namespace) -> Builder:
     reporter = TerminalReporter(sys.stderr, enabled=sys.stderr.isatty() and not args.quiet)
-    options = BuildOptions(drafts=args.drafts, future=args.future, now=datetime.now(timezone.utc))
-    return Builder(args.site, options, output_dir=args.output, reporter=reporter)
+    options = BuildOptions(drafts=args.drafts, future=args.future, now=_now())
+    return Builder(args.site, options, output_dir=args.output, reporter=reporter, force=args.force)
+
+
+def _now() -> datetime:
+    """The clock that decides what is in the future; DIGEST_NOW (ISO 8601) fixes it, for tests and reproducible builds."""
+    fixed = os.environ.get("DIGEST_NOW")
+    if fixed:
+        moment = datetime.fromisoformat(fixed)
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc)
 
 
 def _summary(result: BuildResult) -> str:

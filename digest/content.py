@@ -164,24 +164,6 @@ class ArticleParser:
         return _FileReader(self, source).read()
 
 
-def load_articles(
-    config: SiteConfig, sources: Iterable[SourceFile], progress: Callable[[int], None] | None = None
-) -> list[Article]:
-    """Parse every source; raise one `ContentError` with all problems found."""
-    parser = ArticleParser(config, CountryIndex(config.country_aliases))
-    problems = Problems()
-    articles: list[Article] = []
-    for count, source in enumerate(sources, 1):
-        try:
-            articles.append(parser.parse(source))
-        except DigestError as exc:
-            problems.extend(exc.problems)
-        if progress:
-            progress(count)
-    problems.raise_if_any(ContentError)
-    return articles
-
-
 @dataclass(frozen=True, slots=True)
 class Parts:
     """A file split at its front-matter fences."""
@@ -223,6 +205,11 @@ def _indent(text: str) -> str:
 def decode(source: SourceFile) -> str:
     """UTF-8 (with or without BOM), any line ending, normalised to LF."""
     data = source.data[3:] if source.data.startswith(b"\xef\xbb\xbf") else source.data
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ContentError.single(
+            source.shown, "is UTF-16 text; digest reads UTF-8", line=1, col=1,
+            hint=f"convert it, e.g. iconv -f UTF-16 -t UTF-8 {source.shown} > converted.md, or save it as UTF-8 in your editor",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

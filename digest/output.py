@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .config import SiteConfig
 from .errors import Location, OutputError, Problem, display_path
@@ -29,8 +32,12 @@ class WriteReport:
     removed: int
 
 
-def check_output_dir(config: SiteConfig, extra_sources: Iterable[Path] = ()) -> None:
-    """Refuse an output folder that would overwrite or swallow the site's sources."""
+PUBLISHING_FILES = frozenset({"CNAME"})
+"""Files people put in an output folder before the first build (besides dotfiles like .git, .nojekyll)."""
+
+
+def check_output_dir(config: SiteConfig, extra_sources: Iterable[Path] = (), *, force: bool = False) -> None:
+    """Refuse an output folder that would overwrite or swallow the site's sources, or someone else's files."""
     output = config.output_dir.resolve()
     root = config.root.resolve()
     shown = display_path(output)
@@ -50,6 +57,14 @@ def check_output_dir(config: SiteConfig, extra_sources: Iterable[Path] = ()) -> 
             raise refuse(f"{shown} overlaps the source folder {display_path(source)}", f"use a folder outside your sources, e.g. {example}")
     if output.exists() and not output.is_dir():
         raise refuse(f"{shown} exists and is not a folder", "remove it or choose another output folder")
+    if output.is_dir() and not force and not (output / MANIFEST).exists():
+        strangers = sorted(e.name for e in os.scandir(output) if not e.name.startswith(".") and e.name not in PUBLISHING_FILES)
+        if strangers:
+            listed = ", ".join(strangers[:3]) + (", …" if len(strangers) > 3 else "")
+            raise refuse(
+                f"{shown} already holds files digest did not write ({listed})",
+                "choose an empty folder, or pass --force to build into it (digest then removes only files it wrote itself)",
+            )
 
 
 def inside(base: Path, relative: str) -> Path:
@@ -73,8 +88,7 @@ class OutputWriter:
         self.staged: list[str] = []
         self.unchanged = 0
         output.mkdir(parents=True, exist_ok=True)
-        if self.staging.exists():
-            shutil.rmtree(self.staging)  # left over by a crashed build
+        remove_staging(self.staging)  # left over by a crashed build
 
     def stage(self, relative: str, data: bytes) -> bool:
         """Queue `data` for `relative` unless the file already holds it; True if it will change."""
@@ -89,11 +103,18 @@ class OutputWriter:
         return changed
 
     def abort(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
+        remove_staging(self.staging)
         self.staged.clear()
 
     def commit(self, wanted: set[str]) -> WriteReport:
-        """Move staged files into place; remove what the last build wrote and `wanted` lacks."""
+        """Move staged files into place; remove what the last build wrote and `wanted` lacks.
+
+        Ctrl-C and SIGTERM wait until this is done: a few renames, never half of them.
+        """
+        with signals_deferred():
+            return self._commit(wanted)
+
+    def _commit(self, wanted: set[str]) -> WriteReport:
         for relative in self.staged:
             target = inside(self.output, relative)
             if target.is_dir() and not target.is_symlink():
@@ -102,11 +123,33 @@ class OutputWriter:
             os.replace(inside(self.staging, relative), target)
         removed = _prune(self.output, read_manifest(self.output) - wanted)
         _write_manifest(self.output, wanted)
-        shutil.rmtree(self.staging, ignore_errors=True)
+        remove_staging(self.staging)
         report = WriteReport(len(self.staged), self.unchanged, removed)
         self.staged = []
         self.unchanged = 0
         return report
+
+
+def remove_staging(staging: Path) -> None:
+    """Delete the staging folder; a link in its place is removed, never followed."""
+    if staging.is_symlink() or staging.is_file():
+        staging.unlink()
+    elif staging.exists():
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while the block runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def stage_file(output: Path, staging: Path, relative: str, data: bytes) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,8 +51,15 @@ def _context() -> multiprocessing.context.BaseContext:
 _parser: ArticleParser | None = None  # this worker's own parser; set once per worker process
 
 
+def _quiet_signals() -> None:
+    """Workers leave Ctrl-C and SIGTERM to the parent, which stops the pool and cleans up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _start_parser(config: SiteConfig) -> None:
     global _parser
+    _quiet_signals()
     _parser = ArticleParser(config, CountryIndex(config.country_aliases))
 
 
@@ -93,6 +101,7 @@ _job: RenderJob | None = None  # inherited by forked workers; never set in the p
 
 def _start_renderer(job: RenderJob) -> None:
     global _job
+    _quiet_signals()
     _job = job
 
 
