@@ -15,6 +15,7 @@ from typing import Callable, Sequence, TextIO
 
 from . import __version__
 from .build import Builder, BuildResult, Changes
+from .check import check_site
 from .errors import display_path
 from .errors import DigestError
 from .server import LiveState, start_server
@@ -64,6 +65,11 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; the next free one if taken)")
     serve.add_argument("--open", action="store_true", help="open the site in a web browser")
     serve.add_argument("--quiet-period", type=float, default=QUIET_SECONDS * 1000, metavar="MS", help="wait this long after the last file event before rebuilding (default 50)")
+    check = commands.add_parser("check", help="validate config and content, build into a temporary folder, check every internal link")
+    check.add_argument("--strict", action="store_true", help="treat warnings (an article with no countries, say) as errors")
+    check.add_argument("--drafts", action="store_true", help="include drafts")
+    check.add_argument("--future", action="store_true", help="include articles dated in the future")
+    check.add_argument("--debug", action="store_true", help="show a traceback for errors")
     watch = commands.add_parser("watch", help="rebuild into the output folder on every save, without a server")
     common(watch)
     watch.add_argument("--quiet-period", type=float, default=QUIET_SECONDS * 1000, metavar="MS", help="wait this long after the last file event before rebuilding (default 50)")
@@ -81,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return run_build(args)
+        if args.command == "check":
+            return run_check(args)
         return run_live(args, serve=args.command == "serve")
     except DigestError as exc:
         if args.debug:
@@ -119,6 +127,19 @@ def run_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(_summary(result))
     return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    report = check_site(args.site, BuildOptions(drafts=args.drafts, future=args.future, now=_now()))
+    for problem in report.errors + report.warnings:
+        print(problem.format(), file=sys.stderr)
+    verdict = "failed" if report.failed(args.strict) else "passed"
+    print(
+        f"Check {verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings"
+        f"{' (errors under --strict)' if args.strict and report.warnings else ''}; "
+        f"{report.pages} pages, {report.links} internal links checked"
+    )
+    return 1 if report.failed(args.strict) else 0
 
 
 def run_live(args: argparse.Namespace, *, serve: bool) -> int:

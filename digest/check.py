@@ -1,0 +1,133 @@
+"""`digest check`: validate everything, build into a throw-away folder, check every internal link.
+
+Nothing is written to the site's output folder or cache. Errors fail the check;
+warnings (an article with no countries, say) fail it only with `--strict`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .build import Builder
+from .errors import DigestError, Location, Problem, display_path
+from .plan import PagePlan
+from .site import BuildOptions
+
+LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src", "iframe": "src", "area": "href"}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+    pages: int = 0
+    links: int = 0
+
+    def failed(self, strict: bool) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+
+def check_site(root: Path, options: BuildOptions) -> CheckReport:
+    """Build `root` into a temporary folder and report every problem found."""
+    with tempfile.TemporaryDirectory(prefix="digest-check-") as folder:
+        builder = Builder(root, options, output_dir=Path(folder) / "site", use_cache=False, force=True)
+        try:
+            result = builder.build()
+        except DigestError as exc:
+            return CheckReport(exc.problems, ())
+        warnings = tuple(_article_warnings(builder))
+        errors, links = _check_links(Path(folder) / "site", result.config.base_path, builder.plans)
+    return CheckReport(tuple(errors), warnings, result.pages, links)
+
+
+def _article_warnings(builder: Builder) -> list[Problem]:
+    found = []
+    for path, article in sorted(builder.articles.items()):
+        where = Location(display_path(path), 1, 1)
+        for field, missing in (("countries", not article.countries), ("topics", not article.topics), ("source", not article.source)):
+            if missing:
+                found.append(Problem(where, f"warning: the article has no {field}", field, f"add '{field}:' so readers can find it in the indexes"))
+    return found
+
+
+class _PageLinks(HTMLParser):
+    """The ids a page defines and the links it makes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for name in ("id", "name") if tag == "a" else ("id",):
+            if values.get(name):
+                self.ids.add(str(values[name]))
+        wanted = LINK_ATTRIBUTES.get(tag)
+        if wanted and values.get(wanted):
+            self.links.append(str(values[wanted]))
+
+
+def _check_links(output: Path, base_path: str, plans: dict[str, PagePlan]) -> tuple[list[Problem], int]:
+    pages: dict[str, _PageLinks] = {}
+    for path in sorted(output.rglob("*.html")):
+        parser = _PageLinks()
+        parser.feed(path.read_text(encoding="utf-8"))
+        pages[path.relative_to(output).as_posix()] = parser
+    problems: list[Problem] = []
+    count = 0
+    for page, parsed in pages.items():
+        plan = plans.get(page)
+        for link in parsed.links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc:
+                continue  # external: not ours to check offline
+            count += 1
+            target = _target(page, parts.path, base_path)
+            if target is None or not (output / target).is_file():
+                problems.append(_broken(plan, page, link, f"links to {link}, which does not exist"))
+            elif parts.fragment and target.endswith(".html") and unquote(parts.fragment) not in pages[target].ids:
+                problems.append(_broken(plan, page, link, f"links to {link}, but that page has no #{parts.fragment}"))
+    return problems, count
+
+
+def _target(page: str, path: str, base_path: str) -> str | None:
+    """The output file a link on `page` points at, or None if it leaves the site."""
+    path = unquote(path)
+    if not path:
+        return page
+    if path.startswith("/"):
+        if not path.startswith(base_path):
+            return None
+        inner = path[len(base_path) :]
+    else:
+        inner = str(Path(page).parent / path) if "/" in page else path
+    parts: list[str] = []
+    for part in inner.split("/"):
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part and part != ".":
+            parts.append(part)
+    relative = "/".join(parts)
+    if not relative or path.endswith("/"):
+        relative = (relative + "/" if relative else "") + "index.html"
+    return relative
+
+
+def _broken(plan: PagePlan | None, page: str, link: str, message: str) -> Problem:
+    """A broken link, placed where the article's text has it (or on the page, for template links)."""
+    source = plan.sources[0] if plan and plan.sources and plan.kind == "article" else None
+    where, line = Location(Path(page)), ""
+    if source is not None:
+        lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+        found = next(((n, l) for n, l in enumerate(lines, 1) if f"({link}" in l or f'"{link}"' in l), None)
+        where = Location(display_path(source), found[0] if found else 1, (found[1].find(link) + 1) if found else 1)
+        line = found[1] if found else ""
+    hint = f"on the page {plan.url}" if plan else f"on {page}"
+    return Problem(where, message, "", hint + "; fix the link in the article or template", line)
