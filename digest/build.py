@@ -168,6 +168,7 @@ class Builder:
                 files = WriteReport(0, len(read_manifest(config.output_dir)), 0)
                 return BuildResult(config, last.articles, last.pages, 0, files, time.perf_counter() - started)
             self._load_all(config, cache, sources)
+            del sources  # the articles hold what is needed; the raw bytes can go
             self._raise_if_broken()
             self.renderer = PageRenderer(theme)
             self.template_files = self._scan_templates()

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from . import __version__
 from .config import SiteConfig
 from .content import MARKDOWN_EXTENSIONS, Article, TopicRef
@@ -247,7 +249,7 @@ def article_from_json(text: str) -> Article:
         author=data["author"],
         draft=bool(data["draft"]),
         extra=_restore(data["extra"]),
-        body_html=data["body_html"],
+        body_html=Markup(data["body_html"]),
         fingerprint=data["fingerprint"],
         meta_fingerprint=data["meta_fingerprint"],
     )

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 import markdown
+from markupsafe import Markup
 
 from .config import SiteConfig
 from .countries import Country, CountryIndex, UnknownCountry
@@ -63,7 +64,8 @@ class Article:
     author: str
     draft: bool
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
-    body_html: str = field(default="", compare=False)
+    body_html: Markup = field(default=Markup(""), compare=False)
+    """The rendered, sanitised body: trusted HTML, so templates show it without escaping."""
     fingerprint: str = field(default="", compare=False)
     """Digest of the file's bytes: changes with any edit."""
     meta_fingerprint: str = field(default="", compare=False)
@@ -282,7 +284,7 @@ class _FileReader:
         extra = self.mapping(data, "extra")
         if self.problems or published is None:
             return None
-        body_html = self.parser.markdown.convert(parts.body)
+        body_html = Markup(self.parser.markdown.convert(parts.body))
         shown_in_lists = parts.front + ("\0" + parts.body if not summary else "")
         return Article(
             path=self.source.path,

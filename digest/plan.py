@@ -245,7 +245,7 @@ class Planner:
         if known is not None and len(known[0]) == len(key) and all(a is b for a, b in zip(known[0], key)):
             self.article_plans[article.path] = known
             return known[1]
-        view = ArticleView(card, Markup(article.body_html))
+        view = ArticleView(card, article.body_html)
         plan = self.plan(
             "article", view.url, ("article.html",), article.title, (article.path,),
             article=view, newer=newer, older=older, related=related,
