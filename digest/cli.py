@@ -15,11 +15,13 @@ from typing import Callable, Sequence, TextIO
 
 from . import __version__
 from .build import Builder, BuildResult, Changes
+from .config import load_config
 from .check import check_site
 from .errors import display_path
 from .errors import DigestError
 from .server import LiveState, start_server
 from .site import BuildOptions
+from .templates import resolve_theme
 from .watch import QUIET_SECONDS, WatchPlan, Watcher
 
 
@@ -143,19 +145,16 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_live(args: argparse.Namespace, *, serve: bool) -> int:
-    """`serve` and `watch`: build, then rebuild after every burst of changes until Ctrl-C."""
+    """`serve` and `watch`: build, then rebuild after every burst of changes until Ctrl-C.
+
+    Watching starts before the first build, so an edit saved while it runs is
+    picked up right after it.
+    """
     builder = _builder(args)
     live = LiveState()
     say = (lambda text: None) if args.quiet else (lambda text: print(text, flush=True))
-    try:
-        say(_summary(builder.build()))
-    except DigestError as exc:
-        if builder.config is None or builder.theme is None:
-            raise  # no site to serve yet: site.yaml itself is broken
-        print(exc.report(), file=sys.stderr, flush=True)
-        live.failed(exc.report())
-    assert builder.config is not None and builder.theme is not None
-    config = builder.config
+    config = load_config(args.site, output_dir=args.output)
+    watcher_plan = WatchPlan.of(config, resolve_theme(config))
 
     def on_change(changes: Changes) -> WatchPlan | None:
         started = time.perf_counter()
@@ -178,7 +177,17 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
             return None
         return WatchPlan.of(builder.config, builder.theme)
 
-    watcher = Watcher(WatchPlan.of(config, builder.theme), on_change, quiet=args.quiet_period / 1000)
+    watcher = Watcher(watcher_plan, on_change, quiet=args.quiet_period / 1000)
+    watcher.start()
+    try:
+        say(_summary(builder.build()))
+    except DigestError as exc:
+        if builder.config is None or builder.theme is None:
+            watcher.stop()
+            raise  # no site to serve yet: site.yaml itself is broken
+        print(exc.report(), file=sys.stderr, flush=True)
+        live.failed(exc.report())
+    config = builder.config or config
     server = None
     if serve:
         server, _ = start_server(args.host, args.port, config.output_dir, config.base_path, live)
@@ -186,12 +195,13 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
         if port != args.port:
             say(f"Port {args.port} is taken; using {port} instead.")
         url = f"http://{args.host}:{port}{config.base_path}"
-        say(f"Serving {display_path(config.output_dir)}/ at {url} — watching for changes (Ctrl-C to stop)")
         if args.open:
             webbrowser.open(url)
+    watcher.resume()
+    if serve:
+        say(f"Serving {display_path(config.output_dir)}/ at {url} — watching for changes (Ctrl-C to stop)")
     else:
         say(f"Watching for changes; writing to {display_path(config.output_dir)}/ (Ctrl-C to stop)")
-    watcher.start()
     stop = threading.Event()
     try:
         while not stop.wait(3600):

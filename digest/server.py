@@ -158,7 +158,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def locate(self, raw_path: str) -> tuple[Path | None, str]:
         """The file for a URL path inside the output folder, or (None, redirect-or-'')."""
-        path = unquote(raw_path, errors="strict") if "%" in raw_path else raw_path
+        path = unquote(raw_path, errors="replace") if "%" in raw_path else raw_path  # bad escapes become U+FFFD: a miss
         base = self.server.base_path
         if "\x00" in path or "\\" in path or not path.startswith("/"):
             return None, ""

@@ -111,13 +111,20 @@ class Watcher:
         self.last_event = 0.0
         self.lock = threading.Condition()
         self.stopped = False
+        self.paused = True
         self.observer = Observer()
         self.thread = threading.Thread(target=self._loop, name="digest-rebuild", daemon=True)
 
     def start(self) -> None:
+        """Start collecting events; they are acted on only after `resume`, so nothing saved meanwhile is lost."""
         self._schedule()
         self.observer.start()
         self.thread.start()
+
+    def resume(self) -> None:
+        with self.lock:
+            self.paused = False
+            self.lock.notify_all()
 
     def stop(self) -> None:
         with self.lock:
@@ -142,7 +149,7 @@ class Watcher:
     def _loop(self) -> None:
         while True:
             with self.lock:
-                while not self.pending and not self.stopped:
+                while (self.paused or not self.pending) and not self.stopped:
                     self.lock.wait()
                 if self.stopped:
                     return

@@ -1,0 +1,113 @@
+"""What only a browser shows: live reload, the error overlay, and layout at phone and desktop widths.
+
+Headless Chromium from the system (/usr/bin/chromium) driven by Playwright; the
+browser bundled with Playwright is never downloaded. Without Chromium the module
+is skipped, unless CI is set, where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.conftest import article
+from tests.servers import edit, serve
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _cannot_run(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run the browser tests", pytrace=False)
+    pytest.skip(f"{reason}; browser tests skipped", allow_module_level=True)
+
+
+if not CHROMIUM.exists():
+    _cannot_run(f"{CHROMIUM} is missing (install the distribution's chromium package)")
+try:
+    from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+except ImportError:
+    _cannot_run("Playwright for Python is not installed (pip install playwright; never `playwright install`)")
+
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+WAIT_MS = 10_000
+PACT = "content/articles/pact.md"
+PACT_URL = "2021/11/24/pact/"
+SITE = (
+    "-- site.yaml --\ntitle: Test Digest\n"
+    + article("pact", title="Israel signs defence pact with Morocco", countries="Israel, Morocco, USA", topics="defence, Abraham Accords")
+    + article("port", title="Port deal agreed in Haifa after months of negotiations between the shipping ministries",
+              date="2021-11-20", countries="Israel, United Arab Emirates", topics="trade")
+    + article("gas", title="Gas field opens", date="2021-11-18", countries="Egypt", topics="energy")
+)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+    """One headless Chromium with a fresh profile for the module.
+
+    Playwright refuses `--user-data-dir` among `launch()` arguments, so the
+    fresh profile folder goes to `launch_persistent_context`, its way to say it.
+    """
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), args=ARGS, headless=True
+        )
+        context.set_default_timeout(WAIT_MS)
+        expect.set_options(timeout=WAIT_MS)
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser: BrowserContext) -> Iterator[Page]:
+    page = browser.new_page()
+    yield page
+    page.close()
+
+
+def test_an_open_page_follows_edits_and_shows_build_errors_until_they_are_fixed(make_site, page: Page):
+    site = make_site(SITE)
+    pact = site.root / PACT
+    with serve(site.root) as server:
+        server.page("/" + PACT_URL, "<h1>Israel signs defence pact with Morocco</h1>")  # the server has it
+        page.goto(server.url + PACT_URL)
+        heading = page.locator("h1")
+        expect(heading).to_have_text("Israel signs defence pact with Morocco")
+
+        edit(pact, ("title: Israel signs defence pact with Morocco", "title: Israel and Morocco sign a defence pact"))
+        expect(heading).to_have_text("Israel and Morocco sign a defence pact", timeout=WAIT_MS)
+        assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "reload"  # by itself
+
+        edit(pact, ("date: 2021-11-24", "date: 24/11/21"))
+        overlay = page.locator("#digest-error")
+        expect(overlay).to_contain_text(f"{PACT}:3:7: date: must be a date like 2021-11-24", timeout=WAIT_MS)
+        expect(overlay).to_contain_text("the last build failed")
+        expect(overlay).to_be_visible()
+        expect(heading).to_have_text("Israel and Morocco sign a defence pact")  # the last good page underneath
+
+        edit(pact, ("date: 24/11/21", "date: 2021-11-24"), ("title: Israel and Morocco sign a defence pact", "title: Fixed and live again"))
+        expect(overlay).to_have_count(0, timeout=WAIT_MS)
+        expect(heading).to_have_text("Fixed and live again", timeout=WAIT_MS)
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 800)], ids=["phone", "desktop"])
+def test_pages_fit_the_screen_without_sideways_scrolling(make_site, page: Page, width: int, height: int):
+    site = make_site(SITE)
+    page.set_viewport_size({"width": width, "height": height})
+    with serve(site.root) as server:
+        for path in ("", PACT_URL, "countries/"):
+            page.goto(server.url + path)
+            expect(page.locator("h1").first).to_be_visible()
+            sizes = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            assert sizes[0] <= sizes[1], f"/{path} is {sizes[0]} px wide in a {sizes[1]} px window"
+        page.goto(server.url)
+        expect(page.get_by_role("link", name="Israel signs defence pact with Morocco")).to_be_visible()
+        assert page.locator("#digest-error").count() == 0
