@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Protocol
 
+from markupsafe import Markup
+
+from .bodies import BodyStore
+from .cache import BuildCache, LastBuild, article_key, settings_key
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .content import (
     ARTICLES_DIR,
@@ -25,7 +29,6 @@ from .content import (
     is_ignored_name,
     read_sources,
 )
-from .cache import BuildCache, LastBuild, article_key, settings_key
 from .countries import CountryIndex
 from .errors import ContentError, DigestError, Problem, display_path
 from .fingerprint import Fingerprinter
@@ -105,6 +108,11 @@ def full_build(
     return Builder(root, options, output_dir=output_dir, reporter=reporter).build(skip_if_unchanged=True)
 
 
+def detached(article: Article, key: str) -> Article:
+    """The article without its body, which waits in a `BodyStore` under `key`."""
+    return replace(article, body_html=Markup(""), body_key=key)
+
+
 class Builder:
     """Holds a site's state between builds, so a rebuild does only what a change needs."""
 
@@ -134,6 +142,8 @@ class Builder:
         self.fingerprints: dict[Path, str] = {}
         self.articles: dict[Path, Article] = {}
         self.article_keys: dict[Path, str] = {}
+        self.bodies = BodyStore()
+        self.settings = ""
         self.broken: dict[Path, tuple[Problem, ...]] = {}
         self.planner: Planner | None = None
         self.plans: dict[str, PagePlan] = {}
@@ -160,6 +170,8 @@ class Builder:
         self.config, self.theme = config, theme  # known from here on, so a broken article can still be watched
         self.parser = ArticleParser(config, CountryIndex(config.country_aliases))
         cache = BuildCache(config.root) if self.use_cache else None
+        self.bodies = BodyStore(config.root if cache is not None else None)
+        self.settings = settings_key(config)
         try:
             sources = read_sources(find_article_files(config.content_dir), config)
             signature = self._signature(config, theme, sources)
@@ -223,8 +235,7 @@ class Builder:
     def _load_all(self, config: SiteConfig, cache: BuildCache | None, sources: list[SourceFile]) -> None:
         """Every article: from the cache when its bytes and settings are known, else parsed on all cores."""
         assert self.parser is not None
-        settings = settings_key(config)
-        keys = self.article_keys = {source.path: article_key(settings, source.path, source.data) for source in sources}
+        keys = self.article_keys = {source.path: article_key(self.settings, source.path, source.data) for source in sources}
         cached = cache.articles(keys.values()) if cache is not None else {}
         progress = self.reporter.stage("Reading articles", len(sources))
         misses = []
@@ -239,12 +250,19 @@ class Builder:
         fresh: dict[str, Article] = {}
         for count, (path, parsed) in enumerate(parse_sources(config, self.parser, misses), len(cached) + 1):
             if isinstance(parsed, Article):
-                self.articles[path] = fresh[keys[path]] = parsed
+                fresh[keys[path]] = parsed
             else:
                 self.broken[path] = parsed
             progress(count)
+        stored = cache is not None and cache.store_articles(fresh)
+        for key, article in fresh.items():
+            if not stored:
+                self.bodies.put(key, article.body_html)
+            self.articles[article.path] = detached(article, key)
+        for path, article in self.articles.items():
+            if not article.body_key:
+                self.articles[path] = detached(article, keys[path])  # from the cache: the body stays there
         if cache is not None:
-            cache.store_articles(fresh)
             cache.forget_articles_except(keys.values())
 
     def _fingerprints(self, plans: dict[str, PagePlan]) -> dict[str, str]:
@@ -367,11 +385,16 @@ class Builder:
             return False
         self.fingerprints[path] = fingerprint
         try:
-            self.articles[path] = self.parser.parse(source)
-            self.broken.pop(path, None)
+            article = self.parser.parse(source)
         except DigestError as exc:
             self.broken[path] = exc.problems
             self.articles.pop(path, None)
+            return True
+        self.bodies.forget(self.article_keys.get(path, ""))
+        key = self.article_keys[path] = article_key(self.settings, path, source.data)
+        self.bodies.put(key, article.body_html)
+        self.articles[path] = detached(article, key)
+        self.broken.pop(path, None)
         return True
 
     def _rescan(self, articles_root: Path) -> bool:
@@ -396,7 +419,7 @@ class Builder:
     def _plan(self) -> dict[str, PagePlan]:
         assert self.config is not None
         site = build_site(self.config, self.articles.values(), self.options, self.planner.site if self.planner else None)
-        self.planner = Planner(site, previous=self.planner)
+        self.planner = Planner(site, previous=self.planner, bodies=self.bodies)
         plans = list(self.planner.plans())
         check_collisions(plans)
         return {plan.output: plan for plan in plans}

@@ -25,7 +25,7 @@ from .content import MARKDOWN_EXTENSIONS, Article, TopicRef
 from .countries import Country
 
 CACHE_DIR = ".digest-cache"
-SCHEMA = 1
+SCHEMA = 2
 
 
 def code_fingerprint() -> str:
@@ -92,7 +92,11 @@ class BuildCache:
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, data TEXT NOT NULL)")
+        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
+            for table in ("articles", "pages", "builds"):
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.execute(f"PRAGMA user_version = {SCHEMA}")
+        db.execute("CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, data TEXT NOT NULL, body TEXT NOT NULL)")
         db.execute("CREATE TABLE IF NOT EXISTS pages (output TEXT, path TEXT, fingerprint TEXT, PRIMARY KEY (output, path))")
         db.execute("CREATE TABLE IF NOT EXISTS builds (output TEXT PRIMARY KEY, data TEXT NOT NULL)")
         db.execute("SELECT count(*) FROM articles").fetchone()
@@ -104,7 +108,7 @@ class BuildCache:
     # -- articles ----------------------------------------------------------------
 
     def articles(self, keys: Iterable[str]) -> dict[str, Article]:
-        """The cached articles among `keys`; entries that fail to load are left out."""
+        """The cached articles among `keys`, without their bodies (see `body`); entries that fail to load are left out."""
         wanted = list(keys)
         found: dict[str, Article] = {}
         try:
@@ -120,14 +124,23 @@ class BuildCache:
             return found
         return found
 
-    def store_articles(self, items: Mapping[str, Article]) -> None:
-        rows = [(key, article_to_json(article)) for key, article in items.items()]
+    def body(self, key: str) -> Markup | None:
+        try:
+            row = self.db.execute("SELECT body FROM articles WHERE key = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return Markup(row[0]) if row else None
+
+    def store_articles(self, items: Mapping[str, Article]) -> bool:
+        """Store articles with their bodies; False if the cache could not take them."""
+        rows = [(key, article_to_json(article), str(article.body_html)) for key, article in items.items()]
         try:
             with self.db:
                 self.db.execute("BEGIN")
-                self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?)", rows)
+                self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", rows)
         except sqlite3.DatabaseError:
-            pass  # a cache that cannot be written only costs time
+            return False  # a cache that cannot be written only costs time
+        return True
 
     def forget_articles_except(self, keys: Iterable[str]) -> None:
         """Drop entries no current file needs, so the cache does not grow forever."""
@@ -225,7 +238,6 @@ def article_to_json(article: Article) -> str:
             "author": article.author,
             "draft": article.draft,
             "extra": _plain(dict(article.extra)),
-            "body_html": article.body_html,
             "fingerprint": article.fingerprint,
             "meta_fingerprint": article.meta_fingerprint,
         },
@@ -249,7 +261,6 @@ def article_from_json(text: str) -> Article:
         author=data["author"],
         draft=bool(data["draft"]),
         extra=_restore(data["extra"]),
-        body_html=Markup(data["body_html"]),
         fingerprint=data["fingerprint"],
         meta_fingerprint=data["meta_fingerprint"],
     )

@@ -70,6 +70,8 @@ class Article:
     """Digest of the file's bytes: changes with any edit."""
     meta_fingerprint: str = field(default="", compare=False)
     """Digest of what lists show (the front matter, and the body when the summary comes from it)."""
+    body_key: str = field(default="", compare=False)
+    """Set when the body was moved to a `BodyStore` (then `body_html` is empty)."""
 
     @property
     def day(self) -> date:
@@ -121,6 +123,14 @@ def find_article_files(content_dir: Path) -> list[Path]:
     return sorted(found)
 
 
+def human_size(size: int) -> str:
+    """1536 → '1.5 KB', 5242880 → '5 MB'."""
+    for unit, scale in (("MB", 1024**2), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
 def read_sources(paths: Iterable[Path], config: SiteConfig) -> list[SourceFile]:
     """The bytes of each file, unless it is too large or a link leading out of the content folder."""
     content = config.content_dir.resolve()
@@ -132,7 +142,7 @@ def read_sources(paths: Iterable[Path], config: SiteConfig) -> list[SourceFile]:
         if path.is_symlink() and content not in real.parents:
             refusal = f"is a link to {real}, outside {display_path(config.content_dir)}/"
         elif size > config.max_article_size:
-            refusal = f"is {size / 1024 / 1024:.1f} MB, over the {config.max_article_size / 1024 / 1024:g} MB limit"
+            refusal = f"is {human_size(size)}, over the {human_size(config.max_article_size)} limit"
         data = b"" if refusal else path.read_bytes()
         sources.append(SourceFile(path, display_path(path), data, refusal))
     return sources

@@ -81,7 +81,7 @@ class Fingerprinter:
         elif is_dataclass(value):
             names = self.field_names.get(kind)
             if names is None:
-                names = self.field_names[kind] = tuple(f.name for f in fields(value))
+                names = self.field_names[kind] = tuple(f.name for f in fields(value) if f.compare)
             digest = hashlib.blake2b(kind.__name__.encode(), digest_size=16)
             for name in names:
                 digest.update(self.value(getattr(value, name)))

@@ -16,6 +16,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from markupsafe import Markup
 
+from .bodies import BodyStore
 from .config import SiteConfig
 from .content import Article
 from .countries import REGIONS
@@ -71,10 +72,22 @@ class ArticleCard:
 
 @dataclass(frozen=True, slots=True)
 class ArticleView:
-    """An article as its own page shows it: the card's fields plus the rendered body."""
+    """An article as its own page shows it: the card's fields plus the rendered body.
+
+    The body is either here or, on large sites, fetched from the store by key
+    when the page renders.
+    """
 
     card: ArticleCard
-    body: Markup
+    body_html: Markup
+    body_key: str = ""
+    store: BodyStore | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def body(self) -> Markup:
+        if self.body_key and self.store is not None:
+            return self.store.get(self.body_key)
+        return self.body_html
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.card, name)
@@ -182,8 +195,9 @@ class Planner:
     with the previous build's is mostly a matter of identity checks.
     """
 
-    def __init__(self, site: Site, previous: "Planner | None" = None) -> None:
+    def __init__(self, site: Site, previous: "Planner | None" = None, bodies: BodyStore | None = None) -> None:
         self.site = site
+        self.bodies = bodies
         config: SiteConfig = site.config
         self.urls = Urls(config.base_path)
         self.paginate = config.paginate
@@ -245,7 +259,7 @@ class Planner:
         if known is not None and len(known[0]) == len(key) and all(a is b for a, b in zip(known[0], key)):
             self.article_plans[article.path] = known
             return known[1]
-        view = ArticleView(card, article.body_html)
+        view = ArticleView(card, article.body_html, article.body_key, self.bodies)
         plan = self.plan(
             "article", view.url, ("article.html",), article.title, (article.path,),
             article=view, newer=newer, older=older, related=related,

@@ -35,7 +35,7 @@ class Sanitizer:
 
 
 _URL_ATTRIBUTE = re.compile(
-    r"""(?P<lead>\s(?:href|src|action|formaction|xlink:href|poster|background|cite|data|srcset)\s*=\s*)"""
+    r"""(?P<lead>[\s/](?:href|src|action|formaction|xlink:href|poster|background|cite|data|srcset)\s*=\s*)"""
     r"""(?P<value>"[^"]*"|'[^']*'|[^\s>]+)""",
     re.IGNORECASE,
 )

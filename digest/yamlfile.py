@@ -152,6 +152,8 @@ class _Builder:
             closer = "]" if "sequence" in context else "}" if "mapping" in context else "quote"
             what = f"this {'quote' if closer == 'quote' else closer.replace(']', '[').replace('}', '{')} is never closed"
         hint = "check the indentation and quote values that contain ': ', '#', or start with a special character"
+        if "invalid Unicode character escape" in (exc.problem or ""):
+            hint = "\\uD800-\\uDFFF escapes are lone surrogates, half of a character; write the character itself, or its \\UXXXXXXXX escape"
         if "could not determine a constructor" in (exc.problem or ""):
             tag = (exc.problem or "").split("tag", 1)[-1].strip().strip("'")
             what = f"custom YAML tags are not allowed: '{_shown_tag(tag)}'"
