@@ -346,8 +346,8 @@ class Builder:
             old = self.plans
             todo = [
                 out for out, plan in plans.items()
-                if (before := old.get(out)) is not plan
-                and (before is None or before.context != plan.context or before.templates != plan.templates)
+                if (last := old.get(out)) is not plan
+                and (last is None or last.context != plan.context or last.templates != plan.templates)
             ]
         else:
             assert self.planner is not None

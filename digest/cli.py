@@ -152,7 +152,10 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
     """
     builder = _builder(args)
     live = LiveState()
-    say = (lambda text: None) if args.quiet else (lambda text: print(text, flush=True))
+
+    def say(text: str) -> None:
+        if not args.quiet:
+            print(text, flush=True)
     config = load_config(args.site, output_dir=args.output)
     watcher_plan = WatchPlan.of(config, resolve_theme(config))
 

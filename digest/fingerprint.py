@@ -65,7 +65,7 @@ class Fingerprinter:
         """Bytes that differ whenever `value` would render differently."""
         kind = type(value)
         if kind is str or kind is Markup:  # Markup's type matters: it is not escaped again
-            data = value.encode("utf-8", "surrogatepass")
+            data: bytes = value.encode("utf-8", "surrogatepass")
             return (b"S" if kind is str else b"M") + str(len(data)).encode() + b":" + data
         known = self.memo.get(id(value))
         if known is not None and known[0] is value:

@@ -215,6 +215,7 @@ class Planner:
         self.previous_plans: dict[Path, tuple[tuple[object, ...], PagePlan]] = previous.article_plans if previous else {}
         self.article_plans: dict[Path, tuple[tuple[object, ...], PagePlan]] = {}
         self.cards: dict[Path, ArticleCard] = {}
+        self.articles_by_path: dict[Path, Article] = {a.path: a for a in site.articles}
         same_names = previous is not None and previous.topic_names == self.topic_names and previous.urls.base == self.urls.base
         for article in site.articles:
             old = previous.cards.get(article.path) if previous else None
@@ -223,7 +224,6 @@ class Planner:
                 continue
             card = self.card(article)
             self.cards[article.path] = old if old == card else card
-        self.articles_by_path = {a.path: a for a in site.articles}
 
     def card(self, article: Article) -> ArticleCard:
         return ArticleCard(
