@@ -143,7 +143,10 @@ def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], output_ove
     title = text("title", "", required=True)
     description = text("description", "")
     base_url = text("base_url", "/")
-    parts = urlsplit(base_url)
+    try:
+        parts = urlsplit(base_url)
+    except ValueError:
+        parts = urlsplit("")
     if base_url != "/" and (parts.scheme not in ("http", "https") or not parts.netloc):
         report(("base_url",), f"must be an http(s) URL, got '{base_url}'", "e.g. base_url: https://news.example.org/digest/")
     language = text("language", "en")
@@ -155,6 +158,10 @@ def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], output_ove
         report(("timezone",), f"unknown time zone '{timezone}'", "use an IANA name" + (f", e.g. {', '.join(close)}" if close else " such as Europe/Paris"))
         timezone = "UTC"
     theme = text("theme", "default")
+    for folder in ("content_dir", "output_dir"):
+        if "\0" in str(data.get(folder, "")):
+            report((folder,), "must not contain a NUL character", "write a plain folder name, e.g. public")
+            data = {k: v for k, v in data.items() if k != folder}
     content_dir = root / text("content_dir", "content")
     output_dir = output_override.resolve() if output_override else root / text("output_dir", "public")
     if output_override:
@@ -217,10 +224,11 @@ def _size(value: Any, report: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmM]?[bB]?)\s*", str(value))
-    if not match or float(match.group(1)) <= 0:
+    size = int(float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]) if match else 0
+    if size < 1:
         report(("max_article_size",), f"must be a size like 5 MB or 500 KB, got {value!r}", "e.g. max_article_size: 5 MB")
         return DEFAULT_MAX_ARTICLE_SIZE
-    return int(float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()])
+    return size
 
 
 def _country_aliases(value: Any, report: Any) -> dict[str, str]:

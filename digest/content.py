@@ -451,7 +451,11 @@ class _FileReader:
     def url(self, data: dict[str, Any]) -> str:
         value = self.text(data, "url")
         if value:
-            parts = urlsplit(value)
+            try:
+                parts = urlsplit(value)
+            except ValueError as exc:
+                self.report(("url",), f"is not a valid address ({exc})", "e.g. url: https://www.example.com/news/story")
+                return ""
             if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
                 self.report(("url",), f"must be an http or https address, got '{value}'", "e.g. url: https://www.example.com/news/story")
                 return ""

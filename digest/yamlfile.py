@@ -23,6 +23,9 @@ from .errors import DigestError, Location, Problem
 MAX_NODES = 20_000
 """Cap on values built from one document, so alias bombs fail fast."""
 
+MAX_DEPTH = 50
+"""Cap on nesting, so a deeply nested document fails with a message, not a RecursionError."""
+
 KeyPath = tuple[str | int, ...]
 PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 TAG_HINT = "remove the '!' tag; front matter holds plain text, numbers, dates, lists and mappings"
@@ -73,6 +76,7 @@ class _Builder:
         self.spots: dict[KeyPath, Spot] = {}
         self.keys: dict[KeyPath, Spot] = {}
         self.count = 0
+        self.open_nodes: set[int] = set()
 
     def build(self) -> YamlDoc:
         loader = _SafeLoader(self.text)
@@ -96,39 +100,54 @@ class _Builder:
     def value(self, loader: Any, node: yaml.Node, at: KeyPath) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            spot = self.here(node)
             raise self.problem(
-                spot,
+                self.here(node),
                 f"the document expands to more than {MAX_NODES:,} values",
                 "YAML aliases (*name) are expanding out of control; write the values out instead",
             )
+        if len(at) > MAX_DEPTH:
+            raise self.problem(self.here(node), f"values are nested more than {MAX_DEPTH} deep", "front matter needs a level or two at most")
         self.spots.setdefault(at, self.here(node))
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in PLAIN_COLLECTION_TAGS:
-            raise self.problem(self.here(node), f"invalid YAML: custom YAML tags are not allowed: '{_shown_tag(node.tag)}'", TAG_HINT)
-        if isinstance(node, yaml.MappingNode):
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = loader.construct_object(key_node, deep=True)
-                if isinstance(key, (list, dict)):
-                    raise self.problem(self.here(key_node), "a key must be a plain word", "")
-                key_spot = self.here(key_node)
-                if key in result:
-                    first = self.keys[at + (key,)]
-                    raise self.problem(
-                        key_spot,
-                        f"duplicate key '{key}' (first given on line {first.line})",
-                        "keep only one of them",
-                    )
-                self.keys[at + (key,)] = key_spot
-                result[key] = self.value(loader, value_node, at + (key,))
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.value(loader, item, at + (index,)) for index, item in enumerate(node.value)]
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if node.tag not in PLAIN_COLLECTION_TAGS:
+                raise self.problem(self.here(node), f"invalid YAML: custom YAML tags are not allowed: '{_shown_tag(node.tag)}'", TAG_HINT)
+            if id(node) in self.open_nodes:
+                raise self.problem(self.here(node), "an alias refers to the value it is part of", "YAML cannot hold a value inside itself; write it out")
+            self.open_nodes.add(id(node))
+            try:
+                return self.collection(loader, node, at)
+            finally:
+                self.open_nodes.discard(id(node))
+        return self.scalar(loader, node)
+
+    def scalar(self, loader: Any, node: yaml.Node) -> Any:
         try:
             return loader.construct_object(node, deep=True)
         except (ValueError, OverflowError):
             # e.g. 2021-02-30 looks like a date but is none: keep the text, the field check explains
             return node.value
+        except yaml.YAMLError:
+            raise
+        except Exception:  # PyYAML's constructors fail in odd ways on '!!int ""' and the like
+            raise self.problem(
+                self.here(node), f"cannot read '{node.value}' as {_shown_tag(node.tag)}", "remove the '!!' tag or fix the value"
+            ) from None
+
+    def collection(self, loader: Any, node: yaml.MappingNode | yaml.SequenceNode, at: KeyPath) -> Any:
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(loader, item, at + (index,)) for index, item in enumerate(node.value)]
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.problem(self.here(key_node), "a key must be a plain word", "write 'name: value'")
+            key = self.scalar(loader, key_node)
+            key_spot = self.here(key_node)
+            if key in result:
+                first = self.keys[at + (key,)]
+                raise self.problem(key_spot, f"duplicate key '{key}' (first given on line {first.line})", "keep only one of them")
+            self.keys[at + (key,)] = key_spot
+            result[key] = self.value(loader, value_node, at + (key,))
+        return result
 
     def problem(self, spot: Spot, message: str, hint: str) -> DigestError:
         return DigestError(

@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from digest.config import SiteConfig, TopicDefinition
+from digest.config import KNOWN_KEYS, SiteConfig, TopicDefinition, load_config
 from digest.content import BIDI_CONTROLS, FIELDS, Article, ArticleParser, SourceFile
 from digest.countries import CountryIndex
 from digest.errors import DigestError
@@ -28,7 +28,8 @@ SHOWN = Path("content/articles/a.md")
 COUNTRIES = CountryIndex()
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
-PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+"""Each property runs in a few seconds; no example database is written into the working folder."""
 
 
 def make_config(*, unsafe_html: bool = False, vocabulary: bool = False, zone: str = "UTC", base_url: str = "/", paginate: int = 20) -> SiteConfig:
@@ -113,6 +114,12 @@ def test_any_bytes_decoded_leniently_parse_or_raise_a_digest_error(data):
     check_outcome(("---\n" + text).encode("utf-8"))
 
 
+# Whole-minute UTC offsets only: PyYAML writes a datetime whose offset has seconds (historic
+# zoneinfo zones, e.g. Amsterdam's +00:19:32) with an explicit !!timestamp tag that its own
+# loader cannot read back; digest reports that as an error (FORMER_CRASHES["timestamp-tag-not-a-time"]),
+# which would make the valid-input properties below fail for a reason that is PyYAML's.
+offsets = st.none() | st.builds(lambda minutes: timezone(timedelta(minutes=minutes)), st.integers(-(23 * 60 + 59), 23 * 60 + 59))
+
 scalars = (
     st.none()
     | st.booleans()
@@ -120,14 +127,14 @@ scalars = (
     | st.floats()
     | st.text(max_size=30)
     | st.dates()
-    | st.datetimes(timezones=st.none() | st.just(timezone.utc) | st.timezones())
+    | st.datetimes(timezones=offsets)
 )
 values = st.recursive(
     scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=12
 )
 field_values = {
     "title": st.text(max_size=40) | values,
-    "date": st.dates() | st.datetimes(timezones=st.none() | st.timezones()) | st.text(max_size=25) | values,
+    "date": st.dates() | st.datetimes(timezones=offsets) | st.text(max_size=25) | values,
     "countries": st.lists(st.sampled_from(["Israel", "NO", "il", "ISR", "Marocco", "", " "]) | st.text(max_size=10), max_size=4) | values,
     "topics": st.lists(st.sampled_from(["defence", "Military", "AI", "???", ""]) | st.text(max_size=10), max_size=4) | values,
     "url": st.sampled_from(["https://example.org/x", "javascript:alert(1)", "data:text/html,x", "//example.org"]) | values,
@@ -199,18 +206,41 @@ HOSTILE = {
     "year-0": "title: T\ndate: 0000-01-01\n",
     "python-name": "title: !!python/name:os.system ''\ndate: 2021-11-24\n",
     "local-tag": "title: !shout pact\ndate: 2021-11-24\n",
-    "anchor-loop": "title: &a [*a]\n",
     "unknown-alias": "title: *nope\n",
     "two-documents": "title: T\n--- \ndate: 2021-11-24\n",
 }
-KNOWN_CRASHES = {
+# Inputs that once crashed with another exception (a traceback for the user):
+# (front matter, the exception it was, what went wrong).
+FORMER_CRASHES = {
     "set-key": (
-        "? !!set {a}\n: x\n",
-        "a '!!set' mapping key is built by the safe loader before the tag check and is unhashable: TypeError",
+        "? !!set {a}\n: x\n", TypeError,
+        "yamlfile: a '!!set' mapping key is constructed before any tag check and is unhashable (TypeError)",
+    ),
+    "self-referencing-alias": (
+        "title: &a [*a]\n", RecursionError,
+        "yamlfile: an alias inside its own anchor recurses until RecursionError; the 20,000-value cap comes too late",
+    ),
+    "deep-nesting": (
+        "title: T\ndate: 2021-11-24\nextra: {a: " + "[" * 3000 + "]" * 3000 + "}\n", RecursionError,
+        "yamlfile: 3,000 nested flow lists recurse until RecursionError; nesting depth is not capped",
+    ),
+    "bool-tag-not-a-bool": (
+        "title: T\ndate: 2021-11-24\ndraft: !!bool maybe\n", KeyError,
+        "yamlfile: an explicit standard tag with a value it cannot read is caught only for ValueError/OverflowError; "
+        "!!bool maybe raises KeyError",
+    ),
+    "int-tag-empty": (
+        "title: T\ndate: 2021-11-24\nextra: {a: !!int ''}\n", IndexError,
+        "yamlfile: !!int '' (and !!float '', !!int '-') raise IndexError inside PyYAML's constructor, which is not caught",
+    ),
+    "timestamp-tag-not-a-time": (
+        "title: T\ndate: !!timestamp soon\n", AttributeError,
+        "yamlfile: !!timestamp with a value that is no timestamp raises AttributeError inside PyYAML's constructor; "
+        "yaml.safe_dump writes such tags itself for datetimes whose UTC offset has seconds",
     ),
     "url-unclosed-ipv6": (
-        "title: T\ndate: 2021-11-24\nurl: 'http://[::1'\n",
-        "urlsplit raises ValueError('Invalid IPv6 URL') for an unclosed '[' in the url field",
+        "title: T\ndate: 2021-11-24\nurl: 'http://[::1'\n", ValueError,
+        "content.url: urllib's urlsplit raises ValueError('Invalid IPv6 URL') for an unclosed '[' and it is not caught",
     ),
 }
 
@@ -218,10 +248,7 @@ KNOWN_CRASHES = {
 @pytest.mark.parametrize(
     "front",
     [pytest.param(text, id=name) for name, text in HOSTILE.items()]
-    + [
-        pytest.param(text, id=name, marks=pytest.mark.xfail(strict=True, reason=reason, raises=(TypeError, ValueError)))
-        for name, (text, reason) in KNOWN_CRASHES.items()
-    ],
+    + [pytest.param(text, id=name) for name, (text, _crash, _why) in FORMER_CRASHES.items()],
 )
 def test_hostile_yaml_raises_a_digest_error(front):
     with pytest.raises(DigestError):
@@ -242,7 +269,7 @@ def article_source(draw: st.DrawFn) -> tuple[str, bytes]:
     stem = draw(file_names)
     data: dict[str, object] = {
         "title": draw(st.text(min_size=1, max_size=30)),
-        "date": draw(st.datetimes(datetime(1900, 1, 2), datetime(2200, 12, 30), timezones=st.none() | st.timezones())),
+        "date": draw(st.datetimes(datetime(1900, 1, 2), datetime(2200, 12, 30), timezones=offsets)),
         "topics": draw(st.lists(st.text(min_size=1, max_size=20) | st.sampled_from(["defence", "Défense", "DEFENCE", "index", "page", "..", "con"]), max_size=3)),
         "countries": draw(st.lists(st.sampled_from(["IL", "ma", "Norway", "FRA", "Côte d'Ivoire", "USA", "Åland Islands"]) | st.text(max_size=8), max_size=3)),
     }
@@ -282,3 +309,59 @@ def test_every_planned_output_lies_inside_the_output_folder(tmp_path_factory, so
         assert inside(output, plan.output) == output / plan.output
         assert plan.output.casefold() not in seen, plan.output
         seen.add(plan.output.casefold())
+
+
+# -- site.yaml: the config loader only ever raises DigestError too ---------------------------
+
+# Paths without NUL and base URLs without '[': both crash today (see CONFIG_CRASHES); widen once fixed.
+path_texts = st.text(max_size=20).filter(lambda s: "\0" not in s)
+config_values = {
+    "title": st.text(max_size=20) | values,
+    "base_url": st.sampled_from(["/", "https://example.org/", "ftp://x", "example.org"]) | st.text(max_size=20).filter(lambda s: "[" not in s) | values,
+    "timezone": st.sampled_from(["UTC", "Europe/Paris", "Mars/Olympus", "../../etc/passwd"]) | st.text(max_size=20) | values,
+    "content_dir": st.sampled_from(["content", "docs", "/"]) | path_texts,
+    "output_dir": st.sampled_from(["public", ".", "..", "content", "/tmp"]) | path_texts,
+    "paginate": st.integers() | values,
+    "countries": st.fixed_dictionaries({}, optional={"aliases": st.dictionaries(st.text(max_size=8), values, max_size=3) | values}) | values,
+    "topics": st.dictionaries(st.text(max_size=8), st.fixed_dictionaries({}, optional={"name": values, "aliases": values}) | values, max_size=3) | values,
+    "markdown": st.fixed_dictionaries({}, optional={"unsafe_html": values}) | values,
+    "max_article_size": st.sampled_from(["5 MB", "500 KB", "1.5 mb", "0 KB", "-1 MB", "huge"]) | values,
+}
+
+
+@PROPERTY
+@given(
+    data=st.fixed_dictionaries({}, optional={key: config_values.get(key, values) for key in KNOWN_KEYS})
+    | st.dictionaries(st.text(max_size=10) | st.sampled_from(KNOWN_KEYS), values, max_size=5)
+    | values,
+    flow=st.sampled_from([None, False]),
+)
+def test_any_site_yaml_loads_or_raises_a_digest_error(tmp_path_factory, data, flow):
+    root = tmp_path_factory.getbasetemp() / "config-property"
+    root.mkdir(exist_ok=True)
+    (root / "site.yaml").write_text(yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True), encoding="utf-8")
+    try:
+        config = load_config(root)
+    except DigestError as error:
+        assert error.problems
+        return
+    assert config.paginate >= 1 and config.max_article_size >= 0
+    assert config.output_dir.is_absolute() and config.content_dir.is_absolute()
+
+
+CONFIG_CRASHES = {
+    "content-dir-nul": ('title: T\ncontent_dir: "a\\0b"\n', ValueError, "config: a NUL in content_dir reaches Path.resolve() (ValueError: embedded null byte)"),
+    "output-dir-nul": ('title: T\noutput_dir: "a\\0b"\n', ValueError, "config: a NUL in output_dir reaches Path.resolve() (ValueError: embedded null byte)"),
+    "base-url-unclosed-ipv6": ('title: T\nbase_url: "http://[::1"\n', ValueError, "config: urlsplit raises ValueError('Invalid IPv6 URL') for base_url and it is not caught"),
+    "set-key": ("? !!set {a}\n: x\n", TypeError, "yamlfile: a '!!set' mapping key is unhashable (TypeError), in site.yaml as in front matter"),
+}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [pytest.param(text, id=name) for name, (text, _crash, _why) in CONFIG_CRASHES.items()],
+)
+def test_hostile_site_yaml_raises_a_digest_error(tmp_path, text):
+    (tmp_path / "site.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(DigestError):
+        load_config(tmp_path)
