@@ -11,9 +11,18 @@ MAX_SLUG = 100
 SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "vs"})
 
 
+RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))})
+"""Names Windows cannot use for files or folders, whatever the extension."""
+
+
 def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens: 'Abraham Accords' → 'abraham-accords'."""
-    return _slugify(unicodedata.normalize("NFC", text), max_length=MAX_SLUG, word_boundary=True)
+    """Lower-case ASCII words joined by hyphens: 'Abraham Accords' → 'abraham-accords'.
+
+    A name Windows reserves ('con', 'nul', …) gets '-x' added, so the site can be
+    copied to and published from any system.
+    """
+    slug: str = _slugify(unicodedata.normalize("NFC", text), max_length=MAX_SLUG, word_boundary=True)
+    return f"{slug}-x" if slug in RESERVED else slug
 
 
 def display_name(spellings: list[str], slug: str) -> str:

@@ -224,6 +224,8 @@ class Planner:
                 continue
             card = self.card(article)
             self.cards[article.path] = old if old == card else card
+        self.card_list = [self.cards[a.path] for a in site.articles]
+        self.card_by_id = {id(a): card for a, card in zip(site.articles, self.card_list)}
 
     def card(self, article: Article) -> ArticleCard:
         return ArticleCard(
@@ -248,12 +250,12 @@ class Planner:
         When the article, its card and its neighbours' and related cards are the
         very objects the previous planner used, its plan is reused as is.
         """
-        articles = self.site.articles
+        in_order = self.card_list
         index = self.index[article.path]
-        card = self.cards[article.path]
-        newer = self.cards[articles[index - 1].path] if index > 0 else None
-        older = self.cards[articles[index + 1].path] if index + 1 < len(articles) else None
-        related = tuple(self.cards[a.path] for a in self.site.related(article))
+        card = in_order[index]
+        newer = in_order[index - 1] if index > 0 else None
+        older = in_order[index + 1] if index + 1 < len(in_order) else None
+        related = tuple(in_order[i] for i in self.site.related_index.chosen[article.path])
         key = (article, card, newer, older, *related)
         known = self.previous_plans.get(article.path)
         if known is not None and len(known[0]) == len(key) and all(a is b for a, b in zip(known[0], key)):
@@ -311,9 +313,9 @@ class Planner:
         urls = tuple(self.urls.page(first_url, n) for n in range(1, total + 1))
         for number in range(1, total + 1):
             chunk = articles[(number - 1) * size : number * size]
-            pager = Pager(number, total, tuple(self.cards[a.path] for a in chunk), urls, len(articles))
+            pager = Pager(number, total, tuple([self.card_by_id[id(a)] for a in chunk]), urls, len(articles))
             shown = title if number == 1 else f"{title} (page {number})"
-            yield self.plan(kind, urls[number - 1], templates, shown, tuple(a.path for a in chunk), pager=pager, **context)
+            yield self.plan(kind, urls[number - 1], templates, shown, pager=pager, **context)
 
     def term_link(self, term: Term) -> TermLink:
         prefix = "topics" if term.kind == "topic" else "countries"

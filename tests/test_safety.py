@@ -424,3 +424,18 @@ def test_an_alias_bomb_fails_fast(make_site):
     error = site.build_error()
     assert time.monotonic() - started < 5
     assert "expands to more than 20,000 values" in error.problems[0].message
+
+
+WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"com{n}" for n in range(1, 10)] + [f"lpt{n}" for n in range(1, 10)]
+)
+
+
+def test_reserved_device_names_never_become_output_folders(make_site):
+    site = make_site(SITE_YAML + article("con", topics="NUL, aux") + article("other", date="2021-11-25", topics="Com1"))
+    try:
+        out = site.build()
+    except DigestError:
+        return  # rejected with an error: fine
+    parts = {part.split(".")[0] for name in out.files() for part in name.split("/")}
+    assert not parts & WINDOWS_RESERVED, sorted(parts & WINDOWS_RESERVED)
