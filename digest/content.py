@@ -32,6 +32,7 @@ ARTICLES_DIR = "articles"
 FIELDS = ("title", "date", "countries", "topics", "source", "url", "summary", "author", "slug", "draft", "extra")
 MARKDOWN_EXTENSIONS = ("extra", "toc", "sane_lists")
 SUMMARY_WORDS = 50
+CONTROL_CHARACTERS = frozenset(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 EXAMPLE = "---\ntitle: Israel signs defence pact with Morocco\ndate: 2021-11-24\n---"
 
@@ -272,9 +273,10 @@ class _FileReader:
             self.problems.raise_if_any(ContentError)
         for key in data:
             if key not in FIELDS:
-                close = difflib.get_close_matches(str(key), FIELDS, n=1)
+                shown = "~" if key is None else str(key)
+                close = difflib.get_close_matches(shown, FIELDS, n=1)
                 hint = f"did you mean '{close[0]}'?" if close else "custom fields go under 'extra:'"
-                self.report((key,), f"unknown field '{key}'", hint, key=True, name=str(key))
+                self.report((key,), f"unknown field '{shown}'", hint, key=True, name=shown)
         article = self.build(data, parts)
         self.problems.raise_if_any(ContentError)
         assert article is not None
@@ -360,11 +362,15 @@ class _FileReader:
 
     def checked_characters(self, at: KeyPath, value: str) -> str:
         """Refuse characters that cannot be written out or that reorder text invisibly."""
-        bad = next((c for c in value if "\ud800" <= c <= "\udfff" or c in BIDI_CONTROLS), None)
+        bad = next((c for c in value if "\ud800" <= c <= "\udfff" or c in BIDI_CONTROLS or c in CONTROL_CHARACTERS), None)
         if bad is None:
             return value
-        what = "a lone surrogate" if "\ud800" <= bad <= "\udfff" else "an invisible bidirectional control character"
-        self.report(at, f"contains {what} (U+{ord(bad):04X})", "delete it; right-to-left text displays correctly without it")
+        if bad in BIDI_CONTROLS:
+            what, hint = "an invisible bidirectional control character", "delete it; right-to-left text displays correctly without it"
+        else:
+            kind = "a lone surrogate" if "\ud800" <= bad <= "\udfff" else "a control character"
+            what, hint = kind, "delete it; it cannot appear in a web page"
+        self.report(at, f"contains {what} (U+{ord(bad):04X})", hint)
         return ""
 
     def published(self, data: dict[str, Any]) -> datetime | None:
@@ -388,12 +394,13 @@ class _FileReader:
         else:
             self.report(("date",), f"must be a date like 2021-11-24, got {_yaml_kind(value)} {value!r}", hint)
             return None
-        if not 1900 <= moment.year <= 2200:
-            self.report(("date",), f"year {moment.year} is outside 1900-2200", "check for a typo in the year")
+        local = moment
+        if 1900 <= moment.year <= 2200:
+            local = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+        if not 1900 <= local.year <= 2200:
+            self.report(("date",), f"year {local.year} is outside 1900-2200", "check for a typo in the year")
             return None
-        if moment.tzinfo is None:
-            return moment.replace(tzinfo=zone)
-        return moment.astimezone(zone)
+        return local
 
     def items(self, data: dict[str, Any], name: str, example: str) -> list[tuple[KeyPath, str]]:
         value = data.get(name)

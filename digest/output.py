@@ -75,7 +75,10 @@ def inside(base: Path, relative: str) -> Path:
     target = base.joinpath(*pure.parts)
     parent = target.parent.resolve()
     if parent != base.resolve() and base.resolve() not in parent.parents:
-        raise OutputError.single(Path(relative), "refusing to follow a link out of the output folder")
+        raise OutputError.single(
+            display_path(target), f"refusing to write through a link that leads out of the output folder (to {parent})",
+            hint="remove the link from the output folder; digest never writes outside it",
+        )
     return target
 
 

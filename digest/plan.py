@@ -177,6 +177,8 @@ def check_collisions(plans: Sequence[PagePlan]) -> None:
             continue
         where = plan.sources[0] if plan.sources else Path("site.yaml")
         other = ", ".join(str(display_path(s)) for s in first.sources) or f"the {first.kind} page"
+        if str(display_path(where)) == other:
+            other += f" (a different file: {ascii(str(first.sources[0]))} against {ascii(str(where))})"
         problems.add(
             Problem(
                 Location(display_path(where), 1, 1),

@@ -158,29 +158,47 @@ class RelatedIndex:
 
 
 def _related(articles: tuple[Article, ...], previous: RelatedIndex | None) -> RelatedIndex:
-    """Up to five articles sharing the most topics and countries, newest first on ties."""
+    """Up to five articles sharing the most topics and countries, newest first on ties.
+
+    With the same order of articles as `previous`, only the bitsets of terms a
+    changed article had or has are rebuilt, and only the articles that share
+    such a term are asked again.
+    """
     order = tuple(a.path for a in articles)
     keys = {a.path: _term_keys(a) for a in articles}
+    if previous is not None and previous.order == order:
+        changed = [path for path in order if previous.keys.get(path) != keys[path]]
+        touched = {key for path in changed for key in (*previous.keys[path], *keys[path])}
+        masks = dict(previous.masks)
+        masks.update(_masks(order, keys, touched))
+        for key in touched:
+            if not masks[key]:
+                del masks[key]
+        chosen = dict(previous.chosen)
+        for index, path in enumerate(order):
+            if not touched.isdisjoint(keys[path]):
+                chosen[path] = _best_matches(index, [masks[k] for k in keys[path]])
+        return RelatedIndex(order, masks, keys, chosen)
+    masks = _masks(order, keys, None)
+    chosen = {path: _best_matches(index, [masks[k] for k in keys[path]]) for index, path in enumerate(order)}
+    return RelatedIndex(order, masks, keys, chosen)
+
+
+def _masks(order: tuple[Path, ...], keys: Mapping[Path, tuple[TermKey, ...]], only: set[TermKey] | None) -> dict[TermKey, int]:
+    """One bitset per term (bit i set: the i-th newest article has it); `only` limits which terms."""
     members: dict[TermKey, list[int]] = defaultdict(list)
     for index, path in enumerate(order):
         for key in keys[path]:
-            members[key].append(index)
+            if only is None or key in only:
+                members[key].append(index)
     size = (len(order) + 7) // 8
-    masks: dict[TermKey, int] = {}
+    masks: dict[TermKey, int] = {key: 0 for key in only or ()}
     for key, positions in members.items():
         bits = bytearray(size)
         for position in positions:
             bits[position >> 3] |= 1 << (position & 7)
         masks[key] = int.from_bytes(bits, "little")
-    reusable = previous is not None and previous.order == order
-    chosen: dict[Path, tuple[int, ...]] = {}
-    for index, path in enumerate(order):
-        own = keys[path]
-        if reusable and previous is not None and previous.keys.get(path) == own and all(previous.masks.get(k) == masks[k] for k in own):
-            chosen[path] = previous.chosen[path]
-        else:
-            chosen[path] = _best_matches(index, [masks[k] for k in own])
-    return RelatedIndex(order, masks, keys, chosen)
+    return masks
 
 
 def _best_matches(index: int, term_masks: list[int]) -> tuple[int, ...]:

@@ -105,7 +105,7 @@ class PageRenderer:
         except jinja2.TemplatesNotFound:
             tried = [f"    {display_path(folder / name)}" for name in plan.templates for folder in self.theme.template_dirs]
             raise TemplateError(
-                [Problem(Location(Path(plan.templates[-1])), f"no template for the {plan.kind} page {plan.url}", "", "looked for:\n" + "\n".join(tried or ["    (no template folders at all)"]))]
+                [Problem(Location(display_path(self.theme.template_dirs[-1] / plan.templates[-1]) if self.theme.template_dirs else Path(plan.templates[-1])), f"no template for the {plan.kind} page {plan.url}", "", "looked for:\n" + "\n".join(tried or ["    (no template folders at all)"]))]
             ) from None
         except jinja2.TemplateSyntaxError as exc:
             raise self.error(exc, plan) from None

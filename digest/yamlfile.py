@@ -140,6 +140,8 @@ class _Builder:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.problem(self.here(key_node), "a key must be a plain word", "write 'name: value'")
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise self.problem(self.here(key_node), "invalid YAML: merge keys ('<<') are not supported", "write the values out")
             key = self.scalar(loader, key_node)
             key_spot = self.here(key_node)
             if key in result:
