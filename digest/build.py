@@ -24,16 +24,17 @@ from .content import (
     ARTICLES_DIR,
     Article,
     ArticleParser,
-    SourceFile,
+    SourceStamp,
     find_article_files,
     is_ignored_name,
-    read_sources,
+    read_source,
+    stamp_sources,
 )
 from .countries import CountryIndex
 from .errors import ContentError, DigestError, Problem, display_path
 from .fingerprint import Fingerprinter
 from .output import OutputWriter, WriteReport, check_output_dir, read_manifest
-from .parallel import RenderJob, parse_sources, render_plans
+from .parallel import RenderJob, parse_files, render_plans
 from .plan import PagePlan, Planner, check_collisions
 from .site import BuildOptions, build_site
 from .templates import PageRenderer, Theme, resolve_theme, static_files
@@ -108,6 +109,9 @@ def full_build(
     return Builder(root, options, output_dir=output_dir, reporter=reporter).build(skip_if_unchanged=True)
 
 
+STORE_BATCH = 500
+
+
 def detached(article: Article, key: str) -> Article:
     """The article without its body, which waits in a `BodyStore` under `key`."""
     return replace(article, body_html=Markup(""), body_key=key)
@@ -173,7 +177,7 @@ class Builder:
         self.bodies = BodyStore(config.root if cache is not None else None)
         self.settings = settings_key(config)
         try:
-            sources = read_sources(find_article_files(config.content_dir), config)
+            sources = stamp_sources(find_article_files(config.content_dir), config)
             signature = self._signature(config, theme, sources)
             last = cache.last_build(config.output_dir) if cache is not None and skip_if_unchanged else None
             if last is not None and self._still_current(last, signature):
@@ -201,7 +205,7 @@ class Builder:
                 cache.close()
         return result
 
-    def _signature(self, config: SiteConfig, theme: Theme, sources: list[SourceFile]) -> str:
+    def _signature(self, config: SiteConfig, theme: Theme, sources: list[SourceStamp]) -> str:
         """Everything a build's output depends on, as one digest."""
         digest = hashlib.blake2b(digest_size=20)
         digest.update(f"{settings_key(config)}|{self.options.drafts}|{self.options.future}|{config.output_dir}".encode())
@@ -232,10 +236,14 @@ class Builder:
         due = [a.published for a in self.articles.values() if a.published > now and (self.options.drafts or not a.draft)]
         return min(due).isoformat() if due else ""
 
-    def _load_all(self, config: SiteConfig, cache: BuildCache | None, sources: list[SourceFile]) -> None:
-        """Every article: from the cache when its bytes and settings are known, else parsed on all cores."""
+    def _load_all(self, config: SiteConfig, cache: BuildCache | None, sources: list[SourceStamp]) -> None:
+        """Every article: from the cache when its bytes and settings are known, else parsed on all cores.
+
+        Fresh articles go to the cache in batches and keep no body in memory, so
+        a large site's memory stays flat.
+        """
         assert self.parser is not None
-        keys = self.article_keys = {source.path: article_key(self.settings, source.path, source.data) for source in sources}
+        keys = self.article_keys = {s.path: article_key(self.settings, s.path, s.fingerprint) for s in sources}
         cached = cache.articles(keys.values()) if cache is not None else {}
         progress = self.reporter.stage("Reading articles", len(sources))
         misses = []
@@ -243,27 +251,31 @@ class Builder:
             self.fingerprints[source.path] = source.fingerprint
             article = cached.get(keys[source.path])
             if article is None:
-                misses.append(source)
+                misses.append(source.path)
             else:
-                self.articles[source.path] = article
+                self.articles[source.path] = detached(article, keys[source.path])  # its body stays in the cache
         progress(len(cached))
         fresh: dict[str, Article] = {}
-        for count, (path, parsed) in enumerate(parse_sources(config, self.parser, misses), len(cached) + 1):
+        for count, (path, parsed) in enumerate(parse_files(config, self.parser, misses), len(cached) + 1):
             if isinstance(parsed, Article):
                 fresh[keys[path]] = parsed
+                if len(fresh) >= STORE_BATCH:
+                    self._keep(fresh, cache)
             else:
                 self.broken[path] = parsed
             progress(count)
+        self._keep(fresh, cache)
+        if cache is not None:
+            cache.forget_articles_except(keys.values())
+
+    def _keep(self, fresh: dict[str, Article], cache: BuildCache | None) -> None:
+        """Move freshly parsed articles into the model, their bodies into the cache (or memory)."""
         stored = cache is not None and cache.store_articles(fresh)
         for key, article in fresh.items():
             if not stored:
                 self.bodies.put(key, article.body_html)
             self.articles[article.path] = detached(article, key)
-        for path, article in self.articles.items():
-            if not article.body_key:
-                self.articles[path] = detached(article, keys[path])  # from the cache: the body stays there
-        if cache is not None:
-            cache.forget_articles_except(keys.values())
+        fresh.clear()
 
     def _fingerprints(self, plans: dict[str, PagePlan]) -> dict[str, str]:
         assert self.renderer is not None and self.planner is not None and self.config is not None
@@ -377,7 +389,7 @@ class Builder:
             self.broken.pop(path, None)
             return True
         try:
-            (source,) = read_sources([path], self.config)
+            source = read_source(path, self.config)
         except OSError:  # vanished between the check and the read: the next event brings it back
             return False
         fingerprint = source.fingerprint
@@ -391,7 +403,7 @@ class Builder:
             self.articles.pop(path, None)
             return True
         self.bodies.forget(self.article_keys.get(path, ""))
-        key = self.article_keys[path] = article_key(self.settings, path, source.data)
+        key = self.article_keys[path] = article_key(self.settings, path, fingerprint)
         self.bodies.put(key, article.body_html)
         self.articles[path] = detached(article, key)
         self.broken.pop(path, None)

@@ -51,11 +51,10 @@ def settings_key(config: SiteConfig) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def article_key(settings: str, path: Path, data: bytes) -> str:
-    digest = hashlib.sha256(settings.encode())
-    digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
-    digest.update(data)
-    return digest.hexdigest()
+def article_key(settings: str, path: Path, fingerprint: str) -> str:
+    """An article's cache key: its settings, its path and the digest of its bytes."""
+    text = f"{settings}\0{path}\0{fingerprint}"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

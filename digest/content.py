@@ -92,7 +92,8 @@ class SourceFile:
 
     @property
     def fingerprint(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        """A digest of the bytes (and of why they were not read, if they were not)."""
+        return hashlib.sha256(self.data).hexdigest() + (f"|{self.refusal}" if self.refusal else "")
 
 
 def is_ignored_name(name: str) -> bool:
@@ -132,21 +133,35 @@ def human_size(size: int) -> str:
     return f"{size} bytes"
 
 
-def read_sources(paths: Iterable[Path], config: SiteConfig) -> list[SourceFile]:
-    """The bytes of each file, unless it is too large or a link leading out of the content folder."""
+@dataclass(frozen=True, slots=True)
+class SourceStamp:
+    """What a build needs to know of a file before parsing it: its name and a digest of its bytes."""
+
+    path: Path
+    fingerprint: str
+
+
+def read_source(path: Path, config: SiteConfig) -> SourceFile:
+    """The bytes of one file, unless it is too large or a link leading out of the content folder."""
     content = config.content_dir.resolve()
-    sources = []
+    refusal = ""
+    real = path.resolve()
+    size = real.stat().st_size if real.exists() else 0
+    if path.is_symlink() and content not in real.parents:
+        refusal = f"is a link to {real}, outside {display_path(config.content_dir)}/"
+    elif size > config.max_article_size:
+        refusal = f"is {human_size(size)}, over the {human_size(config.max_article_size)} limit"
+    data = b"" if refusal else path.read_bytes()
+    return SourceFile(path, display_path(path), data, refusal)
+
+
+def stamp_sources(paths: Iterable[Path], config: SiteConfig) -> list[SourceStamp]:
+    """A digest of every file, reading one at a time (a large site never sits in memory whole)."""
+    stamps = []
     for path in paths:
-        refusal = ""
-        real = path.resolve()
-        size = real.stat().st_size if real.exists() else 0
-        if path.is_symlink() and content not in real.parents:
-            refusal = f"is a link to {real}, outside {display_path(config.content_dir)}/"
-        elif size > config.max_article_size:
-            refusal = f"is {human_size(size)}, over the {human_size(config.max_article_size)} limit"
-        data = b"" if refusal else path.read_bytes()
-        sources.append(SourceFile(path, display_path(path), data, refusal))
-    return sources
+        source = read_source(path, config)
+        stamps.append(SourceStamp(path, source.fingerprint))
+    return stamps
 
 
 class MarkdownRenderer:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from .config import SiteConfig
-from .content import Article, ArticleParser, SourceFile
+from .content import Article, ArticleParser, read_source
 from .countries import CountryIndex
 from .errors import DigestError, Problem
 from .output import stage_file
@@ -63,26 +63,27 @@ def _start_parser(config: SiteConfig) -> None:
     _parser = ArticleParser(config, CountryIndex(config.country_aliases))
 
 
-def _parse(source: SourceFile) -> tuple[Path, Parsed]:
+def _parse(path: Path) -> tuple[Path, Parsed]:
     assert _parser is not None
+    return _parse_with(_parser, path)
+
+
+def _parse_with(parser: ArticleParser, path: Path) -> tuple[Path, Parsed]:
     try:
-        return source.path, _parser.parse(source)
+        return path, parser.parse(read_source(path, parser.config))
     except DigestError as exc:
-        return source.path, exc.problems
+        return path, exc.problems
 
 
-def parse_sources(config: SiteConfig, parser: ArticleParser, sources: Sequence[SourceFile]) -> Iterator[tuple[Path, Parsed]]:
-    """(path, article or problems) for each source, across all cores when there are many."""
-    workers = _workers(len(sources), PARSE_PER_WORKER)
+def parse_files(config: SiteConfig, parser: ArticleParser, paths: Sequence[Path]) -> Iterator[tuple[Path, Parsed]]:
+    """(path, article or problems) for each file, across all cores when there are many; workers read the files."""
+    workers = _workers(len(paths), PARSE_PER_WORKER)
     if workers == 1:
-        for source in sources:
-            try:
-                yield source.path, parser.parse(source)
-            except DigestError as exc:
-                yield source.path, exc.problems
+        for path in paths:
+            yield _parse_with(parser, path)
         return
     with _context().Pool(workers, initializer=_start_parser, initargs=(config,)) as pool:
-        yield from pool.imap(_parse, sources, chunksize=16)
+        yield from pool.imap(_parse, paths, chunksize=16)
 
 
 # -- rendering --------------------------------------------------------------------
