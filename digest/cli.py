@@ -66,7 +66,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; the next free one if taken)")
     serve.add_argument("--open", action="store_true", help="open the site in a web browser")
-    serve.add_argument("--quiet-period", type=float, default=QUIET_SECONDS * 1000, metavar="MS", help="wait this long after the last file event before rebuilding (default 50)")
+    serve.add_argument("--quiet-period", type=float, default=QUIET_SECONDS * 1000, metavar="MS", help="wait this long after the last file event before rebuilding (default 30)")
     check = commands.add_parser("check", help="validate config and content, build into a temporary folder, check every internal link")
     check.add_argument("--strict", action="store_true", help="treat warnings (an article with no countries, say) as errors")
     check.add_argument("--drafts", action="store_true", help="include drafts")
@@ -74,7 +74,7 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--debug", action="store_true", help="show a traceback for errors")
     watch = commands.add_parser("watch", help="rebuild into the output folder on every save, without a server")
     common(watch)
-    watch.add_argument("--quiet-period", type=float, default=QUIET_SECONDS * 1000, metavar="MS", help="wait this long after the last file event before rebuilding (default 50)")
+    watch.add_argument("--quiet-period", type=float, default=QUIET_SECONDS * 1000, metavar="MS", help="wait this long after the last file event before rebuilding (default 30)")
     return parser
 
 

@@ -143,11 +143,10 @@ class SourceStamp:
 
 def read_source(path: Path, config: SiteConfig) -> SourceFile:
     """The bytes of one file, unless it is too large or a link leading out of the content folder."""
-    content = config.content_dir.resolve()
     refusal = ""
-    real = path.resolve()
-    size = real.stat().st_size if real.exists() else 0
-    if path.is_symlink() and content not in real.parents:
+    size = path.stat().st_size
+    real = path.resolve() if path.is_symlink() else path
+    if real is not path and config.content_dir.resolve() not in real.parents:
         refusal = f"is a link to {real}, outside {display_path(config.content_dir)}/"
     elif size > config.max_article_size:
         refusal = f"is {human_size(size)}, over the {human_size(config.max_article_size)} limit"

@@ -20,7 +20,8 @@ from .config import CONFIG_NAME, SiteConfig
 from .content import is_ignored_name
 from .templates import SITE_STATIC, SITE_TEMPLATES, THEME_FILE, Theme
 
-QUIET_SECONDS = 0.05
+QUIET_SECONDS = 0.03
+"""How long the files must stay still before a rebuild: long enough for an editor's save, short enough to feel instant."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,8 @@ class _Collector(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's listing changed: the file events say what changed in it
         paths = [Path(str(event.src_path))]
         dest = getattr(event, "dest_path", "")
         if dest:
