@@ -11,6 +11,7 @@ import errno
 import json
 import mimetypes
 import posixpath
+import secrets
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +23,7 @@ PORT_TRIES = 20
 KEEPALIVE_SECONDS = 15.0
 
 RELOAD_SCRIPT = """<script id="digest-live">(() => {
-  const loadedBuild = %(build)d;
+  const loadedBuild = "%(build)s";
   let source;
   function overlay(text) {
     let box = document.getElementById("digest-error");
@@ -42,7 +43,7 @@ RELOAD_SCRIPT = """<script id="digest-live">(() => {
     source.addEventListener("hello", (e) => {
       const state = JSON.parse(e.data);
       if (state.error) overlay(state.error);
-      else if (state.build !== loadedBuild) location.reload();
+      else if (state.build !== loadedBuild) location.reload();  // rebuilt, or a new server since this page loaded
       else overlay("");
     });
     source.addEventListener("reload", () => location.reload());
@@ -57,6 +58,7 @@ class LiveState:
     """The build number and the last error, shared with every open page."""
 
     def __init__(self) -> None:
+        self.session = secrets.token_hex(4)  # tells pages a restarted server from the one that served them
         self.build = 0
         self.error = ""
         self.changed = threading.Condition()
@@ -186,7 +188,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         return (resolved, "") if resolved.is_file() else (None, "")
 
     def inject(self, body: bytes) -> bytes:
-        script = (RELOAD_SCRIPT % {"build": self.server.live.build, "events": EVENTS_PATH}).encode("utf-8")
+        live = self.server.live
+        script = (RELOAD_SCRIPT % {"build": f"{live.session}-{live.build}", "events": EVENTS_PATH}).encode("utf-8")
         marker = body.rfind(b"</body>")
         return body[:marker] + script + body[marker:] if marker >= 0 else body + script
 
@@ -203,7 +206,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         try:
             with live.changed:
                 build, error = live.build, live.error
-            self.send_event("hello", {"build": build, "error": error})
+            self.send_event("hello", {"build": f"{live.session}-{build}", "error": error})
             while True:
                 with live.changed:
                     live.changed.wait_for(lambda: live.closing or (live.build, live.error) != (build, error), timeout=KEEPALIVE_SECONDS)

@@ -111,3 +111,16 @@ def test_pages_fit_the_screen_without_sideways_scrolling(make_site, page: Page, 
         page.goto(server.url)
         expect(page.get_by_role("link", name="Israel signs defence pact with Morocco")).to_be_visible()
         assert page.locator("#digest-error").count() == 0
+
+
+def test_an_open_page_reconnects_to_a_restarted_server_and_shows_what_changed_meanwhile(make_site, page: Page):
+    site = make_site(SITE)
+    pact = site.root / PACT
+    with serve(site.root) as server:
+        port = server.port
+        page.goto(server.url + PACT_URL)
+        heading = page.locator("h1")
+        expect(heading).to_have_text("Israel signs defence pact with Morocco")
+    edit(pact, ("title: Israel signs defence pact with Morocco", "title: Written while the server was down"))
+    with serve(site.root, port=port):
+        expect(heading).to_have_text("Written while the server was down", timeout=WAIT_MS)
