@@ -73,7 +73,11 @@ class Fingerprinter:
         if kind is tuple or kind is list:
             result = b"(" + b"".join([self.value(v) for v in value]) + b")"
         elif kind is dict:
-            result = b"{" + b"".join([self.value(k) + self.value(value[k]) for k in sorted(value, key=repr)]) + b"}"
+            try:
+                ordered = sorted(value)
+            except TypeError:  # keys of mixed types
+                ordered = sorted(value, key=repr)
+            result = b"{" + b"".join([self.value(k) + self.value(value[k]) for k in ordered]) + b"}"
         elif value is None or kind in (bool, int, float):
             return repr(value).encode() + b";"
         elif isinstance(value, (datetime, date)):

@@ -95,13 +95,20 @@ class PageRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # a template change makes a new renderer; no stat per page meanwhile
         )
+        self.chosen: dict[tuple[str, ...], jinja2.Template] = {}
         self.env.filters["format_date"] = format_date
         self.env.filters["isodate"] = lambda value: value.isoformat()
 
     def template_for(self, plan: PagePlan) -> jinja2.Template:
+        """The first of the plan's candidates that exists (remembered per candidate list)."""
+        known = self.chosen.get(plan.templates)
+        if known is not None:
+            return known
         try:
-            return self.env.select_template(list(plan.templates))
+            known = self.chosen[plan.templates] = self.env.select_template(list(plan.templates))
+            return known
         except jinja2.TemplatesNotFound:
             tried = [f"    {display_path(folder / name)}" for name in plan.templates for folder in self.theme.template_dirs]
             raise TemplateError(
