@@ -69,15 +69,16 @@ class Changes:
         )
 
     def describe(self) -> str:
+        """'content/articles/pact.md', or '3 content, 1 template changed', for the rebuild's one-line report."""
         parts = [f"{len(s)} {name}" for name, s in (("content", self.content), ("template", self.templates), ("static", self.static)) if s]
         if self.config:
             parts.insert(0, CONFIG_NAME)
-        names = sorted(p for p in self.content | self.templates | self.static if not p.suffix == "" or p.is_dir())
-        articles = [p for p in names if p.suffix == ".md"]
-        if not self.config and len(articles) == 1 and len(names) <= 3:
-            return str(display_path(articles[0]))  # an editor's save touches a temp file or two as well
-        if not self.config and len(names) == 1:
-            return str(display_path(names[0]))
+        files = sorted(self.content | self.templates | self.static)
+        articles = [p for p in files if p.suffix == ".md"]
+        if not self.config and len(articles) == 1:
+            return str(display_path(articles[0]))  # an editor's save may touch a temp file or two as well
+        if not self.config and len(files) == 1:
+            return str(display_path(files[0]))
         return ", ".join(parts) + " changed"
 
 
