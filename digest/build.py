@@ -9,6 +9,7 @@ context or templates changed; its output is byte-identical to a full build.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -330,7 +331,8 @@ class Builder:
             if articles_root not in path.parents:
                 continue
             if path.suffix != ".md" or is_ignored_name(path.name) or path.is_dir():
-                if path.is_dir() or any(path in known.parents for known in self.fingerprints):
+                prefix = f"{path}{os.sep}"
+                if path.is_dir() or any(str(known).startswith(prefix) for known in self.fingerprints):
                     meta_changed |= self._rescan(articles_root)  # a folder appeared, moved or vanished
                 continue
             before = self.articles.get(path)
