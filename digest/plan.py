@@ -228,6 +228,28 @@ class Planner:
             self.cards[article.path] = old if old == card else card
         self.card_list = [self.cards[a.path] for a in site.articles]
         self.card_by_id = {id(a): card for a, card in zip(site.articles, self.card_list)}
+        self.unchanged_pages = self._unchanged_article_pages(previous)
+
+    def _unchanged_article_pages(self, previous: "Planner | None") -> set[Path]:
+        """Articles whose page cannot have changed: same article, card, neighbours and related cards.
+
+        Only worth knowing when the order of articles is the same as before;
+        then it saves checking every article page one by one.
+        """
+        if previous is None or previous.site.related_index.order != self.site.related_index.order:
+            return set()
+        order = self.site.related_index.order
+        changed = {
+            i for i, (path, old, new) in enumerate(zip(order, previous.card_list, self.card_list))
+            if old is not new or previous.articles_by_path[path] is not self.articles_by_path[path]
+        }
+        dirty = changed | {i + step for i in changed for step in (-1, 1)}
+        before, now = previous.site.related_index.chosen, self.site.related_index.chosen
+        for i, path in enumerate(order):
+            related = now[path]
+            if related is not before[path] or not changed.isdisjoint(related):
+                dirty.add(i)
+        return {path for i, path in enumerate(order) if i not in dirty and path in previous.article_plans}
 
     def card(self, article: Article) -> ArticleCard:
         return ArticleCard(
@@ -307,7 +329,12 @@ class Planner:
 
     def article_pages(self) -> Iterator[PagePlan]:
         for article in self.site.articles:
-            yield self.article_plan(article)
+            known = self.previous_plans.get(article.path) if article.path in self.unchanged_pages else None
+            if known is not None:
+                self.article_plans[article.path] = known
+                yield known[1]
+            else:
+                yield self.article_plan(article)
 
     def listing(self, kind: str, first_url: str, templates: tuple[str, ...], title: str, articles: Sequence[Article], **context: Any) -> Iterator[PagePlan]:
         size = self.paginate

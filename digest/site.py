@@ -152,6 +152,7 @@ class RelatedIndex:
     """
 
     order: tuple[Path, ...] = ()
+    articles: tuple[Article, ...] = ()
     masks: Mapping[TermKey, int] = field(default_factory=dict)
     keys: Mapping[Path, tuple[TermKey, ...]] = field(default_factory=dict)
     chosen: Mapping[Path, tuple[int, ...]] = field(default_factory=dict)
@@ -165,7 +166,10 @@ def _related(articles: tuple[Article, ...], previous: RelatedIndex | None) -> Re
     such a term are asked again.
     """
     order = tuple(a.path for a in articles)
-    keys = {a.path: _term_keys(a) for a in articles}
+    if previous is not None and len(previous.articles) == len(articles):
+        keys = {a.path: previous.keys[a.path] if a is b else _term_keys(a) for a, b in zip(articles, previous.articles)}
+    else:
+        keys = {a.path: _term_keys(a) for a in articles}
     if previous is not None and previous.order == order:
         changed = [path for path in order if previous.keys.get(path) != keys[path]]
         touched = {key for path in changed for key in (*previous.keys[path], *keys[path])}
@@ -178,10 +182,10 @@ def _related(articles: tuple[Article, ...], previous: RelatedIndex | None) -> Re
         for index, path in enumerate(order):
             if not touched.isdisjoint(keys[path]):
                 chosen[path] = _best_matches(index, [masks[k] for k in keys[path]])
-        return RelatedIndex(order, masks, keys, chosen)
+        return RelatedIndex(order, articles, masks, keys, chosen)
     masks = _masks(order, keys, None)
     chosen = {path: _best_matches(index, [masks[k] for k in keys[path]]) for index, path in enumerate(order)}
-    return RelatedIndex(order, masks, keys, chosen)
+    return RelatedIndex(order, articles, masks, keys, chosen)
 
 
 def _masks(order: tuple[Path, ...], keys: Mapping[Path, tuple[TermKey, ...]], only: set[TermKey] | None) -> dict[TermKey, int]:
