@@ -8,13 +8,15 @@ context or templates changed; its output is byte-identical to a full build.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable, Iterator, Protocol
 
 from markupsafe import Markup
 
@@ -112,6 +114,23 @@ def full_build(
 
 
 STORE_BATCH = 500
+YOUNG_OBJECTS_PER_COLLECTION = 50_000
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Let the cycle collector run less often while a build allocates its many small, acyclic objects.
+
+    With Python's default (a young collection every 700 allocations, and full
+    ones as the heap grows) the collector costs about a fifth of a cached
+    build; the build makes few cycles, so collecting rarely loses nothing.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], YOUNG_OBJECTS_PER_COLLECTION), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def detached(article: Article, key: str) -> Article:
@@ -168,6 +187,10 @@ class Builder:
         build into the same folder (and whose files are all still there) stops
         after reading the sources: the no-op rebuild of a one-shot `digest build`.
         """
+        with fewer_collections():
+            return self._build(skip_if_unchanged)
+
+    def _build(self, skip_if_unchanged: bool) -> BuildResult:
         started = time.perf_counter()
         self._reset()
         config = load_config(self.root, output_dir=self.output_override)
@@ -196,8 +219,8 @@ class Builder:
             if cache is not None:
                 fingerprints = self._fingerprints(plans)
                 known = cache.page_fingerprints(config.output_dir)
-                output = config.output_dir
-                todo = [out for out, fp in fingerprints.items() if known.get(out) != fp or not (output / out).is_file()]
+                output = str(config.output_dir)
+                todo = [out for out, fp in fingerprints.items() if known.get(out) != fp or not os.path.isfile(os.path.join(output, out))]
             result = self._write(plans, todo, started)
             if cache is not None:
                 cache.store_page_fingerprints(config.output_dir, fingerprints)
@@ -226,9 +249,9 @@ class Builder:
         now = self.options.now
         if last.next_change and now is not None and not self.options.future and now >= datetime.fromisoformat(last.next_change):
             return False  # an article dated in the future has come due
-        output = self.config.output_dir
-        written = read_manifest(output)
-        return bool(written) and all((output / name).is_file() for name in written)
+        output = str(self.config.output_dir)
+        written = read_manifest(self.config.output_dir)
+        return bool(written) and all(os.path.isfile(os.path.join(output, name)) for name in written)
 
     def _next_change(self) -> str:
         """When the first article now in the future will be due ('' if none)."""
@@ -246,7 +269,7 @@ class Builder:
         """
         assert self.parser is not None
         keys = self.article_keys = {s.path: article_key(self.settings, s.path, s.fingerprint) for s in sources}
-        cached = cache.articles(keys.values()) if cache is not None else {}
+        cached = cache.articles({key: path for path, key in keys.items()}) if cache is not None else {}
         progress = self.reporter.stage("Reading articles", len(sources))
         misses = []
         for source in sources:
@@ -255,7 +278,7 @@ class Builder:
             if article is None:
                 misses.append(source.path)
             else:
-                self.articles[source.path] = detached(article, keys[source.path])  # its body stays in the cache
+                self.articles[source.path] = article  # detached: its body stays in the cache
         progress(len(cached))
         fresh: dict[str, Article] = {}
         for count, (path, parsed) in enumerate(parse_files(config, self.parser, misses), len(cached) + 1):
@@ -310,7 +333,8 @@ class Builder:
         """
         changes = self.pending | changes
         try:
-            result = self._rebuild(changes)
+            with fewer_collections():
+                result = self._rebuild(changes)
         except BaseException:
             self.dirty = True
             self.pending = changes
