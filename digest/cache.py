@@ -106,8 +106,12 @@ class BuildCache:
 
     # -- articles ----------------------------------------------------------------
 
-    def articles(self, keys: Iterable[str]) -> dict[str, Article]:
-        """The cached articles among `keys`, without their bodies (see `body`); entries that fail to load are left out."""
+    def articles(self, keys: Mapping[str, Path]) -> dict[str, Article]:
+        """The cached articles among `keys` (key → the file it was read from).
+
+        They come without their bodies (see `body`), their `body_key` set;
+        entries that fail to load are left out.
+        """
         wanted = list(keys)
         found: dict[str, Article] = {}
         try:
@@ -116,7 +120,7 @@ class BuildCache:
                 marks = ",".join("?" * len(chunk))
                 for key, data in self.db.execute(f"SELECT key, data FROM articles WHERE key IN ({marks})", chunk):
                     try:
-                        found[key] = article_from_json(data)
+                        found[key] = article_from_json(data, keys[key], key)
                     except (ValueError, KeyError, TypeError):
                         continue
         except sqlite3.DatabaseError:
@@ -244,11 +248,14 @@ def article_to_json(article: Article) -> str:
     )
 
 
-def article_from_json(text: str) -> Article:
+def article_from_json(text: str, path: Path, body_key: str = "") -> Article:
+    """The article stored by `article_to_json`, read from `path`; its body stays behind under `body_key`."""
     data = json.loads(text)
+    if data["path"] != str(path):
+        raise ValueError(f"cached for {data['path']}, not {path}")
     published = datetime.fromisoformat(data["published"]).astimezone(ZoneInfo(data["zone"]))
     return Article(
-        path=Path(data["path"]),
+        path=path,
         slug=data["slug"],
         title=data["title"],
         published=published,
@@ -262,5 +269,6 @@ def article_from_json(text: str) -> Article:
         extra=_restore(data["extra"]),
         fingerprint=data["fingerprint"],
         meta_fingerprint=data["meta_fingerprint"],
+        body_key=body_key,
     )
 

@@ -11,6 +11,7 @@ import hashlib
 import html
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -143,23 +144,30 @@ class SourceStamp:
 
 def read_source(path: Path, config: SiteConfig) -> SourceFile:
     """The bytes of one file, unless it is too large or a link leading out of the content folder."""
-    refusal = ""
-    size = path.stat().st_size
-    real = path.resolve() if path.is_symlink() else path
-    if real is not path and config.content_dir.resolve() not in real.parents:
-        refusal = f"is a link to {real}, outside {display_path(config.content_dir)}/"
-    elif size > config.max_article_size:
-        refusal = f"is {human_size(size)}, over the {human_size(config.max_article_size)} limit"
-    data = b"" if refusal else path.read_bytes()
+    data, refusal = _read_bytes(path, config)
     return SourceFile(path, display_path(path), data, refusal)
+
+
+def _read_bytes(path: Path, config: SiteConfig) -> tuple[bytes, str]:
+    """The file's bytes, or b"" and why they were not read."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        real = path.resolve()
+        if config.content_dir.resolve() not in real.parents:
+            return b"", f"is a link to {real}, outside {display_path(config.content_dir)}/"
+        info = os.stat(path)
+    if info.st_size > config.max_article_size:
+        return b"", f"is {human_size(info.st_size)}, over the {human_size(config.max_article_size)} limit"
+    with open(path, "rb") as handle:
+        return handle.read(), ""
 
 
 def stamp_sources(paths: Iterable[Path], config: SiteConfig) -> list[SourceStamp]:
     """A digest of every file, reading one at a time (a large site never sits in memory whole)."""
     stamps = []
     for path in paths:
-        source = read_source(path, config)
-        stamps.append(SourceStamp(path, source.fingerprint))
+        data, refusal = _read_bytes(path, config)
+        stamps.append(SourceStamp(path, SourceFile(path, path, data, refusal).fingerprint))
     return stamps
 
 

@@ -27,6 +27,8 @@ class Fingerprinter:
         self.templates: dict[str, bytes] = {}
         self.selections: dict[tuple[str, ...], bytes] = {}
         self.field_names: dict[type, tuple[str, ...]] = {}
+        self.keys: dict[str, bytes] = {}
+        """Digests of context keys ('article', 'pager', …), the same on every page."""
 
     def seed(self, value: object, digest: bytes) -> None:
         """Declare `value`'s digest up front (e.g. an article card from its source's hash)."""
@@ -77,7 +79,17 @@ class Fingerprinter:
                 ordered = sorted(value)
             except TypeError:  # keys of mixed types
                 ordered = sorted(value, key=repr)
-            result = b"{" + b"".join([self.value(k) + self.value(value[k]) for k in ordered]) + b"}"
+            keys = self.keys
+            parts = []
+            for k in ordered:
+                known_key = keys.get(k) if type(k) is str else None
+                if known_key is None:
+                    known_key = self.value(k)
+                    if type(k) is str:
+                        keys[k] = known_key
+                parts.append(known_key)
+                parts.append(self.value(value[k]))
+            result = b"{" + b"".join(parts) + b"}"
         elif value is None or kind in (bool, int, float):
             return repr(value).encode() + b";"
         elif isinstance(value, (datetime, date)):

@@ -74,7 +74,8 @@ def inside(base: Path, relative: str) -> Path:
         raise OutputError.single(Path(relative), "refusing to write outside the output folder")
     target = base.joinpath(*pure.parts)
     parent = target.parent.resolve()
-    if parent != base.resolve() and base.resolve() not in parent.parents:
+    real = base.resolve()
+    if parent != real and real not in parent.parents:
         raise OutputError.single(
             display_path(target), f"refusing to write through a link that leads out of the output folder (to {parent})",
             hint="remove the link from the output folder; digest never writes outside it",
