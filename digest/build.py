@@ -485,7 +485,7 @@ class Builder:
         writer = OutputWriter(self.config.output_dir)
         progress = self.reporter.stage("Rendering pages", len(todo))
         rendered_with = dict(self.rendered_with)
-        job = RenderJob(self.renderer, [plans[out] for out in todo], writer.output, writer.staging)
+        job = RenderJob(self.renderer, [plans[out] for out in todo], writer.stage_area)
         try:
             if static_changes:
                 for relative, path in self.statics.items():

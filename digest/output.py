@@ -8,10 +8,12 @@ is ever written or deleted.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import signal
+import stat
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,18 +71,78 @@ def check_output_dir(config: SiteConfig, extra_sources: Iterable[Path] = (), *, 
 
 def inside(base: Path, relative: str) -> Path:
     """`base/relative`, refusing anything that would land outside `base`."""
-    pure = PurePosixPath(relative)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
-        raise OutputError.single(Path(relative), "refusing to write outside the output folder")
-    target = base.joinpath(*pure.parts)
-    parent = target.parent.resolve()
-    real = base.resolve()
-    if parent != real and real not in parent.parents:
-        raise OutputError.single(
-            display_path(target), f"refusing to write through a link that leads out of the output folder (to {parent})",
-            hint="remove the link from the output folder; digest never writes outside it",
-        )
-    return target
+    return Path(OutputTree(base).path(relative))
+
+
+class OutputTree:
+    """Files under one folder, each checked to land inside it however its folders are linked.
+
+    Every folder on the way is checked once per tree (one build), so a page
+    costs a look at its own folder, not a walk of its whole path.
+    """
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.real = os.path.realpath(base)
+        self.checked: set[str] = {str(base)}
+        self.made: set[str] = set()
+
+    def path(self, relative: str) -> str:
+        """The file `relative` names under the base; an `OutputError` if it would land outside."""
+        pure = PurePosixPath(relative)
+        if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+            raise OutputError.single(Path(relative), "refusing to write outside the output folder")
+        folder = str(self.base)
+        for part in pure.parts[:-1]:
+            folder = os.path.join(folder, part)
+            if folder not in self.checked:
+                self._check(folder)
+                self.checked.add(folder)
+        return os.path.join(folder, pure.parts[-1])
+
+    def _check(self, folder: str) -> None:
+        if not os.path.islink(folder):
+            return
+        real = os.path.realpath(folder)
+        if real != self.real and not real.startswith(self.real.rstrip(os.sep) + os.sep):
+            raise OutputError.single(
+                display_path(Path(folder)), f"refusing to write through a link that leads out of the output folder (to {real})",
+                hint="remove the link from the output folder; digest never writes outside it",
+            )
+
+    def make_folder_for(self, file: str) -> None:
+        folder = os.path.dirname(file)
+        if folder not in self.made:
+            os.makedirs(folder, exist_ok=True)
+            self.made.add(folder)
+
+
+class Stage:
+    """Where changed files wait for the commit: one flat folder inside the output, named by digest.
+
+    A staged file's name is a digest of its path, so staging needs no folders
+    of its own and no staged name can point anywhere else.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.tree = OutputTree(output)
+        self.folder = output / STAGING
+        self.ready = False
+
+    def put(self, relative: str, data: bytes) -> bool:
+        """Stage `data` for `relative` unless the output already holds those bytes; True if staged."""
+        if same_bytes(self.tree.path(relative), data):
+            return False
+        if not self.ready:
+            os.makedirs(self.folder, exist_ok=True)
+            self.ready = True
+        with open(self.staged(relative), "wb") as handle:
+            handle.write(data)
+        return True
+
+    def staged(self, relative: str) -> str:
+        name = hashlib.blake2b(relative.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+        return os.path.join(self.folder, name)
 
 
 class OutputWriter:
@@ -93,13 +155,14 @@ class OutputWriter:
         self.unchanged = 0
         output.mkdir(parents=True, exist_ok=True)
         remove_staging(self.staging)  # left over by a crashed build
+        self.stage_area = Stage(output)
 
     def stage(self, relative: str, data: bytes) -> bool:
         """Queue `data` for `relative` unless the file already holds it; True if it will change."""
-        return self.record(relative, stage_file(self.output, self.staging, relative, data))
+        return self.record(relative, self.stage_area.put(relative, data))
 
     def record(self, relative: str, changed: bool) -> bool:
-        """Count a file staged elsewhere (by a worker process) with `stage_file`."""
+        """Count a file staged elsewhere (by a worker process, through a copy of `stage_area`)."""
         if changed:
             self.staged.append(relative)
         else:
@@ -119,13 +182,17 @@ class OutputWriter:
             return self._commit(wanted)
 
     def _commit(self, wanted: set[str]) -> WriteReport:
+        tree = self.stage_area.tree
         for relative in self.staged:
-            target = inside(self.output, relative)
-            if target.is_dir() and not target.is_symlink():
+            target = tree.path(relative)
+            tree.make_folder_for(target)
+            staged = self.stage_area.staged(relative)
+            try:
+                os.replace(staged, target)
+            except IsADirectoryError:  # a folder stands where the file goes now
                 shutil.rmtree(target)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(inside(self.staging, relative), target)
-        removed = _prune(self.output, read_manifest(self.output) - wanted)
+                os.replace(staged, target)
+        removed = _prune(self.output, tree, read_manifest(self.output) - wanted)
         _write_manifest(self.output, wanted)
         remove_staging(self.staging)
         report = WriteReport(len(self.staged), self.unchanged, removed)
@@ -156,16 +223,6 @@ def signals_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def stage_file(output: Path, staging: Path, relative: str, data: bytes) -> bool:
-    """Write `data` under `staging` unless `output` already holds those bytes; True if staged."""
-    if same_bytes(inside(output, relative), data):
-        return False
-    temp = inside(staging, relative)
-    temp.parent.mkdir(parents=True, exist_ok=True)
-    temp.write_bytes(data)
-    return True
-
-
 def read_manifest(output: Path) -> set[str]:
     """The files the last build wrote (digest's marker in an output folder)."""
     try:
@@ -175,21 +232,24 @@ def read_manifest(output: Path) -> set[str]:
         return set()
 
 
-def same_bytes(target: Path, data: bytes) -> bool:
+def same_bytes(target: Path | str, data: bytes) -> bool:
+    """Whether `target` is a regular file (not a link) holding exactly `data`."""
     try:
-        if target.is_symlink() or target.stat().st_size != len(data):
+        info = os.lstat(target)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
             return False
-        return target.read_bytes() == data
+        with open(target, "rb") as handle:
+            return handle.read() == data
     except OSError:
         return False
 
 
-def _prune(output: Path, stale: set[str]) -> int:
+def _prune(output: Path, tree: OutputTree, stale: set[str]) -> int:
     """Remove files an earlier build wrote, then the folders that left empty."""
     removed = 0
     for relative in sorted(stale):
         try:
-            target = inside(output, relative)
+            target = Path(tree.path(relative))
         except OutputError:
             continue
         if target.is_symlink() or target.is_file():

@@ -20,7 +20,7 @@ from .config import SiteConfig
 from .content import Article, ArticleParser, read_source
 from .countries import CountryIndex
 from .errors import DigestError, Problem
-from .output import stage_file
+from .output import Stage
 from .plan import PagePlan
 from .templates import PageRenderer
 
@@ -93,8 +93,7 @@ def parse_files(config: SiteConfig, parser: ArticleParser, paths: Sequence[Path]
 class RenderJob:
     renderer: PageRenderer
     plans: Sequence[PagePlan]
-    output: Path
-    staging: Path
+    stage: Stage
 
 
 _job: RenderJob | None = None  # inherited by forked workers; never set in the parent
@@ -117,7 +116,7 @@ def _render(job: RenderJob, indices: range) -> list[tuple[str, str, bool]]:
     for index in indices:
         plan = job.plans[index]
         template = job.renderer.template_for(plan).name or plan.templates[0]
-        changed = stage_file(job.output, job.staging, plan.output, job.renderer.render(plan))
+        changed = job.stage.put(plan.output, job.renderer.render(plan))
         done.append((plan.output, template, changed))
     return done
 
