@@ -393,6 +393,8 @@ class Builder:
             plans = dict(self.plans)
             todo = []
             for article in bodies:
+                if article.path not in self.planner.index:
+                    continue  # a draft or future article: it has no page to update
                 plan = self.planner.article_plan(article)
                 out = plan.output
                 if plans[out].context != plan.context:
