@@ -179,13 +179,34 @@ def _related(articles: tuple[Article, ...], previous: RelatedIndex | None) -> Re
             if not masks[key]:
                 del masks[key]
         chosen = dict(previous.chosen)
+        changed_paths = set(changed)
+        changed_at = [index for index, path in enumerate(order) if path in changed_paths]
         for index, path in enumerate(order):
-            if not touched.isdisjoint(keys[path]):
+            if path in changed_paths or (not touched.isdisjoint(keys[path]) and _may_change(index, order, keys, chosen[path], changed_at)):
                 chosen[path] = _best_matches(index, [masks[k] for k in keys[path]])
         return RelatedIndex(order, articles, masks, keys, chosen)
     masks = _masks(order, keys, None)
     chosen = {path: _best_matches(index, [masks[k] for k in keys[path]]) for index, path in enumerate(order)}
     return RelatedIndex(order, articles, masks, keys, chosen)
+
+
+def _may_change(
+    index: int, order: tuple[Path, ...], keys: Mapping[Path, tuple[TermKey, ...]], before: tuple[int, ...], changed_at: list[int]
+) -> bool:
+    """Whether the article at `index` can have new related articles when only those at `changed_at` changed their terms.
+
+    Its scores against unchanged articles are as they were, so its answer moves
+    only if a changed article was in it, or now outranks the last one in it.
+    """
+    if index in changed_at or any(position in before for position in changed_at):
+        return True
+    own = set(keys[order[index]])
+    last_score = len(own.intersection(keys[order[before[-1]]])) if len(before) == RELATED_COUNT else 0
+    for position in changed_at:
+        score = len(own.intersection(keys[order[position]]))
+        if score and (len(before) < RELATED_COUNT or score > last_score or (score == last_score and position < before[-1])):
+            return True
+    return False
 
 
 def _masks(order: tuple[Path, ...], keys: Mapping[Path, tuple[TermKey, ...]], only: set[TermKey] | None) -> dict[TermKey, int]:

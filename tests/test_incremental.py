@@ -51,6 +51,17 @@ def test_a_body_edit_re_renders_only_the_article_page(make_site):
     assert "A new paragraph." in site.output.read("2021/11/04/story-3/index.html")
 
 
+def test_a_body_edit_to_a_draft_renders_nothing(make_site):
+    site = make_site(starter_site())
+    path = site.root / "content/articles/story-3.md"
+    path.write_text(path.read_text().replace("---\n", "---\ndraft: true\n", 1))
+    live = builder(site.root)
+    live.build()
+    path.write_text(path.read_text() + "\nA new paragraph.\n")
+    assert live.rebuild(content(path)).rendered_outputs == ()
+    assert not site.output.exists("2021/11/04/story-3/index.html")
+
+
 def test_a_title_edit_re_renders_every_list_that_shows_it_and_no_other(make_site):
     site = make_site(starter_site())
     live = builder(site.root)
@@ -61,6 +72,20 @@ def test_a_title_edit_re_renders_every_list_that_shows_it_and_no_other(make_site
     showing = {name for name, text in ((n, site.output.read(n)) for n in site.output.files() if n.endswith(".html")) if "Renamed story" in text}
     assert rendered == showing
     assert "topics/energy/index.html" not in rendered
+
+
+def test_an_article_stripped_of_its_topics_and_countries_loses_its_related_articles(make_site, tmp_path):
+    site = make_site(starter_site().replace("topics: [Climate]", "topics: [defence]"))  # story-3 shares defence with story-0
+    live = builder(site.root)
+    live.build()
+    page = "2021/11/04/story-3/index.html"
+    assert 'id="related-heading"' in site.output.read(page)
+    path = site.root / "content/articles/story-3.md"
+    path.write_text(path.read_text().replace("countries: [Japan]", "countries: []").replace("topics: [defence]", "topics: []"))
+    live.rebuild(content(path))
+    assert 'id="related-heading"' not in site.output.read(page)
+    builder(site.root, tmp_path / "clean").build()
+    assert snapshot(site.root / "public") == snapshot(tmp_path / "clean")
 
 
 def test_a_template_change_re_renders_the_pages_that_use_it_through_extends(make_site):
@@ -107,7 +132,7 @@ def test_editor_debris_and_the_output_folder_are_not_changes(make_site):
     assert changes.content == {root / "content/articles/story-1.md"} and changes.config
 
 
-EDITS = ("body", "title", "topics", "countries", "date", "add", "delete", "rename", "draft", "break", "template", "static")
+EDITS = ("body", "title", "topics", "countries", "untag", "date", "add", "delete", "rename", "draft", "break", "template", "static")
 
 
 def apply_edit(root: Path, rng: random.Random, step: int) -> Changes:
@@ -144,6 +169,7 @@ def apply_edit(root: Path, rng: random.Random, step: int) -> Changes:
         "title": lambda: text.replace(lines[1], f"title: Retitled {step}"),
         "topics": lambda: text.replace(lines[4], f"topics: [{rng.choice(TOPICS)}, {rng.choice(TOPICS)}]"),
         "countries": lambda: text.replace(lines[3], f"countries: [{rng.choice(COUNTRIES)}]"),
+        "untag": lambda: text.replace(lines[3], "countries: []").replace(lines[4], "topics: []"),
         "date": lambda: text.replace(lines[2], f"date: 2021-10-{rng.randint(1, 28):02d}"),
         "draft": lambda: text.replace("---\n", "---\ndraft: true\n", 1) if "draft:" not in text else text.replace("draft: true\n", ""),
         "break": lambda: text.replace(lines[2], "date: not-a-date"),
@@ -152,7 +178,7 @@ def apply_edit(root: Path, rng: random.Random, step: int) -> Changes:
     return content(path)
 
 
-@pytest.mark.parametrize("seed", range(int(__import__("os").environ.get("DIGEST_EDIT_SEEDS", "6"))))
+@pytest.mark.parametrize("seed", range(int(__import__("os").environ.get("DIGEST_EDIT_SEEDS", "20"))))
 def test_any_sequence_of_edits_ends_byte_identical_to_a_clean_build(make_site, tmp_path, seed):
     rng = random.Random(seed)
     site = make_site(starter_site())
