@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from markupsafe import Markup
 
@@ -133,9 +133,19 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def detached(article: Article, key: str) -> Article:
-    """The article without its body, which waits in a `BodyStore` under `key`."""
-    return replace(article, body_html=Markup(""), body_key=key)
+def detached(article: Article, key: str, shared: dict[Any, Any]) -> Article:
+    """The article without its body, which waits in a `BodyStore` under `key`.
+
+    Its countries and topics become the equal objects in `shared`, so a large
+    site holds each once rather than once per article.
+    """
+    return replace(
+        article,
+        body_html=Markup(""),
+        body_key=key,
+        countries=tuple(shared.setdefault(c, c) for c in article.countries),
+        topics=tuple(shared.setdefault(t, t) for t in article.topics),
+    )
 
 
 class Builder:
@@ -166,6 +176,8 @@ class Builder:
         self.renderer: PageRenderer | None = None
         self.fingerprints: dict[Path, str] = {}
         self.articles: dict[Path, Article] = {}
+        self.shared: dict[Any, Any] = {}
+        """One object for each distinct country and topic spelling the articles hold."""
         self.article_keys: dict[Path, str] = {}
         self.bodies = BodyStore()
         self.settings = ""
@@ -269,7 +281,7 @@ class Builder:
         """
         assert self.parser is not None
         keys = self.article_keys = {s.path: article_key(self.settings, s.path, s.fingerprint) for s in sources}
-        cached = cache.articles({key: path for path, key in keys.items()}) if cache is not None else {}
+        cached = cache.articles({key: path for path, key in keys.items()}, self.shared) if cache is not None else {}
         progress = self.reporter.stage("Reading articles", len(sources))
         misses = []
         for source in sources:
@@ -299,7 +311,7 @@ class Builder:
         for key, article in fresh.items():
             if not stored:
                 self.bodies.put(key, article.body_html)
-            self.articles[article.path] = detached(article, key)
+            self.articles[article.path] = detached(article, key, self.shared)
         fresh.clear()
 
     def _fingerprints(self, plans: dict[str, PagePlan]) -> dict[str, str]:
@@ -434,7 +446,7 @@ class Builder:
         self.bodies.forget(self.article_keys.get(path, ""))
         key = self.article_keys[path] = article_key(self.settings, path, fingerprint)
         self.bodies.put(key, article.body_html)
-        self.articles[path] = detached(article, key)
+        self.articles[path] = detached(article, key, self.shared)
         self.broken.pop(path, None)
         return True
 

@@ -106,21 +106,23 @@ class BuildCache:
 
     # -- articles ----------------------------------------------------------------
 
-    def articles(self, keys: Mapping[str, Path]) -> dict[str, Article]:
+    def articles(self, keys: Mapping[str, Path], shared: dict[Any, Any] | None = None) -> dict[str, Article]:
         """The cached articles among `keys` (key → the file it was read from).
 
-        They come without their bodies (see `body`), their `body_key` set;
+        They come without their bodies (see `body`), their `body_key` set, and
+        with the countries and topics held in `shared` (see `article_from_json`);
         entries that fail to load are left out.
         """
         wanted = list(keys)
         found: dict[str, Article] = {}
+        shared = {} if shared is None else shared
         try:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 for key, data in self.db.execute(f"SELECT key, data FROM articles WHERE key IN ({marks})", chunk):
                     try:
-                        found[key] = article_from_json(data, keys[key], key)
+                        found[key] = article_from_json(data, keys[key], key, shared)
                     except (ValueError, KeyError, TypeError):
                         continue
         except sqlite3.DatabaseError:
@@ -248,9 +250,13 @@ def article_to_json(article: Article) -> str:
     )
 
 
-def article_from_json(text: str, path: Path, body_key: str = "") -> Article:
-    """The article stored by `article_to_json`, read from `path`; its body stays behind under `body_key`."""
+def article_from_json(text: str, path: Path, body_key: str = "", shared: dict[Any, Any] | None = None) -> Article:
+    """The article stored by `article_to_json`, read from `path`; its body stays behind under `body_key`.
+
+    Countries and topics equal to ones in `shared` are that very object.
+    """
     data = json.loads(text)
+    pool = {} if shared is None else shared
     if data["path"] != str(path):
         raise ValueError(f"cached for {data['path']}, not {path}")
     published = datetime.fromisoformat(data["published"]).astimezone(ZoneInfo(data["zone"]))
@@ -259,8 +265,8 @@ def article_from_json(text: str, path: Path, body_key: str = "") -> Article:
         slug=data["slug"],
         title=data["title"],
         published=published,
-        countries=tuple(Country(*c) for c in data["countries"]),
-        topics=tuple(TopicRef(*t) for t in data["topics"]),
+        countries=tuple(pool.setdefault(country, country) for country in (Country(*c) for c in data["countries"])),
+        topics=tuple(pool.setdefault(topic, topic) for topic in (TopicRef(*t) for t in data["topics"])),
         source=data["source"],
         url=data["url"],
         summary=data["summary"],

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from .bodies import BodyStore
 from .config import SiteConfig
 from .content import Article
-from .countries import REGIONS
+from .countries import REGIONS, Country
 from .errors import Location, PlanError, Problem, Problems, display_path
 from .site import Month, Site, Term, Year
 
@@ -204,6 +204,8 @@ class Planner:
         self.urls = Urls(config.base_path)
         self.paginate = config.paginate
         self.topic_names = {t.slug: t.name for t in site.topics}
+        self.topic_links: dict[str, Link] = {}
+        self.country_links: dict[Country, CountryLink] = {}
         menu = (
             Link("Latest", self.urls.path()),
             Link("Topics", self.urls.path("topics")),
@@ -261,12 +263,24 @@ class Planner:
             summary=article.summary,
             author=article.author,
             draft=article.draft,
-            topics=tuple(Link(self.topic_names[t.slug], self.urls.path("topics", t.slug)) for t in article.topics),
-            countries=tuple(
-                CountryLink(c.name, self.urls.path("countries", c.slug), c.flag, c.code) for c in article.countries
-            ),
+            topics=tuple(self.topic_link(t.slug) for t in article.topics),
+            countries=tuple(self.country_link(c) for c in article.countries),
             extra=article.extra,
         )
+
+    def topic_link(self, slug: str) -> Link:
+        """The link to a topic: one object for every card that shows it."""
+        link = self.topic_links.get(slug)
+        if link is None:
+            link = self.topic_links[slug] = Link(self.topic_names[slug], self.urls.path("topics", slug))
+        return link
+
+    def country_link(self, country: Country) -> CountryLink:
+        """The link to a country: one object for every card that shows it."""
+        link = self.country_links.get(country)
+        if link is None:
+            link = self.country_links[country] = CountryLink(country.name, self.urls.path("countries", country.slug), country.flag, country.code)
+        return link
 
     def article_plan(self, article: Article) -> PagePlan:
         """The article's own page; `article` may be a newer version with the same card.
