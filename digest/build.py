@@ -31,6 +31,7 @@ from .content import (
     find_article_files,
     is_ignored_name,
     read_source,
+    shared_values,
     stamp_sources,
 )
 from .countries import CountryIndex
@@ -143,8 +144,8 @@ def detached(article: Article, key: str, shared: dict[Any, Any]) -> Article:
         article,
         body_html=Markup(""),
         body_key=key,
-        countries=tuple(shared.setdefault(c, c) for c in article.countries),
-        topics=tuple(shared.setdefault(t, t) for t in article.topics),
+        countries=shared_values(shared, article.countries),
+        topics=shared_values(shared, article.topics),
     )
 
 

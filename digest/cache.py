@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .config import SiteConfig
-from .content import MARKDOWN_EXTENSIONS, Article, TopicRef
+from .content import MARKDOWN_EXTENSIONS, Article, TopicRef, shared_values
 from .countries import Country
 
 CACHE_DIR = ".digest-cache"
@@ -265,8 +265,8 @@ def article_from_json(text: str, path: Path, body_key: str = "", shared: dict[An
         slug=data["slug"],
         title=data["title"],
         published=published,
-        countries=tuple(pool.setdefault(country, country) for country in (Country(*c) for c in data["countries"])),
-        topics=tuple(pool.setdefault(topic, topic) for topic in (TopicRef(*t) for t in data["topics"])),
+        countries=shared_values(pool, (Country(*c) for c in data["countries"])),
+        topics=shared_values(pool, (TopicRef(*t) for t in data["topics"])),
         source=data["source"],
         url=data["url"],
         summary=data["summary"],

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 from urllib.parse import urlsplit
 
 import markdown
@@ -28,6 +28,8 @@ from .errors import ContentError, DigestError, Location, Problem, Problems, disp
 from .names import MAX_SLUG, slugify
 from .sanitize import Sanitizer
 from .yamlfile import KeyPath, YamlDoc, parse_yaml
+
+T = TypeVar("T")
 
 ARTICLES_DIR = "articles"
 FIELDS = ("title", "date", "countries", "topics", "source", "url", "summary", "author", "slug", "draft", "extra")
@@ -94,7 +96,17 @@ class SourceFile:
     @property
     def fingerprint(self) -> str:
         """A digest of the bytes (and of why they were not read, if they were not)."""
-        return hashlib.sha256(self.data).hexdigest() + (f"|{self.refusal}" if self.refusal else "")
+        return source_fingerprint(self.data, self.refusal)
+
+
+def source_fingerprint(data: bytes, refusal: str = "") -> str:
+    """A digest of a file's bytes, and of why they were not read if they were not."""
+    return hashlib.sha256(data).hexdigest() + (f"|{refusal}" if refusal else "")
+
+
+def shared_values(pool: dict[Any, Any], values: Iterable[T]) -> tuple[T, ...]:
+    """`values` as the equal objects already in `pool` (adding new ones), so many articles hold one copy."""
+    return tuple(pool.setdefault(value, value) for value in values)
 
 
 def is_ignored_name(name: str) -> bool:
@@ -167,7 +179,7 @@ def stamp_sources(paths: Iterable[Path], config: SiteConfig) -> list[SourceStamp
     stamps = []
     for path in paths:
         data, refusal = _read_bytes(path, config)
-        stamps.append(SourceStamp(path, SourceFile(path, path, data, refusal).fingerprint))
+        stamps.append(SourceStamp(path, source_fingerprint(data, refusal)))
     return stamps
 
 

@@ -150,12 +150,11 @@ class OutputWriter:
 
     def __init__(self, output: Path) -> None:
         self.output = output
-        self.staging = output / STAGING
+        self.stage_area = Stage(output)
         self.staged: list[str] = []
         self.unchanged = 0
         output.mkdir(parents=True, exist_ok=True)
-        remove_staging(self.staging)  # left over by a crashed build
-        self.stage_area = Stage(output)
+        remove_staging(self.stage_area.folder)  # left over by a crashed build
 
     def stage(self, relative: str, data: bytes) -> bool:
         """Queue `data` for `relative` unless the file already holds it; True if it will change."""
@@ -170,7 +169,7 @@ class OutputWriter:
         return changed
 
     def abort(self) -> None:
-        remove_staging(self.staging)
+        remove_staging(self.stage_area.folder)
         self.staged.clear()
 
     def commit(self, wanted: set[str]) -> WriteReport:
@@ -194,7 +193,7 @@ class OutputWriter:
                 os.replace(staged, target)
         removed = _prune(self.output, tree, read_manifest(self.output) - wanted)
         _write_manifest(self.output, wanted)
-        remove_staging(self.staging)
+        remove_staging(self.stage_area.folder)
         report = WriteReport(len(self.staged), self.unchanged, removed)
         self.staged = []
         self.unchanged = 0

@@ -198,7 +198,7 @@ def _may_change(
     Its scores against unchanged articles are as they were, so its answer moves
     only if a changed article was in it, or now outranks the last one in it.
     """
-    if index in changed_at or any(position in before for position in changed_at):
+    if any(position in before for position in changed_at):
         return True
     own = set(keys[order[index]])
     last_score = len(own.intersection(keys[order[before[-1]]])) if len(before) == RELATED_COUNT else 0
