@@ -1,6 +1,6 @@
 """The Markdown floor: what Python-Markdown alone costs for a corpus, the least a Python build can take.
 
-Runs in this process with digest's own extension list (digest.content.MARKDOWN_EXTENSIONS)
+Runs in this process with digest's own extension list (digest.markup.MARKDOWN_EXTENSIONS)
 and one reused `Markdown` instance, reset() between articles, as digest does.
 """
 
@@ -17,7 +17,7 @@ SAMPLE = 500
 
 
 def digest_extensions() -> tuple[str, ...]:
-    from digest.content import MARKDOWN_EXTENSIONS
+    from digest.markup import MARKDOWN_EXTENSIONS
 
     return tuple(MARKDOWN_EXTENSIONS)
 

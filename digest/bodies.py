@@ -1,7 +1,8 @@
 """Where article bodies wait between parsing and rendering: the cache file, or memory.
 
-Keeping bodies out of the in-memory model keeps a large site's memory flat;
-a page fetches its body only when it is rendered.
+Keeping bodies out of the in-memory model keeps a large site's memory flat; a
+page asks for its body only when it is rendered, by the article's file and
+fingerprint.
 """
 
 from __future__ import annotations
@@ -11,17 +12,22 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .cache import BuildCache
+from .cache import BuildCache, article_key
+from .views import ArticleView
 
 
 class BodyStore:
-    """Bodies by key; `memory` wins over the cache file, which is opened once per process."""
+    """Bodies by article key; `memory` wins over the cache file, which is opened once per process."""
 
-    def __init__(self, cache_root: Path | None = None) -> None:
+    def __init__(self, settings: str, cache_root: Path | None = None) -> None:
+        self.settings = settings
         self.cache_root = cache_root
         self.memory: dict[str, Markup] = {}
         self._cache: BuildCache | None = None
         self._pid = 0
+
+    def key(self, path: Path, fingerprint: str) -> str:
+        return article_key(self.settings, path, fingerprint)
 
     def put(self, key: str, body: Markup) -> None:
         self.memory[key] = body
@@ -29,16 +35,18 @@ class BodyStore:
     def forget(self, key: str) -> None:
         self.memory.pop(key, None)
 
-    def get(self, key: str) -> Markup:
+    def body_of(self, view: ArticleView) -> Markup:
+        """The body of the article an article page shows."""
+        key = self.key(view.path, view.fingerprint)
         body = self.memory.get(key)
         if body is None and self.cache_root is not None:
-            body = self._open().body(key)
+            body = self._open(self.cache_root).body(key)
         if body is None:
-            raise LookupError(f"no stored body for {key}: delete .digest-cache and build again")
+            raise LookupError(f"no stored body for {view.path}: delete .digest-cache and build again")
         return body
 
-    def _open(self) -> BuildCache:
+    def _open(self, root: Path) -> BuildCache:
         if self._cache is None or self._pid != os.getpid():  # a forked worker opens its own connection
-            self._cache = BuildCache(self.cache_root)  # type: ignore[arg-type]
+            self._cache = BuildCache(root)
             self._pid = os.getpid()
         return self._cache

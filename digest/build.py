@@ -1,58 +1,59 @@
-"""Builds: `full_build` once, or a `Builder` kept alive to `rebuild` after each change.
+"""Building a site, top to bottom: config → theme → articles → model → plan → choose pages → render → commit → remember.
 
-load config → read sources → parse articles → model the site → plan pages →
-render → write. Only the first steps and the last touch the disk. A rebuild
-re-parses only the files that changed and re-renders only the pages whose
-context or templates changed; its output is byte-identical to a full build.
+`build_once` is `digest build`; a `Session` builds once and then `rebuild`s
+after each change, for `serve` and `watch`. Both go through the same stages and
+ask the same `BuildState` which pages to render, so a rebuild's output is
+byte-identical to a clean build's. Only reading and the commit touch the disk.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
-import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol
+from typing import Callable, Iterator, Protocol
 
-from markupsafe import Markup
-
-from .bodies import BodyStore
-from .cache import BuildCache, LastBuild, article_key, settings_key
 from .config import CONFIG_NAME, SiteConfig, load_config
-from .content import (
-    ARTICLES_DIR,
-    Article,
-    ArticleParser,
-    SourceStamp,
-    find_article_files,
-    is_ignored_name,
-    read_source,
-    shared_values,
-    stamp_sources,
-)
-from .countries import CountryIndex
-from .errors import ContentError, DigestError, Problem, display_path
-from .fingerprint import Fingerprinter
-from .output import OutputWriter, WriteReport, check_output_dir, read_manifest
-from .parallel import RenderJob, parse_files, render_plans
+from .content import Article
+from .errors import display_path
+from .output import OutputWriter, WriteReport, check_output_dir
+from .parallel import RenderJob, render_plans
 from .plan import PagePlan, Planner, check_collisions
-from .site import BuildOptions, build_site
-from .templates import PageRenderer, Theme, resolve_theme, static_files
+from .related import relate
+from .site import BuildOptions, Site, model_site
+from .sources import find_article_files, stamp_sources
+from .state import BuildState
+from .templates import PageRenderer, Theme, resolve_theme
+
+THEME_FILE_NAME = "theme.yaml"
+YOUNG_OBJECTS_PER_COLLECTION = 50_000
 
 
 class Reporter(Protocol):
-    """Receives progress; the CLI draws it on a terminal, tests record it."""
+    """Receives progress and stage times; the CLI draws them on a terminal, tests record them."""
 
-    def stage(self, name: str, total: int = 0) -> Callable[[int], None]: ...
+    def progress(self, stage: str, total: int) -> Callable[[int], None]: ...
+
+    def finished(self, stage: str, seconds: float) -> None: ...
 
 
 class SilentReporter:
-    def stage(self, name: str, total: int = 0) -> Callable[[int], None]:
+    def progress(self, stage: str, total: int) -> Callable[[int], None]:
         return lambda done: None
+
+    def finished(self, stage: str, seconds: float) -> None:
+        return None
+
+
+@contextmanager
+def timed(reporter: Reporter, stage: str) -> Iterator[None]:
+    """Report how long the block took, as the named stage."""
+    started = time.perf_counter()
+    yield
+    reporter.finished(stage, time.perf_counter() - started)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,11 @@ class Changes:
         return Changes(
             self.content | other.content, self.templates | other.templates, self.static | other.static, self.config or other.config
         )
+
+    @property
+    def reshapes_site(self) -> bool:
+        """site.yaml or a theme.yaml changed: config and theme must be read again."""
+        return self.config or any(p.name == THEME_FILE_NAME for p in self.templates)
 
     def describe(self) -> str:
         """'content/articles/pact.md', or '3 content, 1 template changed', for the rebuild's one-line report."""
@@ -103,19 +109,191 @@ class BuildResult:
         )
 
 
-def full_build(
+@dataclass(frozen=True, slots=True)
+class Project:
+    """What to build and how, as the user asked for it."""
+
+    root: Path
+    options: BuildOptions
+    output_dir: Path | None = None
+    use_cache: bool = True
+    force: bool = False
+
+
+def build_once(
     root: Path,
     options: BuildOptions | None = None,
     *,
     output_dir: Path | None = None,
     reporter: Reporter | None = None,
+    force: bool = False,
 ) -> BuildResult:
-    """Build the site in `root`; raises a `DigestError` before writing anything if the input is bad."""
-    return Builder(root, options, output_dir=output_dir, reporter=reporter).build(skip_if_unchanged=True)
+    """`digest build`: raises a `DigestError` before writing anything if the input is bad.
+
+    When every input matches the last build into the same folder, it stops after
+    reading the sources: nothing is rendered or written.
+    """
+    session = Session(root, options, output_dir=output_dir, reporter=reporter, force=force)
+    try:
+        return session.build(skip_if_current=True)
+    finally:
+        session.close()
 
 
-STORE_BATCH = 500
-YOUNG_OBJECTS_PER_COLLECTION = 50_000
+class Session:
+    """Builds one site again and again, sharing a `BuildState` between builds."""
+
+    def __init__(
+        self,
+        root: Path,
+        options: BuildOptions | None = None,
+        *,
+        output_dir: Path | None = None,
+        reporter: Reporter | None = None,
+        use_cache: bool = True,
+        force: bool = False,
+    ) -> None:
+        self.project = Project(root, options or BuildOptions(now=datetime.now(timezone.utc)), output_dir, use_cache, force)
+        self.reporter: Reporter = reporter or SilentReporter()
+        self.state: BuildState | None = None
+        """None until a build has succeeded (and again after a build from scratch failed)."""
+        self.config: SiteConfig | None = None
+        self.theme: Theme | None = None
+        """Known as soon as they are read, so a site whose articles are broken can still be watched."""
+
+    def build(self, *, skip_if_current: bool = False) -> BuildResult:
+        """Everything from scratch (also after a site.yaml or theme change)."""
+        self.close()
+        self.state = None
+        with fewer_collections():
+            self.config, self.theme = read_config(self.project)
+            state = BuildState(self.config, self.theme, self.project.options, use_cache=self.project.use_cache)
+            try:
+                result = build_from_scratch(state, self.reporter, skip_if_current=skip_if_current)
+            except BaseException:
+                state.close()
+                raise
+        self.state = state
+        return result
+
+    def rebuild(self, changes: Changes) -> BuildResult:
+        """Apply `changes` to the last build; from scratch when the site's shape changed or no build succeeded yet."""
+        if self.state is None or changes.reshapes_site:
+            return self.build()
+        with fewer_collections():
+            return apply_changes(self.state, changes, self.reporter)
+
+    @property
+    def site(self) -> Site | None:
+        """The model the last plans were made from."""
+        return self.state.planner.site if self.state is not None and self.state.planner is not None else None
+
+    @property
+    def plans(self) -> dict[str, PagePlan]:
+        return self.state.plans if self.state is not None else {}
+
+    def close(self) -> None:
+        if self.state is not None:
+            self.state.close()
+
+
+# -- the stages -------------------------------------------------------------------------
+
+
+def read_config(project: Project) -> tuple[SiteConfig, Theme]:
+    """site.yaml and the theme chain, and an output folder that is safe to write."""
+    config = load_config(project.root, output_dir=project.output_dir)
+    theme = resolve_theme(config)
+    check_output_dir(config, theme.template_dirs + theme.static_dirs, force=project.force)
+    return config, theme
+
+
+def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current: bool) -> BuildResult:
+    """Read every article (from the cache when its bytes are known), then model, plan and publish the site."""
+    started = time.perf_counter()
+    config = state.config
+    with timed(reporter, "read sources"):
+        sources = stamp_sources(find_article_files(config.content_dir), config)
+        signature = state.signature(sources)
+    if skip_if_current and (last := state.last_build(signature)) is not None:
+        files = WriteReport(0, len(state.pages.records), 0)
+        return BuildResult(config, last.articles, last.pages, 0, files, time.perf_counter() - started)
+    with timed(reporter, "parse articles"):
+        state.articles.load(sources, reporter.progress("Reading articles", len(sources)))
+        del sources  # the articles hold what is needed
+        state.articles.raise_if_broken()
+    state.scan_statics()
+    result = publish(state, replan(state, reporter), reporter, started)
+    state.remember_signature(signature, result.pages, result.articles)
+    return result
+
+
+def apply_changes(state: BuildState, changes: Changes, reporter: Reporter) -> BuildResult:
+    """Read what changed, re-plan only what it can reach, and publish the pages whose fingerprint moved."""
+    started = time.perf_counter()
+    if changes.templates:  # first: a broken article must not make the state forget a template change
+        state.renderer = PageRenderer(state.theme)
+    if changes.static:
+        state.scan_statics()
+    with timed(reporter, "parse articles"):
+        state.articles.update(changes.content)
+        state.articles.raise_if_broken()
+    bodies = state.changed_bodies()
+    plans = replan(state, reporter) if bodies is None else replan_bodies(state, bodies)
+    state.forget_signature()  # the output moves on without a whole-site signature
+    return publish(state, plans, reporter, started)
+
+
+def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
+    """Model and plan the whole site, reusing what the last plans can lend."""
+    with timed(reporter, "model"):
+        site = model_site(state.config, state.articles.articles.values(), state.options)
+        related = relate(site.articles, state.related)
+    with timed(reporter, "plan"):
+        planner = Planner(site, related, previous=state.planner)
+        plans = list(planner.plans())
+        check_collisions(plans)
+    state.related, state.planner, state.modelled = related, planner, dict(state.articles.articles)
+    state.plans = {plan.output: plan for plan in plans}
+    return state.plans
+
+
+def replan_bodies(state: BuildState, articles: list[Article]) -> dict[str, PagePlan]:
+    """Only bodies changed: every list stays as it is; each article's own page gets a new plan."""
+    assert state.planner is not None
+    plans = dict(state.plans)
+    for article in articles:
+        state.modelled[article.path] = article
+        if article.path in state.planner.index:  # a draft or future article has no page to update
+            plan = state.planner.article_plan(article)
+            plans[plan.output] = plan
+    state.plans = plans
+    return plans
+
+
+def publish(state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, started: float) -> BuildResult:
+    """Render the pages whose fingerprint changed and copy changed static files, then commit them all at once."""
+    with timed(reporter, "choose pages"):
+        todo = state.pages.to_render(plans, state.renderer, state.seeds())
+        statics = state.pages.files_to_copy(state.statics)
+    writer = OutputWriter(state.config.output_dir)
+    job = RenderJob(state.renderer, [plans[out] for out in todo], writer.staging, state.articles.bodies)
+    try:
+        with timed(reporter, "render"):
+            for out in statics:
+                writer.stage(out, state.statics[out][0].read_bytes())
+            for out, changed in render_plans(job, reporter.progress("Rendering pages", len(todo))):
+                writer.record(out, changed)
+        with timed(reporter, "commit"):
+            wanted = set(plans) | set(state.statics)
+            report = writer.commit(wanted)
+    except BaseException:
+        writer.abort()
+        raise
+    state.pages.commit(wanted)
+    assert state.planner is not None
+    articles = len(state.planner.site.articles)
+    return BuildResult(state.config, articles, len(plans), len(todo), report, time.perf_counter() - started, tuple(todo))
 
 
 @contextmanager
@@ -132,391 +310,3 @@ def fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
-
-
-def detached(article: Article, key: str, shared: dict[Any, Any]) -> Article:
-    """The article without its body, which waits in a `BodyStore` under `key`.
-
-    Its countries and topics become the equal objects in `shared`, so a large
-    site holds each once rather than once per article.
-    """
-    return replace(
-        article,
-        body_html=Markup(""),
-        body_key=key,
-        countries=shared_values(shared, article.countries),
-        topics=shared_values(shared, article.topics),
-    )
-
-
-class Builder:
-    """Holds a site's state between builds, so a rebuild does only what a change needs."""
-
-    def __init__(
-        self,
-        root: Path,
-        options: BuildOptions | None = None,
-        *,
-        output_dir: Path | None = None,
-        reporter: Reporter | None = None,
-        use_cache: bool = True,
-        force: bool = False,
-    ) -> None:
-        self.root = root
-        self.use_cache = use_cache
-        self.force = force
-        self.options = options or BuildOptions(now=datetime.now(timezone.utc))
-        self.output_override = output_dir
-        self.reporter = reporter or SilentReporter()
-        self._reset()
-
-    def _reset(self) -> None:
-        self.config: SiteConfig | None = None
-        self.theme: Theme | None = None
-        self.parser: ArticleParser | None = None
-        self.renderer: PageRenderer | None = None
-        self.fingerprints: dict[Path, str] = {}
-        self.articles: dict[Path, Article] = {}
-        self.shared: dict[Any, Any] = {}
-        """One object for each distinct country and topic spelling the articles hold."""
-        self.article_keys: dict[Path, str] = {}
-        self.bodies = BodyStore()
-        self.settings = ""
-        self.broken: dict[Path, tuple[Problem, ...]] = {}
-        self.planner: Planner | None = None
-        self.plans: dict[str, PagePlan] = {}
-        self.rendered_with: dict[str, str] = {}
-        self.statics: dict[str, Path] = {}
-        self.template_files: set[Path] = set()
-        self.dirty = False
-        self.pending = Changes()
-
-    # -- full builds -----------------------------------------------------------
-
-    def build(self, *, skip_if_unchanged: bool = False) -> BuildResult:
-        """Everything from scratch (also after a site.yaml or theme change).
-
-        With `skip_if_unchanged`, a build whose every input matches the last
-        build into the same folder (and whose files are all still there) stops
-        after reading the sources: the no-op rebuild of a one-shot `digest build`.
-        """
-        with fewer_collections():
-            return self._build(skip_if_unchanged)
-
-    def _build(self, skip_if_unchanged: bool) -> BuildResult:
-        started = time.perf_counter()
-        self._reset()
-        config = load_config(self.root, output_dir=self.output_override)
-        theme = resolve_theme(config)
-        check_output_dir(config, theme.template_dirs + theme.static_dirs, force=self.force)
-        self.config, self.theme = config, theme  # known from here on, so a broken article can still be watched
-        self.parser = ArticleParser(config, CountryIndex(config.country_aliases))
-        cache = BuildCache(config.root) if self.use_cache else None
-        self.bodies = BodyStore(config.root if cache is not None else None)
-        self.settings = settings_key(config)
-        try:
-            sources = stamp_sources(find_article_files(config.content_dir), config)
-            signature = self._signature(config, theme, sources)
-            last = cache.last_build(config.output_dir) if cache is not None and skip_if_unchanged else None
-            if last is not None and self._still_current(last, signature):
-                files = WriteReport(0, len(read_manifest(config.output_dir)), 0)
-                return BuildResult(config, last.articles, last.pages, 0, files, time.perf_counter() - started)
-            self._load_all(config, cache, sources)
-            del sources  # the articles hold what is needed; the raw bytes can go
-            self._raise_if_broken()
-            self.renderer = PageRenderer(theme)
-            self.template_files = self._scan_templates()
-            self.statics = dict(static_files(theme))
-            plans = self._plan()
-            todo = list(plans)
-            if cache is not None:
-                fingerprints = self._fingerprints(plans)
-                known = cache.page_fingerprints(config.output_dir)
-                output = str(config.output_dir)
-                todo = [out for out, fp in fingerprints.items() if known.get(out) != fp or not os.path.isfile(os.path.join(output, out))]
-            result = self._write(plans, todo, started)
-            if cache is not None:
-                cache.store_page_fingerprints(config.output_dir, fingerprints)
-                cache.store_last_build(config.output_dir, LastBuild(signature, result.pages, result.articles, self._next_change()))
-        finally:
-            if cache is not None:
-                cache.close()
-        return result
-
-    def _signature(self, config: SiteConfig, theme: Theme, sources: list[SourceStamp]) -> str:
-        """Everything a build's output depends on, as one digest."""
-        digest = hashlib.blake2b(digest_size=20)
-        digest.update(f"{settings_key(config)}|{self.options.drafts}|{self.options.future}|{config.output_dir}".encode())
-        digest.update(repr(config).encode())
-        for source in sources:
-            digest.update(str(source.path).encode("utf-8", "surrogateescape") + b"\0" + source.fingerprint.encode())
-        for folder in theme.template_dirs + theme.static_dirs:
-            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-        return digest.hexdigest()
-
-    def _still_current(self, last: LastBuild, signature: str) -> bool:
-        assert self.config is not None
-        if last.signature != signature:
-            return False
-        now = self.options.now
-        if last.next_change and now is not None and not self.options.future and now >= datetime.fromisoformat(last.next_change):
-            return False  # an article dated in the future has come due
-        output = str(self.config.output_dir)
-        written = read_manifest(self.config.output_dir)
-        return bool(written) and all(os.path.isfile(os.path.join(output, name)) for name in written)
-
-    def _next_change(self) -> str:
-        """When the first article now in the future will be due ('' if none)."""
-        now = self.options.now
-        if now is None or self.options.future:
-            return ""
-        due = [a.published for a in self.articles.values() if a.published > now and (self.options.drafts or not a.draft)]
-        return min(due).isoformat() if due else ""
-
-    def _load_all(self, config: SiteConfig, cache: BuildCache | None, sources: list[SourceStamp]) -> None:
-        """Every article: from the cache when its bytes and settings are known, else parsed on all cores.
-
-        Fresh articles go to the cache in batches and keep no body in memory, so
-        a large site's memory stays flat.
-        """
-        assert self.parser is not None
-        keys = self.article_keys = {s.path: article_key(self.settings, s.path, s.fingerprint) for s in sources}
-        cached = cache.articles({key: path for path, key in keys.items()}, self.shared) if cache is not None else {}
-        progress = self.reporter.stage("Reading articles", len(sources))
-        misses = []
-        for source in sources:
-            self.fingerprints[source.path] = source.fingerprint
-            article = cached.get(keys[source.path])
-            if article is None:
-                misses.append(source.path)
-            else:
-                self.articles[source.path] = article  # detached: its body stays in the cache
-        progress(len(cached))
-        fresh: dict[str, Article] = {}
-        for count, (path, parsed) in enumerate(parse_files(config, self.parser, misses), len(cached) + 1):
-            if isinstance(parsed, Article):
-                fresh[keys[path]] = parsed
-                if len(fresh) >= STORE_BATCH:
-                    self._keep(fresh, cache)
-            else:
-                self.broken[path] = parsed
-            progress(count)
-        self._keep(fresh, cache)
-        if cache is not None:
-            cache.forget_articles_except(keys.values())
-
-    def _keep(self, fresh: dict[str, Article], cache: BuildCache | None) -> None:
-        """Move freshly parsed articles into the model, their bodies into the cache (or memory)."""
-        stored = cache is not None and cache.store_articles(fresh)
-        for key, article in fresh.items():
-            if not stored:
-                self.bodies.put(key, article.body_html)
-            self.articles[article.path] = detached(article, key, self.shared)
-        fresh.clear()
-
-    def _fingerprints(self, plans: dict[str, PagePlan]) -> dict[str, str]:
-        assert self.renderer is not None and self.planner is not None and self.config is not None
-        printer = Fingerprinter(self.renderer)
-        planner = self.planner
-        settings = settings_key(self.config)
-        for path, card in planner.cards.items():
-            # a card is a function of its file's bytes (and the settings in its key), its topics' names and the base URL
-            article = planner.articles_by_path[path]
-            names = tuple(planner.topic_names[t.slug] for t in article.topics)
-            shown = f"{settings}|{path}|{article.meta_fingerprint}|{names}|{self.config.base_url}"
-            printer.seed(card, b"C" + hashlib.blake2b(shown.encode("utf-8", "surrogateescape"), digest_size=16).digest())
-            whole = f"{self.article_keys[path]}|{names}|{self.config.base_url}"
-            view = planner.article_plans[path][1].context["article"]
-            printer.seed(view, b"V" + hashlib.blake2b(whole.encode("utf-8", "surrogateescape"), digest_size=16).digest())
-        fingerprints = {}
-        for out, plan in plans.items():
-            fingerprints[out] = printer.page(plan)
-            self.rendered_with[out] = self.renderer.template_for(plan).name or plan.templates[0]
-        return fingerprints
-
-    # -- rebuilds ----------------------------------------------------------------
-
-    def rebuild(self, changes: Changes) -> BuildResult:
-        """Apply `changes`; fall back to a full build when the site's shape changed.
-
-        After a failed rebuild the next one re-plans everything, compares it with
-        what was last written and applies the failed changes again, so nothing
-        changed meanwhile is lost.
-        """
-        changes = self.pending | changes
-        try:
-            with fewer_collections():
-                result = self._rebuild(changes)
-        except BaseException:
-            self.dirty = True
-            self.pending = changes
-            raise
-        self.dirty = False
-        self.pending = Changes()
-        return result
-
-    def _rebuild(self, changes: Changes) -> BuildResult:
-        started = time.perf_counter()
-        if changes.config or self.config is None or self.renderer is None or any(p.name == "theme.yaml" for p in changes.templates):
-            return self.build()
-        config = self.config
-        meta_changed = self.dirty
-        bodies: list[Article] = []
-        articles_root = config.content_dir / ARTICLES_DIR
-        for path in sorted(changes.content):
-            if articles_root not in path.parents:
-                continue
-            if path.suffix != ".md" or is_ignored_name(path.name) or path.is_dir():
-                prefix = f"{path}{os.sep}"
-                if path.is_dir() or any(str(known).startswith(prefix) for known in self.fingerprints):
-                    meta_changed |= self._rescan(articles_root)  # a folder appeared, moved or vanished
-                continue
-            before = self.articles.get(path)
-            was_broken = path in self.broken
-            if not self._read(path):
-                continue
-            after = self.articles.get(path)
-            if before is None or after is None or before != after or was_broken:
-                meta_changed = True
-            elif after is not before:
-                bodies.append(after)
-        self._raise_if_broken()
-
-        template_names = {self._template_name(p) for p in changes.templates}
-        template_names.discard(None)
-        selection_changed = any((p in self.template_files) != p.is_file() for p in changes.templates)
-        selection_changed |= self.dirty and bool(changes.templates)  # a failed attempt may have seen it already
-        if changes.templates:
-            self.renderer = PageRenderer(self.theme)  # type: ignore[arg-type]
-            self.template_files = self._scan_templates()
-        if changes.static:
-            self.statics = dict(static_files(self.theme))  # type: ignore[arg-type]
-
-        if meta_changed or selection_changed:
-            plans = self._plan()
-            old = self.plans
-            todo = [
-                out for out, plan in plans.items()
-                if (last := old.get(out)) is not plan
-                and (last is None or last.context != plan.context or last.templates != plan.templates)
-            ]
-        else:
-            assert self.planner is not None
-            plans = dict(self.plans)
-            todo = []
-            for article in bodies:
-                if article.path not in self.planner.index:
-                    continue  # a draft or future article: it has no page to update
-                plan = self.planner.article_plan(article)
-                out = plan.output
-                if plans[out].context != plan.context:
-                    plans[out] = plan
-                    todo.append(out)
-        if selection_changed:
-            todo = list(plans)
-        elif template_names:
-            users = {name for name in set(self.rendered_with.values()) if self._uses_any(name, template_names)}  # type: ignore[arg-type]
-            todo += [out for out, name in self.rendered_with.items() if name in users and out in plans]
-        return self._write(plans, list(dict.fromkeys(todo)), started, static_changes=bool(changes.static))
-
-    # -- steps -------------------------------------------------------------------
-
-    def _read(self, path: Path) -> bool:
-        """(Re)parse one article file; False if it is gone or unchanged."""
-        assert self.parser is not None and self.config is not None
-        if not path.is_file():
-            self.articles.pop(path, None)
-            self.fingerprints.pop(path, None)
-            self.broken.pop(path, None)
-            return True
-        try:
-            source = read_source(path, self.config)
-        except OSError:  # vanished between the check and the read: the next event brings it back
-            return False
-        fingerprint = source.fingerprint
-        if self.fingerprints.get(path) == fingerprint and path not in self.broken:
-            return False
-        self.fingerprints[path] = fingerprint
-        try:
-            article = self.parser.parse(source)
-        except DigestError as exc:
-            self.broken[path] = exc.problems
-            self.articles.pop(path, None)
-            return True
-        self.bodies.forget(self.article_keys.get(path, ""))
-        key = self.article_keys[path] = article_key(self.settings, path, fingerprint)
-        self.bodies.put(key, article.body_html)
-        self.articles[path] = detached(article, key, self.shared)
-        self.broken.pop(path, None)
-        return True
-
-    def _rescan(self, articles_root: Path) -> bool:
-        """A folder moved or vanished: reconcile the known files with the disk."""
-        present = set(find_article_files(articles_root.parent))
-        changed = False
-        for path in set(self.articles) | set(self.broken) - present:
-            if path not in present:
-                self.articles.pop(path, None)
-                self.broken.pop(path, None)
-                self.fingerprints.pop(path, None)
-                changed = True
-        for path in present:
-            changed |= self._read(path)
-        return changed
-
-    def _raise_if_broken(self) -> None:
-        if self.broken:
-            problems = [p for path in sorted(self.broken) for p in self.broken[path]]
-            raise ContentError(problems)
-
-    def _plan(self) -> dict[str, PagePlan]:
-        assert self.config is not None
-        site = build_site(self.config, self.articles.values(), self.options, self.planner.site if self.planner else None)
-        self.planner = Planner(site, previous=self.planner, bodies=self.bodies)
-        plans = list(self.planner.plans())
-        check_collisions(plans)
-        return {plan.output: plan for plan in plans}
-
-    def _scan_templates(self) -> set[Path]:
-        assert self.theme is not None
-        return {p for folder in self.theme.template_dirs for p in folder.rglob("*") if p.is_file()}
-
-    def _template_name(self, path: Path) -> str | None:
-        assert self.theme is not None
-        for folder in self.theme.template_dirs:
-            if folder in path.parents:
-                return path.relative_to(folder).as_posix()
-        return None
-
-    def _uses_any(self, name: str, changed: set[str]) -> bool:
-        assert self.renderer is not None
-        uses = self.renderer.uses(name)
-        return "*" in uses or bool(uses & changed)
-
-    def _write(self, plans: dict[str, PagePlan], todo: list[str], started: float, *, static_changes: bool = True) -> BuildResult:
-        """Render `todo` (and static files), then commit the whole output set at once."""
-        assert self.config is not None and self.renderer is not None
-        writer = OutputWriter(self.config.output_dir)
-        progress = self.reporter.stage("Rendering pages", len(todo))
-        rendered_with = dict(self.rendered_with)
-        job = RenderJob(self.renderer, [plans[out] for out in todo], writer.stage_area)
-        try:
-            if static_changes:
-                for relative, path in self.statics.items():
-                    writer.stage(relative, path.read_bytes())
-            for out, template, changed in render_plans(job, progress):
-                writer.record(out, changed)
-                rendered_with[out] = template
-        except BaseException:
-            writer.abort()
-            raise
-        report = writer.commit(set(plans) | set(self.statics))
-        self.plans = plans
-        self.rendered_with = {out: name for out, name in rendered_with.items() if out in plans}
-        assert self.planner is not None
-        return BuildResult(
-            self.config, len(self.planner.site.articles), len(plans), len(todo), report,
-            time.perf_counter() - started, tuple(todo),
-        )
-

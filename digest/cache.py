@@ -20,12 +20,14 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from . import __version__
-from .config import SiteConfig
-from .content import MARKDOWN_EXTENSIONS, Article, TopicRef, shared_values
+from .config import SiteConfig, parsing_settings
+from .content import Article, Parsed, shared_values
 from .countries import Country
+from .fields import TopicRef
+from .markup import MARKDOWN_EXTENSIONS
 
 CACHE_DIR = ".digest-cache"
-SCHEMA = 2
+SCHEMA = 3
 
 
 def code_fingerprint() -> str:
@@ -42,10 +44,7 @@ def settings_key(config: SiteConfig) -> str:
         "code": code_fingerprint(),
         "schema": SCHEMA,
         "markdown": MARKDOWN_EXTENSIONS,
-        "timezone": config.timezone,
-        "unsafe_html": config.unsafe_html,
-        "aliases": sorted(config.country_aliases.items()),
-        "topics": sorted((slug, t.name, t.aliases) for slug, t in config.topics.items()),
+        "options": parsing_settings(config),
         "root": str(config.root),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
@@ -109,9 +108,9 @@ class BuildCache:
     def articles(self, keys: Mapping[str, Path], shared: dict[Any, Any] | None = None) -> dict[str, Article]:
         """The cached articles among `keys` (key → the file it was read from).
 
-        They come without their bodies (see `body`), their `body_key` set, and
-        with the countries and topics held in `shared` (see `article_from_json`);
-        entries that fail to load are left out.
+        They come without their bodies (see `body`), with the countries and
+        topics held in `shared` (see `article_from_json`); entries that fail to
+        load are left out.
         """
         wanted = list(keys)
         found: dict[str, Article] = {}
@@ -122,7 +121,7 @@ class BuildCache:
                 marks = ",".join("?" * len(chunk))
                 for key, data in self.db.execute(f"SELECT key, data FROM articles WHERE key IN ({marks})", chunk):
                     try:
-                        found[key] = article_from_json(data, keys[key], key, shared)
+                        found[key] = article_from_json(data, keys[key], shared)
                     except (ValueError, KeyError, TypeError):
                         continue
         except sqlite3.DatabaseError:
@@ -136,9 +135,9 @@ class BuildCache:
             return None
         return Markup(row[0]) if row else None
 
-    def store_articles(self, items: Mapping[str, Article]) -> bool:
+    def store_articles(self, items: Mapping[str, Parsed]) -> bool:
         """Store articles with their bodies; False if the cache could not take them."""
-        rows = [(key, article_to_json(article), str(article.body_html)) for key, article in items.items()]
+        rows = [(key, article_to_json(parsed.article), str(parsed.body)) for key, parsed in items.items()]
         try:
             with self.db:
                 self.db.execute("BEGIN")
@@ -168,17 +167,16 @@ class BuildCache:
         except sqlite3.DatabaseError:
             return {}
 
-    def store_page_fingerprints(self, output: Path, fingerprints: Mapping[str, str]) -> None:
+    def update_page_fingerprints(self, output: Path, changed: Mapping[str, str], removed: Iterable[str]) -> None:
+        """Record the fingerprints of pages just written, and forget pages just removed."""
+        where = str(output)
         try:
             with self.db:
                 self.db.execute("BEGIN")
-                self.db.execute("DELETE FROM pages WHERE output = ?", (str(output),))
-                self.db.executemany(
-                    "INSERT INTO pages VALUES (?, ?, ?)", ((str(output), path, fp) for path, fp in fingerprints.items())
-                )
+                self.db.executemany("DELETE FROM pages WHERE output = ? AND path = ?", ((where, path) for path in removed))
+                self.db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", ((where, path, fp) for path, fp in changed.items()))
         except sqlite3.DatabaseError:
             pass
-
 
     def last_build(self, output: Path) -> LastBuild | None:
         try:
@@ -186,6 +184,13 @@ class BuildCache:
             return LastBuild(**json.loads(row[0])) if row else None
         except (sqlite3.DatabaseError, ValueError, TypeError):
             return None
+
+    def forget_last_build(self, output: Path) -> None:
+        """The output changed without a whole-site signature: the next build must look at every page."""
+        try:
+            self.db.execute("DELETE FROM builds WHERE output = ?", (str(output),))
+        except sqlite3.DatabaseError:
+            pass
 
     def store_last_build(self, output: Path, build: LastBuild) -> None:
         data = json.dumps({name: getattr(build, name) for name in LastBuild.__dataclass_fields__})
@@ -250,8 +255,8 @@ def article_to_json(article: Article) -> str:
     )
 
 
-def article_from_json(text: str, path: Path, body_key: str = "", shared: dict[Any, Any] | None = None) -> Article:
-    """The article stored by `article_to_json`, read from `path`; its body stays behind under `body_key`.
+def article_from_json(text: str, path: Path, shared: dict[Any, Any] | None = None) -> Article:
+    """The article stored by `article_to_json`, read from `path`; its body stays behind in the cache.
 
     Countries and topics equal to ones in `shared` are that very object.
     """
@@ -275,6 +280,5 @@ def article_from_json(text: str, path: Path, body_key: str = "", shared: dict[An
         extra=_restore(data["extra"]),
         fingerprint=data["fingerprint"],
         meta_fingerprint=data["meta_fingerprint"],
-        body_key=body_key,
     )
 

@@ -10,9 +10,11 @@ import tempfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
-from .build import Builder
+from .build import Session
+from .content import Article
 from .errors import DigestError, Location, Problem, display_path
 from .plan import PagePlan
 from .site import BuildOptions
@@ -34,19 +36,22 @@ class CheckReport:
 def check_site(root: Path, options: BuildOptions) -> CheckReport:
     """Build `root` into a temporary folder and report every problem found."""
     with tempfile.TemporaryDirectory(prefix="digest-check-") as folder:
-        builder = Builder(root, options, output_dir=Path(folder) / "site", use_cache=False, force=True)
+        session = Session(root, options, output_dir=Path(folder) / "site", use_cache=False, force=True)
         try:
-            result = builder.build()
+            result = session.build()
         except DigestError as exc:
             return CheckReport(exc.problems, ())
-        warnings = tuple(_article_warnings(builder))
-        errors, links = _check_links(Path(folder) / "site", result.config.base_path, builder.plans)
+        finally:
+            session.close()
+        assert session.state is not None
+        warnings = tuple(_article_warnings(session.state.articles.articles))
+        errors, links = _check_links(Path(folder) / "site", result.config.base_path, session.plans)
     return CheckReport(tuple(errors), warnings, result.pages, links)
 
 
-def _article_warnings(builder: Builder) -> list[Problem]:
+def _article_warnings(articles: Mapping[Path, Article]) -> list[Problem]:
     found = []
-    for path, article in sorted(builder.articles.items()):
+    for path, article in sorted(articles.items()):
         where = Location(display_path(path), 1, 1)
         for field, missing in (("countries", not article.countries), ("topics", not article.topics), ("source", not article.source)):
             if missing:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
 from . import __version__
-from .build import Builder, BuildResult, Changes
+from .build import BuildResult, Changes, Session
 from .config import load_config
 from .check import check_site
 from .errors import display_path
@@ -26,14 +26,20 @@ from .watch import QUIET_SECONDS, WatchPlan, Watcher
 
 
 class TerminalReporter:
-    """Draws one self-overwriting progress line per stage on a terminal, nothing elsewhere."""
+    """Draws one self-overwriting progress line per stage on a terminal; with `timings`, each stage's time."""
 
-    def __init__(self, stream: TextIO, enabled: bool) -> None:
+    def __init__(self, stream: TextIO, enabled: bool, timings: bool = False) -> None:
         self.stream = stream
         self.enabled = enabled
+        self.timings = timings
         self.last = 0.0
 
-    def stage(self, name: str, total: int = 0) -> Callable[[int], None]:
+    def finished(self, stage: str, seconds: float) -> None:
+        if self.timings:
+            self.stream.write(f"  {stage}: {seconds * 1000:.1f} ms\n")
+            self.stream.flush()
+
+    def progress(self, name: str, total: int) -> Callable[[int], None]:
         def progress(done: int) -> None:
             now = time.monotonic()
             if not self.enabled or total < 50 or (now - self.last < 0.1 and done != total):
@@ -105,10 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _builder(args: argparse.Namespace) -> Builder:
-    reporter = TerminalReporter(sys.stderr, enabled=sys.stderr.isatty() and not args.quiet)
+def _session(args: argparse.Namespace) -> Session:
+    reporter = TerminalReporter(sys.stderr, enabled=sys.stderr.isatty() and not args.quiet, timings=args.debug)
     options = BuildOptions(drafts=args.drafts, future=args.future, now=_now())
-    return Builder(args.site, options, output_dir=args.output, reporter=reporter, force=args.force)
+    return Session(args.site, options, output_dir=args.output, reporter=reporter, force=args.force)
 
 
 def _now() -> datetime:
@@ -125,7 +131,11 @@ def _summary(result: BuildResult) -> str:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    result = _builder(args).build(skip_if_unchanged=True)
+    session = _session(args)
+    try:
+        result = session.build(skip_if_current=True)
+    finally:
+        session.close()
     if not args.quiet:
         print(_summary(result))
     return 0
@@ -150,7 +160,7 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
     Watching starts before the first build, so an edit saved while it runs is
     picked up right after it.
     """
-    builder = _builder(args)
+    session = _session(args)
     live = LiveState()
 
     def say(text: str) -> None:
@@ -162,7 +172,7 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
     def on_change(changes: Changes) -> WatchPlan | None:
         started = time.perf_counter()
         try:
-            result = builder.rebuild(changes)
+            result = session.rebuild(changes)
         except DigestError as exc:
             print(exc.report(), file=sys.stderr, flush=True)
             live.failed(exc.report())
@@ -176,21 +186,21 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
             say(f"{changes.describe()}: re-rendered {result.rendered} of {result.pages} pages in {took:.0f} ms")
             if result.files.written or result.files.removed or live.error:
                 live.built()
-        if builder.config is None or builder.theme is None:
+        if session.config is None or session.theme is None:
             return None
-        return WatchPlan.of(builder.config, builder.theme)
+        return WatchPlan.of(session.config, session.theme)
 
     watcher = Watcher(watcher_plan, on_change, quiet=args.quiet_period / 1000)
     watcher.start()
     try:
-        say(_summary(builder.build()))
+        say(_summary(session.build()))
     except DigestError as exc:
-        if builder.config is None or builder.theme is None:
+        if session.config is None or session.theme is None:
             watcher.stop()
             raise  # no site to serve yet: site.yaml itself is broken
         print(exc.report(), file=sys.stderr, flush=True)
         live.failed(exc.report())
-    config = builder.config or config
+    config = session.config or config
     server = None
     if serve:
         server, _ = start_server(args.host, args.port, config.output_dir, config.base_path, live)
@@ -213,6 +223,7 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
         say("\nStopping.")
     finally:
         watcher.stop()
+        session.close()
         live.close()
         if server is not None:
             server.shutdown()

@@ -1,36 +1,27 @@
-"""`site.yaml` → a frozen, validated `SiteConfig`; every problem found in one pass."""
+"""`site.yaml` → a frozen, validated `SiteConfig`; every problem found in one pass.
+
+Each option is declared once, as a field of `SiteConfig` made with `option()`:
+its key, type, default, one-line description, and the check that converts the
+YAML value. The known keys, the validation, the cache key and the README's
+option table all come from those declarations.
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from .countries import CountryIndex, UnknownCountry
 from .errors import ConfigError, DigestError, Location, Problem, Problems, display_path
 from .names import slugify
 from .yamlfile import KeyPath, YamlDoc, parse_yaml
 
 CONFIG_NAME = "site.yaml"
-
-KNOWN_KEYS = (
-    "title",
-    "description",
-    "base_url",
-    "language",
-    "timezone",
-    "theme",
-    "content_dir",
-    "output_dir",
-    "paginate",
-    "countries",
-    "topics",
-    "markdown",
-    "max_article_size",
-)
 DEFAULT_MAX_ARTICLE_SIZE = 5 * 1024 * 1024
 _SIZE_UNITS = {"": 1, "b": 1, "kb": 1024, "k": 1024, "mb": 1024**2, "m": 1024**2}
 
@@ -39,98 +30,39 @@ description: What this digest follows, in one sentence.
 base_url: https://example.org/
 """
 
+Report = Callable[..., None]
+"""`report(at, message, hint="", key=False)`: records one problem at a key path of site.yaml."""
 
-@dataclass(frozen=True, slots=True)
-class TopicDefinition:
-    """One entry of the optional topic vocabulary in site.yaml."""
-
-    slug: str
-    name: str
-    description: str = ""
-    aliases: tuple[str, ...] = ()
+Check = Callable[[Any, Report], Any]
+"""Converts one option's YAML value (None when absent) to its typed value, reporting problems."""
 
 
 @dataclass(frozen=True, slots=True)
-class SiteConfig:
-    """Everything site.yaml says, with defaults filled in and paths made absolute."""
+class Option:
+    """One site.yaml key: what it means and how its value is checked."""
 
-    root: Path
-    title: str
-    description: str = ""
-    base_url: str = "/"
-    language: str = "en"
-    timezone: str = "UTC"
-    theme: str = "default"
-    content_dir: Path = Path("content")
-    output_dir: Path = Path("public")
-    paginate: int = 20
-    country_aliases: Mapping[str, str] = field(default_factory=dict)
-    topics: Mapping[str, TopicDefinition] = field(default_factory=dict)
-    unsafe_html: bool = False
-    """Pass raw HTML in articles through (`markdown: {unsafe_html: true}`); script URLs are removed anyway."""
-    max_article_size: int = DEFAULT_MAX_ARTICLE_SIZE
-    output_origin: Location | None = None
-    """Where output_dir was chosen: its line in site.yaml, `--output`, or None for the default."""
-
-    @property
-    def base_path(self) -> str:
-        """The URL path the site lives under, e.g. `/digest/`; always ends with '/'."""
-        path = urlsplit(self.base_url).path or "/"
-        return path if path.endswith("/") else path + "/"
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    @property
-    def config_path(self) -> Path:
-        return self.root / CONFIG_NAME
+    key: str
+    description: str
+    check: Check
+    shown_default: str = ""
+    """The default as the README shows it ('' when there is none worth showing)."""
+    parsing: bool = False
+    """Whether the option changes how an article file parses (part of every article's cache key)."""
 
 
-def load_config(root: Path, *, output_dir: Path | None = None) -> SiteConfig:
-    """Read `root/site.yaml`; `output_dir` (from the command line) overrides the file's."""
-    root = root.resolve()
-    path = display_path(root / CONFIG_NAME)
-    if not (root / CONFIG_NAME).is_file():
-        raise ConfigError.single(
-            path,
-            f"no {CONFIG_NAME} in {root}",
-            hint=f"run digest in your site's folder (or pass --site DIR), or create {CONFIG_NAME} with at least:\n"
-            + "\n".join("    " + line for line in STARTER.splitlines()),
-        )
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError.single(path, f"not valid UTF-8 (byte {exc.start})", hint="save the file as UTF-8") from None
-    try:
-        doc = parse_yaml(text, path)
-    except DigestError as exc:
-        raise ConfigError(exc.problems) from None
-    return _validate(root, path, doc, text.splitlines(), output_dir)
+def option(key: str, default: Any, description: str, check: Check, *, shown: str | None = None, parsing: bool = False) -> Any:
+    """A `SiteConfig` field declared as a site.yaml option."""
+    spec = Option(key, description, check, default if shown is None else shown, parsing)
+    if isinstance(default, dict):
+        return field(default_factory=dict, metadata={"option": spec})
+    return field(default=default, metadata={"option": spec})
 
 
-def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], output_override: Path | None) -> SiteConfig:
-    problems = Problems()
+# -- checks: each converts one value and reports what is wrong with it ------------------
 
-    def report(at: KeyPath, message: str, hint: str = "", *, key: bool = False) -> None:
-        spot = doc.keys.get(at) if key else None
-        spot = spot or doc.spot(at)
-        source = lines[spot.line - 1] if 0 < spot.line <= len(lines) else ""
-        name = ".".join(str(part) for part in at)
-        problems.add(Problem(Location(path, spot.line, spot.col), message, name, hint, source))
 
-    data = doc.data if doc.data is not None else {}
-    if not isinstance(data, dict):
-        report((), "site.yaml must be a mapping of keys to values", "start with a line like 'title: My Digest'")
-        problems.raise_if_any(ConfigError)
-    for key in data:
-        if key not in KNOWN_KEYS:
-            close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(KNOWN_KEYS)
-            report((key,), f"unknown key '{key}'", hint, key=True)
-
-    def text(key: str, default: str, *, required: bool = False) -> str:
-        value = data.get(key, None)
+def _text(key: str, default: str, required: bool = False) -> Check:
+    def check(value: Any, report: Report) -> str:
         if value is None:
             if required:
                 report((), f"'{key}' is required", f"add a line like '{key}: My News Digest'")
@@ -140,68 +72,51 @@ def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], output_ove
             return default
         return value.strip()
 
-    title = text("title", "", required=True)
-    description = text("description", "")
-    base_url = text("base_url", "/")
+    return check
+
+
+def _base_url(value: Any, report: Report) -> str:
+    url = _text("base_url", "/")(value, report)
     try:
-        parts = urlsplit(base_url)
+        parts = urlsplit(url)
     except ValueError:
         parts = urlsplit("")
-    if base_url != "/" and (parts.scheme not in ("http", "https") or not parts.netloc):
-        report(("base_url",), f"must be an http(s) URL, got '{base_url}'", "e.g. base_url: https://news.example.org/digest/")
-    language = text("language", "en")
-    timezone = text("timezone", "UTC")
+    if url != "/" and (parts.scheme not in ("http", "https") or not parts.netloc):
+        report(("base_url",), f"must be an http(s) URL, got '{url}'", "e.g. base_url: https://news.example.org/digest/")
+    return url
+
+
+def _timezone(value: Any, report: Report) -> str:
+    zone = _text("timezone", "UTC")(value, report)
     try:
-        ZoneInfo(timezone)
+        ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        close = difflib.get_close_matches(timezone, sorted(available_timezones()), n=3)
-        report(("timezone",), f"unknown time zone '{timezone}'", "use an IANA name" + (f", e.g. {', '.join(close)}" if close else " such as Europe/Paris"))
-        timezone = "UTC"
-    theme = text("theme", "default")
-    for folder in ("content_dir", "output_dir"):
-        if "\0" in str(data.get(folder, "")):
-            report((folder,), "must not contain a NUL character", "write a plain folder name, e.g. public")
-            data = {k: v for k, v in data.items() if k != folder}
-    content_dir = root / text("content_dir", "content")
-    output_dir = output_override.resolve() if output_override else root / text("output_dir", "public")
-    if output_override:
-        output_origin: Location | None = Location(Path("--output"))
-    elif "output_dir" in data:
-        spot = doc.spot(("output_dir",))
-        output_origin = Location(path, spot.line, spot.col)
-    else:
-        output_origin = None
-
-    paginate = data.get("paginate", 20)
-    if isinstance(paginate, bool) or not isinstance(paginate, int) or paginate < 1:
-        report(("paginate",), f"must be a whole number of at least 1, got {paginate!r}", "e.g. paginate: 20")
-        paginate = 20
-
-    unsafe_html = _markdown_options(data.get("markdown"), report)
-    max_article_size = _size(data.get("max_article_size"), report)
-    country_aliases = _country_aliases(data.get("countries"), report)
-    topics = _topic_vocabulary(data.get("topics"), report)
-    problems.raise_if_any(ConfigError)
-    return SiteConfig(
-        root=root,
-        title=title,
-        description=description,
-        base_url=base_url,
-        language=language,
-        timezone=timezone,
-        theme=theme,
-        content_dir=content_dir.resolve(),
-        output_dir=output_dir.resolve(),
-        paginate=paginate,
-        country_aliases=country_aliases,
-        topics=topics,
-        output_origin=output_origin,
-        unsafe_html=unsafe_html,
-        max_article_size=max_article_size,
-    )
+        close = difflib.get_close_matches(zone, sorted(available_timezones()), n=3)
+        report(("timezone",), f"unknown time zone '{zone}'", "use an IANA name" + (f", e.g. {', '.join(close)}" if close else " such as Europe/Paris"))
+        return "UTC"
+    return zone
 
 
-def _markdown_options(value: Any, report: Any) -> bool:
+def _folder(key: str, default: str) -> Check:
+    def check(value: Any, report: Report) -> Path:
+        if value is not None and "\0" in str(value):
+            report((key,), "must not contain a NUL character", "write a plain folder name, e.g. public")
+            return Path(default)
+        return Path(_text(key, default)(value, report))
+
+    return check
+
+
+def _paginate(value: Any, report: Report) -> int:
+    if value is None:
+        return 20
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        report(("paginate",), f"must be a whole number of at least 1, got {value!r}", "e.g. paginate: 20")
+        return 20
+    return value
+
+
+def _markdown(value: Any, report: Report) -> bool:
     if value is None:
         return False
     if not isinstance(value, dict):
@@ -217,7 +132,7 @@ def _markdown_options(value: Any, report: Any) -> bool:
     return unsafe
 
 
-def _size(value: Any, report: Any) -> int:
+def _size(value: Any, report: Report) -> int:
     """Bytes from 5242880, '5 MB' or '500 KB'."""
     if value is None:
         return DEFAULT_MAX_ARTICLE_SIZE
@@ -231,7 +146,7 @@ def _size(value: Any, report: Any) -> int:
     return size
 
 
-def _country_aliases(value: Any, report: Any) -> dict[str, str]:
+def _country_aliases(value: Any, report: Report) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -244,16 +159,33 @@ def _country_aliases(value: Any, report: Any) -> dict[str, str]:
     if not isinstance(aliases, dict):
         report(("countries", "aliases"), "must map names to ISO codes", "e.g. aliases: {Holland: NL}")
         return {}
+    known = CountryIndex()
     result: dict[str, str] = {}
     for name, code in aliases.items():
         if not isinstance(code, str) or not code.strip():
             report(("countries", "aliases", name), f"must be an ISO country code, got {code!r}", 'e.g. Holland: "NL"')
             continue
+        try:
+            known.resolve(code.strip())
+        except UnknownCountry as exc:
+            close = f"did you mean {' or '.join(repr(s) for s in exc.suggestions)}? " if exc.suggestions else ""
+            report(("countries", "aliases", name), f"'{code}' is no country", close + "give an ISO code (NL) or a country's name")
+            continue
         result[str(name)] = code.strip()
     return result
 
 
-def _topic_vocabulary(value: Any, report: Any) -> dict[str, TopicDefinition]:
+@dataclass(frozen=True, slots=True)
+class TopicDefinition:
+    """One entry of the optional topic vocabulary in site.yaml."""
+
+    slug: str
+    name: str
+    description: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+def _topic_vocabulary(value: Any, report: Report) -> dict[str, TopicDefinition]:
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -280,3 +212,139 @@ def _topic_vocabulary(value: Any, report: Any) -> dict[str, TopicDefinition]:
             aliases=tuple(aliases),
         )
     return result
+
+
+# -- the options ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """Everything site.yaml says, with defaults filled in and paths made absolute."""
+
+    root: Path
+    title: str = option("title", "", "the site's name (required)", _text("title", "", required=True), shown="(required)")
+    description: str = option("description", "", "one sentence, shown under the title and in page descriptions", _text("description", ""))
+    base_url: str = option(
+        "base_url", "/", "where the site is published; may include a path, e.g. `https://news.example.org/digest/`, "
+        "and every link then starts with `/digest/`", _base_url,
+    )
+    language: str = option("language", "en", "the pages' `lang`", _text("language", "en"))
+    timezone: str = option(
+        "timezone", "UTC", "an IANA name such as `Europe/London`; dates without an offset are in this zone", _timezone, parsing=True,
+    )
+    theme: str = option("theme", "default", "a folder in `themes/` of the site, or a theme shipped with digest", _text("theme", "default"))
+    content_dir: Path = option("content_dir", Path("content"), "where `articles/` lives", _folder("content_dir", "content"))
+    output_dir: Path = option(
+        "output_dir", Path("public"), "where the site is written; it may not be, contain or sit inside the sources",
+        _folder("output_dir", "public"),
+    )
+    paginate: int = option("paginate", 20, "articles per list page", _paginate)
+    country_aliases: Mapping[str, str] = option(
+        "countries", {}, "`aliases: {Holland: NL}` adds names of your own for countries", _country_aliases, shown="", parsing=True,
+    )
+    topics: Mapping[str, TopicDefinition] = option(
+        "topics", {}, "an optional vocabulary: `slug: {name, description, aliases}`; with one, an unknown topic is an error "
+        "naming the closest ones", _topic_vocabulary, shown="", parsing=True,
+    )
+    unsafe_html: bool = option(
+        "markdown", False, "`{unsafe_html: true}` passes raw HTML in articles through unsanitised (script links are removed "
+        "anyway)", _markdown, shown="", parsing=True,
+    )
+    max_article_size: int = option(
+        "max_article_size", DEFAULT_MAX_ARTICLE_SIZE, "larger article files are refused, e.g. `500 KB`", _size, shown="5 MB", parsing=True,
+    )
+    output_origin: Location | None = None
+    """Where output_dir was chosen: its line in site.yaml, `--output`, or None for the default."""
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, e.g. `/digest/`; always ends with '/'."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+
+def options() -> list[tuple[str, Option]]:
+    """(SiteConfig field, its option) for every site.yaml key, in the order of the README's table."""
+    return [(f.name, f.metadata["option"]) for f in fields(SiteConfig) if "option" in f.metadata]
+
+
+KNOWN_KEYS: tuple[str, ...] = tuple(spec.key for _, spec in options())
+
+
+def parsing_settings(config: SiteConfig) -> dict[str, Any]:
+    """The options that change how an article file parses, as plain data (for cache keys)."""
+    return {spec.key: getattr(config, name) for name, spec in options() if spec.parsing}
+
+
+def options_table() -> str:
+    """The README's site.yaml table, made from the declarations."""
+    rows = ["| key | default | meaning |", "|---|---|---|"]
+    for _, spec in options():
+        shown = f"`{spec.shown_default}`" if spec.shown_default and not spec.shown_default.startswith("(") else spec.shown_default
+        rows.append(f"| `{spec.key}` | {shown} | {spec.description} |")
+    return "\n".join(rows)
+
+
+def load_config(root: Path, *, output_dir: Path | None = None) -> SiteConfig:
+    """Read `root/site.yaml`; `output_dir` (from the command line) overrides the file's."""
+    root = root.resolve()
+    path = display_path(root / CONFIG_NAME)
+    if not (root / CONFIG_NAME).is_file():
+        raise ConfigError.single(
+            path,
+            f"no {CONFIG_NAME} in {root}",
+            hint=f"run digest in your site's folder (or pass --site DIR), or create {CONFIG_NAME} with at least:\n"
+            + "\n".join("    " + line for line in STARTER.splitlines()),
+        )
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError.single(path, f"not valid UTF-8 (byte {exc.start})", hint="save the file as UTF-8") from None
+    try:
+        doc = parse_yaml(text, path)
+    except DigestError as exc:
+        raise ConfigError(exc.problems) from None
+    return _validate(root, path, doc, text.splitlines(), output_dir)
+
+
+def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], output_override: Path | None) -> SiteConfig:
+    """Run every option's check over the document, collecting every problem before raising."""
+    problems = Problems()
+
+    def report(at: KeyPath, message: str, hint: str = "", *, key: bool = False) -> None:
+        spot = (doc.keys.get(at) if key else None) or doc.spot(at)
+        source = lines[spot.line - 1] if 0 < spot.line <= len(lines) else ""
+        problems.add(Problem(Location(path, spot.line, spot.col), message, ".".join(str(part) for part in at), hint, source))
+
+    data = doc.data if doc.data is not None else {}
+    if not isinstance(data, dict):
+        report((), "site.yaml must be a mapping of keys to values", "start with a line like 'title: My Digest'")
+        problems.raise_if_any(ConfigError)
+    for key in data:
+        if key not in KNOWN_KEYS:
+            close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(KNOWN_KEYS)
+            report((key,), f"unknown key '{key}'", hint, key=True)
+    values = {name: spec.check(data.get(spec.key), report) for name, spec in options()}
+    problems.raise_if_any(ConfigError)
+    values["content_dir"] = (root / values["content_dir"]).resolve()
+    values["output_dir"] = output_override.resolve() if output_override else (root / values["output_dir"]).resolve()
+    return SiteConfig(root=root, output_origin=_output_origin(doc, path, data, output_override), **values)
+
+
+def _output_origin(doc: YamlDoc, path: Path, data: dict[str, Any], output_override: Path | None) -> Location | None:
+    if output_override:
+        return Location(Path("--output"))
+    if "output_dir" in data:
+        spot = doc.spot(("output_dir",))
+        return Location(path, spot.line, spot.col)
+    return None
+

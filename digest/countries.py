@@ -91,12 +91,9 @@ class CountryIndex:
                 if written:
                     self._by_name[written.casefold()] = code
         self._by_name.update({alias.casefold(): code for alias, code in COMMON_ALIASES.items()})
-        self.bad_aliases: list[str] = []
-        for alias, code in (site_aliases or {}).items():
-            target = self._by_name.get(code.casefold())
-            if target is None:
-                self.bad_aliases.append(alias)
-            else:
+        for alias, code in (site_aliases or {}).items():  # checked by the config: every code is known
+            target = self._by_name.get(" ".join(code.split()).casefold())
+            if target is not None:
                 self._by_name[alias.casefold()] = target
 
     def resolve(self, written: str) -> Country:

@@ -1,8 +1,9 @@
-"""Stable digests of what a page is drawn from, to skip pages whose inputs did not change.
+"""Stable digests of page contexts, to skip pages whose inputs did not change.
 
-A page's fingerprint covers its whole context and the source of every template
-its chosen template uses, so equal fingerprints mean equal bytes. Objects shared
-between pages (article cards, links) are digested once per build.
+With the digest of the chosen template and everything it uses (see
+`PageRenderer.choose`), a context digest makes a page's fingerprint: equal
+fingerprints mean equal bytes. Objects shared between pages (article cards,
+links) are digested once per build.
 """
 
 from __future__ import annotations
@@ -10,22 +11,21 @@ from __future__ import annotations
 import hashlib
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
-from typing import Any
+from pathlib import PurePath
+from typing import Any, Callable
 
 from markupsafe import Markup
 
-from .plan import PagePlan
-from .templates import PageRenderer
+from .plan import PagePlan, Planner
 
 
 class Fingerprinter:
-    """Digests plans; remembers shared objects and template sources within one build."""
+    """Digests page contexts; remembers shared objects (cards, links) within one build."""
 
-    def __init__(self, renderer: PageRenderer) -> None:
-        self.renderer = renderer
+    def __init__(self, seeds: Callable[[object], bytes | None] = lambda value: None) -> None:
+        self.seeds = seeds
+        """Digests of some objects known without looking inside them (see `card_seeds`)."""
         self.memo: dict[int, tuple[object, bytes]] = {}
-        self.templates: dict[str, bytes] = {}
-        self.selections: dict[tuple[str, ...], bytes] = {}
         self.field_names: dict[type, tuple[str, ...]] = {}
         self.keys: dict[str, bytes] = {}
         """Digests of context keys ('article', 'pager', …), the same on every page."""
@@ -34,34 +34,9 @@ class Fingerprinter:
         """Declare `value`'s digest up front (e.g. an article card from its source's hash)."""
         self.memo[id(value)] = (value, digest)
 
-    def page(self, plan: PagePlan) -> str:
-        digest = hashlib.blake2b(digest_size=20)
-        digest.update(self.value(plan.context))
-        digest.update(self.selection(plan))
-        return digest.hexdigest()
-
-    def selection(self, plan: PagePlan) -> bytes:
-        """The candidates tried up to the chosen one (a new file there changes the choice), and the chosen one's sources."""
-        known = self.selections.get(plan.templates)
-        if known is None:
-            chosen = self.renderer.template_for(plan).name or plan.templates[0]
-            digest = hashlib.blake2b(digest_size=16)
-            for name in plan.templates:
-                digest.update(name.encode() + b"\0" + hashlib.blake2b(self.renderer.source_of(name).encode()).digest())
-                if name == chosen:
-                    break
-            digest.update(self.template(chosen))
-            known = self.selections[plan.templates] = digest.digest()
-        return known
-
-    def template(self, name: str) -> bytes:
-        known = self.templates.get(name)
-        if known is None:
-            digest = hashlib.blake2b(digest_size=16)
-            for used in sorted(self.renderer.uses(name)):
-                digest.update(used.encode() + b"\0" + self.renderer.source_of(used).encode() + b"\0")
-            known = self.templates[name] = digest.digest()
-        return known
+    def context(self, plan: PagePlan) -> bytes:
+        """A digest that differs whenever the plan's context would render differently."""
+        return hashlib.blake2b(self.value(plan.context), digest_size=16).digest()
 
     def value(self, value: Any) -> bytes:
         """Bytes that differ whenever `value` would render differently."""
@@ -92,8 +67,12 @@ class Fingerprinter:
             result = b"{" + b"".join(parts) + b"}"
         elif value is None or kind in (bool, int, float):
             return repr(value).encode() + b";"
+        elif isinstance(value, PurePath):
+            result = b"P" + self.value(str(value))
         elif isinstance(value, (datetime, date)):
             result = b"T" + value.isoformat().encode() + str(getattr(value, "tzinfo", "")).encode() + b";"
+        elif is_dataclass(value) and (seeded := self.seeds(value)) is not None:
+            result = seeded
         elif is_dataclass(value):
             names = self.field_names.get(kind)
             if names is None:
@@ -112,3 +91,25 @@ class Fingerprinter:
             result = b"H" + hashlib.blake2b(result, digest_size=16).digest()
         self.memo[id(value)] = (value, result)
         return result
+
+
+def card_seeds(planner: Planner, settings: str) -> Callable[[object], bytes | None]:
+    """Digests of the planner's article cards from what they are made of, cheaper than digesting their fields.
+
+    A card is a function of its file's front matter (and of the body when the
+    summary comes from it: `meta_fingerprint`), its path, the parsing settings,
+    its topics' display names and the base URL.
+    """
+    paths = {id(card): path for path, card in planner.cards.items()}
+    base_url = planner.site.config.base_url
+
+    def seed(value: object) -> bytes | None:
+        path = paths.get(id(value))
+        if path is None or planner.cards[path] is not value:
+            return None
+        article = planner.articles_by_path[path]
+        names = tuple(planner.topic_names[t.slug] for t in article.topics)
+        shown = f"{settings}|{path}|{article.meta_fingerprint}|{names}|{base_url}"
+        return b"C" + hashlib.blake2b(shown.encode("utf-8", "surrogateescape"), digest_size=16).digest()
+
+    return seed

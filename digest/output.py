@@ -117,7 +117,7 @@ class OutputTree:
             self.made.add(folder)
 
 
-class Stage:
+class Staging:
     """Where changed files wait for the commit: one flat folder inside the output, named by digest.
 
     A staged file's name is a digest of its path, so staging needs no folders
@@ -150,18 +150,18 @@ class OutputWriter:
 
     def __init__(self, output: Path) -> None:
         self.output = output
-        self.stage_area = Stage(output)
+        self.staging = Staging(output)
         self.staged: list[str] = []
         self.unchanged = 0
         output.mkdir(parents=True, exist_ok=True)
-        remove_staging(self.stage_area.folder)  # left over by a crashed build
+        remove_staging(self.staging.folder)  # left over by a crashed build
 
     def stage(self, relative: str, data: bytes) -> bool:
         """Queue `data` for `relative` unless the file already holds it; True if it will change."""
-        return self.record(relative, self.stage_area.put(relative, data))
+        return self.record(relative, self.staging.put(relative, data))
 
     def record(self, relative: str, changed: bool) -> bool:
-        """Count a file staged elsewhere (by a worker process, through a copy of `stage_area`)."""
+        """Count a file staged elsewhere (by a worker process, through a copy of `staging`)."""
         if changed:
             self.staged.append(relative)
         else:
@@ -169,7 +169,7 @@ class OutputWriter:
         return changed
 
     def abort(self) -> None:
-        remove_staging(self.stage_area.folder)
+        remove_staging(self.staging.folder)
         self.staged.clear()
 
     def commit(self, wanted: set[str]) -> WriteReport:
@@ -181,11 +181,11 @@ class OutputWriter:
             return self._commit(wanted)
 
     def _commit(self, wanted: set[str]) -> WriteReport:
-        tree = self.stage_area.tree
+        tree = self.staging.tree
         for relative in self.staged:
             target = tree.path(relative)
             tree.make_folder_for(target)
-            staged = self.stage_area.staged(relative)
+            staged = self.staging.staged(relative)
             try:
                 os.replace(staged, target)
             except IsADirectoryError:  # a folder stands where the file goes now
@@ -193,7 +193,7 @@ class OutputWriter:
                 os.replace(staged, target)
         removed = _prune(self.output, tree, read_manifest(self.output) - wanted)
         _write_manifest(self.output, wanted)
-        remove_staging(self.stage_area.folder)
+        remove_staging(self.staging.folder)
         report = WriteReport(len(self.staged), self.unchanged, removed)
         self.staged = []
         self.unchanged = 0

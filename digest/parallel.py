@@ -16,18 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
+from .bodies import BodyStore
 from .config import SiteConfig
-from .content import Article, ArticleParser, read_source
+from .content import ArticleParser, Parsed
 from .countries import CountryIndex
 from .errors import DigestError, Problem
-from .output import Stage
+from .output import Staging
 from .plan import PagePlan
+from .sources import read_source
 from .templates import PageRenderer
 
 PARSE_PER_WORKER = 200
 RENDER_PER_WORKER = 1000
 
-Parsed = Article | tuple[Problem, ...]
+ParseResult = Parsed | tuple[Problem, ...]
 
 
 def cores() -> int:
@@ -63,19 +65,19 @@ def _start_parser(config: SiteConfig) -> None:
     _parser = ArticleParser(config, CountryIndex(config.country_aliases))
 
 
-def _parse(path: Path) -> tuple[Path, Parsed]:
+def _parse(path: Path) -> tuple[Path, ParseResult]:
     assert _parser is not None
     return _parse_with(_parser, path)
 
 
-def _parse_with(parser: ArticleParser, path: Path) -> tuple[Path, Parsed]:
+def _parse_with(parser: ArticleParser, path: Path) -> tuple[Path, ParseResult]:
     try:
         return path, parser.parse(read_source(path, parser.config))
     except DigestError as exc:
         return path, exc.problems
 
 
-def parse_files(config: SiteConfig, parser: ArticleParser, paths: Sequence[Path]) -> Iterator[tuple[Path, Parsed]]:
+def parse_files(config: SiteConfig, parser: ArticleParser, paths: Sequence[Path]) -> Iterator[tuple[Path, ParseResult]]:
     """(path, article or problems) for each file, across all cores when there are many; workers read the files."""
     workers = _workers(len(paths), PARSE_PER_WORKER)
     if workers == 1:
@@ -91,9 +93,12 @@ def parse_files(config: SiteConfig, parser: ArticleParser, paths: Sequence[Path]
 
 @dataclass(frozen=True, slots=True)
 class RenderJob:
+    """Pages to render with one renderer, their bodies from one store, staged in one place."""
+
     renderer: PageRenderer
     plans: Sequence[PagePlan]
-    stage: Stage
+    staging: Staging
+    bodies: BodyStore
 
 
 _job: RenderJob | None = None  # inherited by forked workers; never set in the parent
@@ -105,23 +110,21 @@ def _start_renderer(job: RenderJob) -> None:
     _job = job
 
 
-def _render_range(bounds: tuple[int, int]) -> list[tuple[str, str, bool]]:
+def _render_range(bounds: tuple[int, int]) -> list[tuple[str, bool]]:
     assert _job is not None
     return _render(_job, range(*bounds))
 
 
-def _render(job: RenderJob, indices: range) -> list[tuple[str, str, bool]]:
-    """(output path, template used, changed?) for each plan rendered and staged."""
+def _render(job: RenderJob, indices: range) -> list[tuple[str, bool]]:
+    """(output path, changed?) for each plan rendered and staged."""
     done = []
     for index in indices:
         plan = job.plans[index]
-        template = job.renderer.template_for(plan).name or plan.templates[0]
-        changed = job.stage.put(plan.output, job.renderer.render(plan))
-        done.append((plan.output, template, changed))
+        done.append((plan.output, job.staging.put(plan.output, job.renderer.render(plan, job.bodies.body_of))))
     return done
 
 
-def render_plans(job: RenderJob, progress: Callable[[int], None]) -> Iterator[tuple[str, str, bool]]:
+def render_plans(job: RenderJob, progress: Callable[[int], None]) -> Iterator[tuple[str, bool]]:
     """Render and stage every plan of `job`, forking workers that inherit it when it is large."""
     total = len(job.plans)
     workers = _workers(total, RENDER_PER_WORKER) if threading.active_count() == 1 else 1

@@ -3,133 +3,67 @@
 URL rules live here and only here. Every plan says which file it writes, which
 templates may draw it (in order), the context they get, and which source files
 it shows. Two plans that want the same output are an error naming both sources.
+Planning is pure: it reads no file, not even an article's body.
 """
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from enum import StrEnum
 from itertools import groupby
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
-from markupsafe import Markup
-
-from .bodies import BodyStore
-from .config import SiteConfig
 from .content import Article
 from .countries import REGIONS, Country
 from .errors import Location, PlanError, Problem, Problems, display_path
-from .site import Month, Site, Term, Year
+from .related import RelatedIndex
+from .site import Month, Site, Term, TermKind, Year
+from .views import ArticleCard, ArticleView, CountryLink, Link, Pager, SiteInfo, TermLink
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
-    """Something with a name and a URL (a topic, a page in the menu)."""
+class PageKind(StrEnum):
+    """Every kind of page the site has; templates see it as `kind`."""
 
-    name: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class CountryLink:
-    name: str
-    url: str
-    flag: str
-    code: str
-
-
-@dataclass(frozen=True, slots=True)
-class TermLink:
-    """An entry of an index: a topic, a country, a year or a month, with its count."""
-
-    name: str
-    url: str
-    count: int
-    description: str = ""
-    flag: str = ""
-    code: str = ""
-    months: tuple["TermLink", ...] = ()
+    HOME = "home"
+    ARTICLE = "article"
+    TOPICS = "topics"
+    TOPIC = "topic"
+    COUNTRIES = "countries"
+    COUNTRY = "country"
+    ARCHIVE = "archive"
+    YEAR = "year"
+    MONTH = "month"
+    NOT_FOUND = "404"
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleCard:
-    """An article as lists show it: display-ready fields and resolved links, no body."""
-
-    title: str
-    url: str
-    published: datetime
-    source: str
-    source_url: str
-    summary: str
-    author: str
-    draft: bool
-    topics: tuple[Link, ...]
-    countries: tuple[CountryLink, ...]
-    extra: Mapping[str, Any] = field(hash=False)
+TEMPLATES: Mapping[PageKind, tuple[str, ...]] = {
+    PageKind.HOME: ("index.html", "list.html"),
+    PageKind.ARTICLE: ("article.html",),
+    PageKind.TOPICS: ("topics.html", "terms.html"),
+    PageKind.TOPIC: ("topic.html", "term.html", "list.html"),
+    PageKind.COUNTRIES: ("countries.html", "terms.html"),
+    PageKind.COUNTRY: ("country.html", "term.html", "list.html"),
+    PageKind.ARCHIVE: ("archive.html",),
+    PageKind.YEAR: ("year.html", "list.html"),
+    PageKind.MONTH: ("month.html", "list.html"),
+    PageKind.NOT_FOUND: ("404.html",),
+}
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleView:
-    """An article as its own page shows it: the card's fields plus the rendered body.
-
-    The body is either here or, on large sites, fetched from the store by key
-    when the page renders.
-    """
-
-    card: ArticleCard
-    body_html: Markup
-    body_key: str = ""
-    store: BodyStore | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def body(self) -> Markup:
-        if self.body_key and self.store is not None:
-            return self.store.get(self.body_key)
-        return self.body_html
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.card, name)
-
-
-@dataclass(frozen=True, slots=True)
-class SiteInfo:
-    """What every page may show about the site as a whole."""
-
-    title: str
-    description: str
-    base_url: str
-    base_path: str
-    language: str
-    menu: tuple[Link, ...]
-    home_url: str
-
-
-@dataclass(frozen=True, slots=True)
-class Pager:
-    """One page of a paginated list."""
-
-    number: int
-    total: int
-    items: tuple[ArticleCard, ...]
-    urls: tuple[str, ...]
-    count: int
-
-    @property
-    def prev_url(self) -> str:
-        return self.urls[self.number - 2] if self.number > 1 else ""
-
-    @property
-    def next_url(self) -> str:
-        return self.urls[self.number] if self.number < self.total else ""
+def template_candidates(kind: PageKind, slug: str = "") -> tuple[str, ...]:
+    """The templates that may draw a page, most specific first: a term's own template leads (`topic/defence.html`)."""
+    if slug and kind in (PageKind.TOPIC, PageKind.COUNTRY):
+        return (f"{kind.value}/{slug}.html", *TEMPLATES[kind])
+    return TEMPLATES[kind]
 
 
 @dataclass(frozen=True, slots=True)
 class PagePlan:
     """One output file: where it goes, how it is drawn, from what."""
 
-    kind: str
+    kind: PageKind
     url: str
     output: str
     templates: tuple[str, ...]
@@ -159,9 +93,12 @@ class Urls:
         return url[len(self.base) :] + "index.html"
 
 
-def plan_site(site: Site) -> list[PagePlan]:
+MENU: tuple[tuple[str, tuple[str, ...]], ...] = (("Latest", ()), ("Topics", ("topics",)), ("Countries", ("countries",)), ("Archive", ("archive",)))
+
+
+def plan_site(site: Site, related: RelatedIndex) -> list[PagePlan]:
     """Every page of the site, checked for output collisions."""
-    plans = list(Planner(site).plans())
+    plans = list(Planner(site, related).plans())
     check_collisions(plans)
     return plans
 
@@ -191,46 +128,44 @@ def check_collisions(plans: Sequence[PagePlan]) -> None:
 
 
 class Planner:
-    """Plans the pages of one `Site`; reuses unchanged cards of a previous planner.
+    """Plans the pages of one `Site`; reuses unchanged cards and article plans of a previous planner.
 
     Reused cards are the very same objects, so comparing a list page's context
     with the previous build's is mostly a matter of identity checks.
     """
 
-    def __init__(self, site: Site, previous: "Planner | None" = None, bodies: BodyStore | None = None) -> None:
+    def __init__(self, site: Site, related: RelatedIndex, previous: "Planner | None" = None) -> None:
         self.site = site
-        self.bodies = bodies
-        config: SiteConfig = site.config
+        self.related = related
+        config = site.config
         self.urls = Urls(config.base_path)
         self.paginate = config.paginate
         self.topic_names = {t.slug: t.name for t in site.topics}
         self.topic_links: dict[str, Link] = {}
         self.country_links: dict[Country, CountryLink] = {}
-        menu = (
-            Link("Latest", self.urls.path()),
-            Link("Topics", self.urls.path("topics")),
-            Link("Countries", self.urls.path("countries")),
-            Link("Archive", self.urls.path("archive")),
-        )
-        self.info = SiteInfo(
-            config.title, config.description, config.base_url, config.base_path, config.language, menu, self.urls.path()
-        )
+        menu = tuple(Link(name, self.urls.path(*part)) for name, part in MENU)
+        self.info = SiteInfo(config.title, config.description, config.base_url, config.base_path, config.language, menu, self.urls.path())
         self.index = {a.path: i for i, a in enumerate(site.articles)}
         self.previous_plans: dict[Path, tuple[tuple[object, ...], PagePlan]] = previous.article_plans if previous else {}
         self.article_plans: dict[Path, tuple[tuple[object, ...], PagePlan]] = {}
-        self.cards: dict[Path, ArticleCard] = {}
         self.articles_by_path: dict[Path, Article] = {a.path: a for a in site.articles}
-        same_names = previous is not None and previous.topic_names == self.topic_names and previous.urls.base == self.urls.base
-        for article in site.articles:
-            old = previous.cards.get(article.path) if previous else None
-            if old is not None and same_names and previous is not None and previous.articles_by_path.get(article.path) is article:
-                self.cards[article.path] = old  # the very same parsed article: its card cannot differ
-                continue
-            card = self.card(article)
-            self.cards[article.path] = old if old == card else card
+        self.cards = self._cards(previous)
         self.card_list = [self.cards[a.path] for a in site.articles]
         self.card_by_id = {id(a): card for a, card in zip(site.articles, self.card_list)}
         self.unchanged_pages = self._unchanged_article_pages(previous)
+
+    def _cards(self, previous: "Planner | None") -> dict[Path, ArticleCard]:
+        """Every article's card: the previous one when it cannot differ or turns out equal."""
+        same_names = previous is not None and previous.topic_names == self.topic_names and previous.urls.base == self.urls.base
+        cards: dict[Path, ArticleCard] = {}
+        for article in self.site.articles:
+            old = previous.cards.get(article.path) if previous else None
+            if old is not None and same_names and previous is not None and previous.articles_by_path.get(article.path) is article:
+                cards[article.path] = old  # the very same parsed article: its card cannot differ
+                continue
+            card = self.card(article)
+            cards[article.path] = old if old == card else card
+        return cards
 
     def _unchanged_article_pages(self, previous: "Planner | None") -> set[Path]:
         """Articles whose page cannot have changed: same article, card, neighbours and related cards.
@@ -238,15 +173,15 @@ class Planner:
         Only worth knowing when the order of articles is the same as before;
         then it saves checking every article page one by one.
         """
-        if previous is None or previous.site.related_index.order != self.site.related_index.order:
+        if previous is None or previous.related.order != self.related.order:
             return set()
-        order = self.site.related_index.order
+        order = self.related.order
         changed = {
             i for i, (path, old, new) in enumerate(zip(order, previous.card_list, self.card_list))
             if old is not new or previous.articles_by_path[path] is not self.articles_by_path[path]
         }
         dirty = changed | {i + step for i in changed for step in (-1, 1)}
-        before, now = previous.site.related_index.chosen, self.site.related_index.chosen
+        before, now = previous.related.chosen, self.related.chosen
         for i, path in enumerate(order):
             related = now[path]
             if related is not before[path] or not changed.isdisjoint(related):
@@ -293,53 +228,35 @@ class Planner:
         card = in_order[index]
         newer = in_order[index - 1] if index > 0 else None
         older = in_order[index + 1] if index + 1 < len(in_order) else None
-        related = tuple(in_order[i] for i in self.site.related_index.chosen[article.path])
+        related = tuple(in_order[i] for i in self.related.chosen[article.path])
         key = (article, card, newer, older, *related)
         known = self.previous_plans.get(article.path)
         if known is not None and len(known[0]) == len(key) and all(a is b for a, b in zip(known[0], key)):
             self.article_plans[article.path] = known
             return known[1]
-        view = ArticleView(card, article.body_html, article.body_key, self.bodies)
-        plan = self.plan(
-            "article", view.url, ("article.html",), article.title, (article.path,),
-            article=view, newer=newer, older=older, related=related,
-        )
+        view = ArticleView(card, article.path, article.fingerprint)
+        plan = self.plan(PageKind.ARTICLE, view.url, article.title, (article.path,), article=view, newer=newer, older=older, related=related)
         self.article_plans[article.path] = (key, plan)
         return plan
 
-    def plan(self, kind: str, url: str, templates: tuple[str, ...], title: str, sources: tuple[Path, ...] = (), **context: Any) -> PagePlan:
+    def plan(self, kind: PageKind, url: str, title: str, sources: tuple[Path, ...] = (), slug: str = "", **context: Any) -> PagePlan:
         context.update(site=self.info, page=Link(title, url), kind=kind)
-        return PagePlan(kind, url, self.urls.output_of(url), templates, context, sources)
+        return PagePlan(kind, url, self.urls.output_of(url), template_candidates(kind, slug), context, sources)
 
     def plans(self) -> Iterator[PagePlan]:
         site = self.site
-        yield from self.listing("home", self.urls.path(), ("index.html", "list.html"), site.config.title, site.articles)
+        yield from self.listing(PageKind.HOME, self.urls.path(), site.config.title, site.articles)
         yield from self.article_pages()
-        yield self.plan(
-            "topics", self.urls.path("topics"), ("topics.html", "terms.html"), "Topics",
-            terms=tuple(self.term_link(t) for t in site.topics),
-        )
-        for term in site.topics:
-            yield from self.listing(
-                "topic", self.urls.path("topics", term.slug),
-                (f"topic/{term.slug}.html", "topic.html", "term.html", "list.html"), term.name, term.articles,
-                term=self.term_link(term),
-            )
-        yield self.plan(
-            "countries", self.urls.path("countries"), ("countries.html", "terms.html"), "Countries",
-            terms=tuple(self.term_link(t) for t in site.countries), groups=self.regions(site.countries),
-        )
-        for term in site.countries:
-            yield from self.listing(
-                "country", self.urls.path("countries", term.slug),
-                (f"country/{term.slug}.html", "country.html", "term.html", "list.html"), term.name, term.articles,
-                term=self.term_link(term),
-            )
+        for kind, terms, index in ((PageKind.TOPIC, site.topics, PageKind.TOPICS), (PageKind.COUNTRY, site.countries, PageKind.COUNTRIES)):
+            groups = {"groups": self.regions(terms)} if kind is PageKind.COUNTRY else {}
+            links = tuple(self.term_link(t) for t in terms)
+            yield self.plan(index, self.urls.path(index.value), index.value.capitalize(), terms=links, **groups)
+            for term, link in zip(terms, links):
+                yield from self.listing(kind, link.url, term.name, term.articles, slug=term.slug, term=link)
         yield from self.archives(site.years)
-        yield PagePlan(
-            "404", self.urls.path() + "404.html", "404.html", ("404.html",),
-            {"site": self.info, "page": Link("Page not found", self.urls.path() + "404.html"), "kind": "404"},
-        )
+        not_found = self.urls.path() + "404.html"
+        yield PagePlan(PageKind.NOT_FOUND, not_found, "404.html", template_candidates(PageKind.NOT_FOUND),
+                       {"site": self.info, "page": Link("Page not found", not_found), "kind": PageKind.NOT_FOUND})
 
     def article_pages(self) -> Iterator[PagePlan]:
         for article in self.site.articles:
@@ -350,7 +267,7 @@ class Planner:
             else:
                 yield self.article_plan(article)
 
-    def listing(self, kind: str, first_url: str, templates: tuple[str, ...], title: str, articles: Sequence[Article], **context: Any) -> Iterator[PagePlan]:
+    def listing(self, kind: PageKind, first_url: str, title: str, articles: Sequence[Article], slug: str = "", **context: Any) -> Iterator[PagePlan]:
         size = self.paginate
         total = max(1, -(-len(articles) // size))
         urls = tuple(self.urls.page(first_url, n) for n in range(1, total + 1))
@@ -358,10 +275,10 @@ class Planner:
             chunk = articles[(number - 1) * size : number * size]
             pager = Pager(number, total, tuple([self.card_by_id[id(a)] for a in chunk]), urls, len(articles))
             shown = title if number == 1 else f"{title} (page {number})"
-            yield self.plan(kind, urls[number - 1], templates, shown, pager=pager, **context)
+            yield self.plan(kind, urls[number - 1], shown, slug=slug, pager=pager, **context)
 
     def term_link(self, term: Term) -> TermLink:
-        prefix = "topics" if term.kind == "topic" else "countries"
+        prefix = "topics" if term.kind is TermKind.TOPIC else "countries"
         country = term.country
         return TermLink(
             term.name, self.urls.path(prefix, term.slug), term.count, term.description,
@@ -387,10 +304,9 @@ class Planner:
             TermLink(str(y.year), self.urls.path(f"{y.year:04d}"), len(y.articles), months=tuple(month_link(m) for m in y.months))
             for y in years
         )
-        yield self.plan("archive", self.urls.path("archive"), ("archive.html",), "Archive", years=overview)
+        archive = Link("Archive", self.urls.path("archive"))
+        yield self.plan(PageKind.ARCHIVE, archive.url, "Archive", years=overview)
         for year, entry in zip(years, overview):
-            archive = Link("Archive", self.urls.path("archive"))
-            yield from self.listing("year", entry.url, ("year.html", "list.html"), entry.name, year.articles, months=entry.months, parent=archive)
+            yield from self.listing(PageKind.YEAR, entry.url, entry.name, year.articles, months=entry.months, parent=archive)
             for month, link in zip(year.months, entry.months):
-                parent = Link(entry.name, entry.url)
-                yield from self.listing("month", link.url, ("month.html", "list.html"), link.name, month.articles, parent=parent)
+                yield from self.listing(PageKind.MONTH, link.url, link.name, month.articles, parent=Link(entry.name, entry.url))

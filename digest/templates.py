@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import jinja2
 import jinja2.meta
+from markupsafe import Markup
 
 from .config import SiteConfig
-from .errors import display_path
-from .errors import ConfigError, Location, Problem, TemplateError
+from .errors import ConfigError, Location, Problem, TemplateError, display_path
 from .plan import PagePlan
+from .views import ArticleView
 from .yamlfile import parse_yaml
 
 THEME_FILE = "theme.yaml"
@@ -83,8 +85,26 @@ def format_date(value: datetime, style: str = "long") -> str:
     return f"{value.day} {month} {value.year}"
 
 
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The template chosen for a list of candidates, and a digest of everything that choice depends on."""
+
+    template: jinja2.Template
+    name: str
+    digest: bytes
+    """Changes when a candidate before the chosen one appears, or the chosen one or anything it uses changes."""
+
+
+BodyLookup = Callable[[ArticleView], Markup]
+"""Gives an article page its rendered body (from the build's body store)."""
+
+
 class PageRenderer:
-    """Renders plans with the theme's templates; template problems become `TemplateError`s."""
+    """Chooses and renders templates for plans; template problems become `TemplateError`s.
+
+    One renderer serves one state of the theme's files: a template change makes
+    a new renderer, so nothing is looked up on disk twice.
+    """
 
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
@@ -97,25 +117,39 @@ class PageRenderer:
             keep_trailing_newline=True,
             auto_reload=False,  # a template change makes a new renderer; no stat per page meanwhile
         )
-        self.chosen: dict[tuple[str, ...], jinja2.Template] = {}
         self.env.filters["format_date"] = format_date
         self.env.filters["isodate"] = lambda value: value.isoformat()
+        self.choices: dict[tuple[str, ...], Choice] = {}
 
-    def template_for(self, plan: PagePlan) -> jinja2.Template:
+    def choose(self, plan: PagePlan) -> Choice:
         """The first of the plan's candidates that exists (remembered per candidate list)."""
-        known = self.chosen.get(plan.templates)
-        if known is not None:
-            return known
-        try:
-            known = self.chosen[plan.templates] = self.env.select_template(list(plan.templates))
-            return known
-        except jinja2.TemplatesNotFound:
-            tried = [f"    {display_path(folder / name)}" for name in plan.templates for folder in self.theme.template_dirs]
-            raise TemplateError(
-                [Problem(Location(display_path(self.theme.template_dirs[-1] / plan.templates[-1]) if self.theme.template_dirs else Path(plan.templates[-1])), f"no template for the {plan.kind} page {plan.url}", "", "looked for:\n" + "\n".join(tried or ["    (no template folders at all)"]))]
-            ) from None
-        except jinja2.TemplateSyntaxError as exc:
-            raise self.error(exc, plan) from None
+        known = self.choices.get(plan.templates)
+        if known is None:
+            try:
+                template = self.env.select_template(list(plan.templates))
+            except jinja2.TemplatesNotFound:
+                raise self.missing(plan) from None
+            except jinja2.TemplateSyntaxError as exc:
+                raise self.error(exc, plan) from None
+            name = template.name or plan.templates[0]
+            known = self.choices[plan.templates] = Choice(template, name, self._choice_digest(plan.templates, name))
+        return known
+
+    def _choice_digest(self, candidates: tuple[str, ...], chosen: str) -> bytes:
+        digest = hashlib.blake2b(digest_size=16)
+        for name in candidates:  # those tried before the chosen one: a new file there changes the choice
+            digest.update(name.encode() + b"\0" + hashlib.blake2b(self.source_of(name).encode()).digest())
+            if name == chosen:
+                break
+        for used in sorted(self.uses(chosen)):
+            digest.update(used.encode() + b"\0" + self.source_of(used).encode() + b"\0")
+        return digest.digest()
+
+    def missing(self, plan: PagePlan) -> TemplateError:
+        tried = [f"    {display_path(folder / name)}" for name in plan.templates for folder in self.theme.template_dirs]
+        where = display_path(self.theme.template_dirs[-1] / plan.templates[-1]) if self.theme.template_dirs else Path(plan.templates[-1])
+        looked = "looked for:\n" + "\n".join(tried or ["    (no template folders at all)"])
+        return TemplateError([Problem(Location(where), f"no template for the {plan.kind} page {plan.url}", "", looked)])
 
     def source_of(self, name: str) -> str:
         """A template's text, or '' when it does not exist (which is part of what a page used)."""
@@ -126,7 +160,7 @@ class PageRenderer:
         return source
 
     def uses(self, name: str) -> frozenset[str]:
-        """`name` and every template it extends, includes or imports, transitively."""
+        """`name` and every template it extends, includes or imports, transitively ('*' for a computed name)."""
         found: set[str] = set()
         pending = [name]
         while pending:
@@ -135,9 +169,8 @@ class PageRenderer:
                 continue
             found.add(current)
             try:
-                source, _, _ = self.env.loader.get_source(self.env, current)  # type: ignore[union-attr]
-                referenced = jinja2.meta.find_referenced_templates(self.env.parse(source))
-            except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
+                referenced = jinja2.meta.find_referenced_templates(self.env.parse(self.source_of(current)))
+            except jinja2.TemplateSyntaxError:
                 continue
             for reference in referenced:
                 if reference is None:  # computed name: it may use any template
@@ -146,12 +179,15 @@ class PageRenderer:
                     pending.append(reference)
         return frozenset(found)
 
-    def render(self, plan: PagePlan) -> bytes:
-        template = self.template_for(plan)
+    def render(self, plan: PagePlan, body_of: BodyLookup) -> bytes:
+        """The page's bytes; an article page gets its body from `body_of` first."""
+        template = self.choose(plan).template
+        context = plan.context
+        view = context.get("article")
+        if isinstance(view, ArticleView):
+            context = {**context, "article": replace(view, body=body_of(view))}
         try:
-            return template.render(plan.context).encode("utf-8")
-        except jinja2.TemplateSyntaxError as exc:
-            raise self.error(exc, plan) from None
+            return template.render(context).encode("utf-8")
         except Exception as exc:  # any failure inside a template is reported at its line
             raise self.error(exc, plan) from None
 
@@ -163,8 +199,7 @@ class PageRenderer:
             lines = Path(path).read_text(encoding="utf-8").splitlines()
             source = lines[line - 1] if line <= len(lines) else ""
         where = Location(display_path(Path(path)) if path else Path(plan.templates[0]), line)
-        hint = f"while rendering {plan.url}"
-        return TemplateError([Problem(where, message, "", hint, source)])
+        return TemplateError([Problem(where, message, "", f"while rendering {plan.url}", source)])
 
 
 def _template_place(exc: Exception) -> tuple[str, int]:

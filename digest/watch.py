@@ -17,7 +17,7 @@ from watchdog.observers import Observer
 
 from .build import Changes
 from .config import CONFIG_NAME, SiteConfig
-from .content import is_ignored_name
+from .sources import is_ignored_name
 from .templates import SITE_STATIC, SITE_TEMPLATES, THEME_FILE, Theme
 
 QUIET_SECONDS = 0.03

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.build import BuildResult, full_build
+from digest.build import BuildResult, build_once
 from digest.errors import DigestError
 from digest.site import BuildOptions
 
@@ -58,7 +58,7 @@ class InlineSite:
         build_options = BuildOptions(
             drafts=bool(options.pop("drafts", False)), future=bool(options.pop("future", False)), now=FIXED_NOW
         )
-        result = full_build(self.root, build_options, **options)  # type: ignore[arg-type]
+        result = build_once(self.root, build_options, **options)  # type: ignore[arg-type]
         return Output(result.config.output_dir, result)
 
     def build_error(self, **options: object) -> DigestError:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.build import full_build
+from digest.build import build_once
 from digest.errors import DigestError
 from digest.site import BuildOptions
 from tests.conftest import FIXED_NOW
@@ -80,7 +80,7 @@ def test_bad_input_is_reported_with_the_exact_headline(name, tmp_path, monkeypat
     monkeypatch.chdir(root)
     headline, hint = expectation(case, root)
     with pytest.raises(DigestError) as caught:
-        full_build(root, BuildOptions(now=FIXED_NOW))
+        build_once(root, BuildOptions(now=FIXED_NOW))
     problem = caught.value.problems[0]
     assert problem.headline() == headline, caught.value.report()
     assert hint in problem.hint, caught.value.report()

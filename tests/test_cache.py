@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from digest.build import Builder
+from digest.build import Session
 from digest.cache import CACHE_DIR
 from digest.site import BuildOptions
 from tests.conftest import FIXED_NOW, article
@@ -19,7 +19,11 @@ def site_text() -> str:
 
 
 def build(root: Path, output: Path | None = None, *, cache: bool = True):  # type: ignore[no-untyped-def]
-    return Builder(root, BuildOptions(now=FIXED_NOW), output_dir=output, use_cache=cache).build(skip_if_unchanged=True)
+    session = Session(root, BuildOptions(now=FIXED_NOW), output_dir=output, use_cache=cache)
+    try:
+        return session.build(skip_if_current=True)
+    finally:
+        session.close()
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

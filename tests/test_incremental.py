@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.build import Builder, Changes
+from digest.build import Changes, Session
 from digest.errors import DigestError
 from digest.site import BuildOptions
 from digest.templates import bundled_themes_dir
@@ -27,9 +27,9 @@ def starter_site() -> str:
     )
 
 
-def builder(root: Path, output: Path | None = None) -> Builder:
-    """A live builder (cached, like `digest serve`), or with `output` a clean reference build without cache."""
-    return Builder(root, BuildOptions(now=FIXED_NOW), output_dir=output, use_cache=output is None)
+def builder(root: Path, output: Path | None = None) -> Session:
+    """A live session (cached, like `digest serve`), or with `output` a clean reference build without cache."""
+    return Session(root, BuildOptions(now=FIXED_NOW), output_dir=output, use_cache=output is None)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -97,7 +97,11 @@ def test_a_template_change_re_renders_the_pages_that_use_it_through_extends(make
     assert rendered and all(name.startswith(("topics/", "countries/")) for name in rendered)
     assert "<h1>Term Energy</h1>" in site.output.read("topics/energy/index.html")
     base = bundled_themes_dir() / "default/templates/base.html"
-    assert len(live.rebuild(Changes(templates=frozenset({base}))).rendered_outputs) == total  # base.html is everywhere
+    assert live.rebuild(Changes(templates=frozenset({base}))).rendered_outputs == ()  # touched, not changed
+    override = site.root / "templates/base.html"
+    override.write_text(base.read_text().replace("<body", "<!-- overridden -->\n<body"))
+    assert len(live.rebuild(Changes(templates=frozenset({override}))).rendered_outputs) == total  # every page extends it
+    assert "<!-- overridden -->" in site.output.read("404.html")
 
 
 def test_a_failed_rebuild_keeps_the_output_and_the_next_one_catches_up(make_site, tmp_path):

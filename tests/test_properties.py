@@ -15,12 +15,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from digest.config import KNOWN_KEYS, SiteConfig, TopicDefinition, load_config
-from digest.content import BIDI_CONTROLS, CONTROL_CHARACTERS, FIELDS, Article, ArticleParser, SourceFile
+from digest.content import Article, ArticleParser
+from digest.fields import BIDI_CONTROLS, CONTROL_CHARACTERS, FIELDS
 from digest.countries import CountryIndex
 from digest.errors import DigestError
 from digest.output import inside
 from digest.plan import plan_site
-from digest.site import BuildOptions, build_site
+from digest.related import relate
+from digest.site import BuildOptions, model_site
+from digest.sources import SourceFile
 
 ROOT = Path("/nonexistent/site")
 ARTICLE_PATH = ROOT / "content/articles/a.md"
@@ -48,7 +51,7 @@ PARSERS = {
 
 
 def parse(data: bytes, unsafe: bool = False, vocabulary: bool = False) -> Article:
-    return PARSERS[(unsafe, vocabulary)].parse(SourceFile(ARTICLE_PATH, SHOWN, data))
+    return PARSERS[(unsafe, vocabulary)].parse(SourceFile(ARTICLE_PATH, SHOWN, data)).article
 
 
 def check_outcome(data: bytes, unsafe: bool = False, vocabulary: bool = False) -> None:
@@ -292,12 +295,13 @@ def test_every_planned_output_lies_inside_the_output_folder(tmp_path_factory, so
     for stem, data in sources:
         path = ROOT / "content/articles" / f"{stem}.md"
         try:
-            articles.append(parser.parse(SourceFile(path, path.relative_to(ROOT), data)))
+            articles.append(parser.parse(SourceFile(path, path.relative_to(ROOT), data)).article)
         except DigestError:
             continue
     output = tmp_path_factory.getbasetemp() / "public"
     try:
-        plans = plan_site(build_site(config, articles, BuildOptions(drafts=True, future=True)))
+        site = model_site(config, articles, BuildOptions(drafts=True, future=True))
+        plans = plan_site(site, relate(site.articles))
     except DigestError:
         return  # two articles want one URL: refused, nothing planned
     seen: set[str] = set()

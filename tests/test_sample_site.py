@@ -19,7 +19,7 @@ import html5lib
 import pytest
 import yaml
 
-from digest.build import full_build
+from digest.build import build_once
 from digest.countries import CountryIndex
 from digest.names import slugify
 from digest.output import MANIFEST
@@ -45,7 +45,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Output:
 
 
 def build_sample(output_dir: Path) -> Output:
-    result = full_build(REPO, BuildOptions(now=FIXED_NOW), output_dir=output_dir)
+    result = build_once(REPO, BuildOptions(now=FIXED_NOW), output_dir=output_dir)
     assert result.config.output_dir == output_dir.resolve()
     return Output(output_dir, result)
 

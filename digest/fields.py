@@ -1,0 +1,292 @@
+"""Front matter fields → typed values: one converter per field, every problem reported at its line and column."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
+
+from .config import SiteConfig
+from .countries import Country, CountryIndex, UnknownCountry
+from .errors import Location, Problem, Problems
+from .names import MAX_SLUG, slugify
+from .yamlfile import KeyPath, YamlDoc
+
+CONTROL_CHARACTERS = frozenset(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRef:
+    """A topic as one article names it: the shared slug and the spelling used."""
+
+    slug: str
+    label: str
+
+
+
+class FieldReader:
+    """Converts one file's front matter with the site's rules, collecting every problem before giving up."""
+
+    def __init__(self, config: SiteConfig, countries: CountryIndex, path: Path, shown: Path, doc: YamlDoc, lines: list[str]) -> None:
+        self.config = config
+        self.countries = countries
+        self.path = path
+        self.shown = shown
+        self.doc = doc
+        self.lines = lines
+        self.problems = Problems()
+
+    def convert(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Every field's value under its `Article` name; check `problems` before using them."""
+        for key in data:
+            if key not in FIELDS:
+                shown = "~" if key is None else str(key)
+                close = difflib.get_close_matches(shown, FIELDS, n=1)
+                hint = f"did you mean '{close[0]}'?" if close else "custom fields go under 'extra:'"
+                self.report((key,), f"unknown field '{shown}'", hint, key=True, name=shown)
+        return {name: convert(self, data) for name, convert in CONVERTERS.values()}
+
+    # -- reporting -----------------------------------------------------------
+
+    def report(self, at: KeyPath, message: str, hint: str = "", *, key: bool = False, name: str = "") -> None:
+        spot = (self.doc.keys.get(at) if key else None) or self.doc.spot(at)
+        if not at:
+            spot = self.doc.spot(())
+        if key:
+            name = name or str(at[0])
+        field_name = name or (str(at[0]) if at else "")
+        line = self.lines[spot.line - 1] if 0 < spot.line <= len(self.lines) else ""
+        self.problems.add(Problem(Location(self.shown, spot.line, spot.col), message, field_name, hint, line))
+
+    def missing(self, name: str, example: str) -> None:
+        self.problems.add(
+            Problem(Location(self.shown, 1, 1), "is required", name, f"add a line '{example}' to the front matter", self.lines[0])
+        )
+
+    def quote_hint(self, at: KeyPath, value: Any) -> str:
+        """Explain YAML's surprises: unquoted NO is false, 1:20 a number, 0x1F an int."""
+        spot = self.doc.spots.get(at)
+        raw = spot.raw if spot and spot.raw is not None else str(value)
+        reading = f"YAML reads unquoted {raw} as {_yaml_kind(value)}; " if spot and spot.plain and not isinstance(value, str) else ""
+        return f'{reading}put it in quotes: "{raw}"'
+
+    # -- fields --------------------------------------------------------------
+
+    def text(self, data: dict[str, Any], name: str, *, required: bool = False) -> str:
+        value = data.get(name)
+        if value is None:
+            if required and name in data:
+                self.report((name,), "must not be empty", f"write the article's {name} after '{name}:'", key=True)
+            elif required:
+                self.missing(name, f"{name}: ...")
+            return ""
+        if not isinstance(value, str):
+            self.report((name,), f"must be text, got {_yaml_kind(value)}", self.quote_hint((name,), value))
+            return ""
+        value = unicodedata.normalize("NFC", " ".join(value.split()))
+        if required and not value:
+            self.report((name,), "must not be empty", f"write the article's {name} after '{name}:'")
+        return self.checked_characters((name,), value)
+
+    def checked_characters(self, at: KeyPath, value: str) -> str:
+        """Refuse characters that cannot be written out or that reorder text invisibly."""
+        bad = next((c for c in value if "\ud800" <= c <= "\udfff" or c in BIDI_CONTROLS or c in CONTROL_CHARACTERS), None)
+        if bad is None:
+            return value
+        if bad in BIDI_CONTROLS:
+            what, hint = "an invisible bidirectional control character", "delete it; right-to-left text displays correctly without it"
+        else:
+            kind = "a lone surrogate" if "\ud800" <= bad <= "\udfff" else "a control character"
+            what, hint = kind, "delete it; it cannot appear in a web page"
+        self.report(at, f"contains {what} (U+{ord(bad):04X})", hint)
+        return ""
+
+    def published(self, data: dict[str, Any]) -> datetime | None:
+        value = data.get("date")
+        zone = self.config.zone
+        if value is None:
+            self.missing("date", "date: 2021-11-24")
+            return None
+        hint = "write it as YYYY-MM-DD (2021-11-24) or an ISO 8601 time (2021-11-24T09:30:00+01:00)"
+        if isinstance(value, datetime):
+            moment = value
+        elif isinstance(value, date):
+            moment = datetime.combine(value, time())
+        elif isinstance(value, str):
+            try:
+                moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                real = _calendar_problem(value)
+                self.report(("date",), real or f"must be a date like 2021-11-24, got '{value}'", hint)
+                return None
+        else:
+            self.report(("date",), f"must be a date like 2021-11-24, got {_yaml_kind(value)} {value!r}", hint)
+            return None
+        local = moment
+        if 1900 <= moment.year <= 2200:
+            local = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+        if not 1900 <= local.year <= 2200:
+            self.report(("date",), f"year {local.year} is outside 1900-2200", "check for a typo in the year")
+            return None
+        return local
+
+    def items(self, data: dict[str, Any], name: str, example: str) -> list[tuple[KeyPath, str]]:
+        value = data.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            shown = f"'{value}'" if isinstance(value, str) else _shown(value)
+            self.report((name,), f"must be a list, got {_yaml_kind(value)} {shown}", f"write a list in brackets, e.g. {name}: {example}")
+            return []
+        found: list[tuple[KeyPath, str]] = []
+        for index, item in enumerate(value):
+            at: KeyPath = (name, index)
+            if isinstance(item, str) and not item.strip():
+                self.report(at, f"entry {index + 1} is empty", "remove it, or write a name there", name=name)
+            elif not isinstance(item, str):
+                self.report(at, f"entry {index + 1} must be a name, got {_yaml_kind(item)}", self.quote_hint(at, item), name=name)
+            else:
+                found.append((at, self.checked_characters(at, unicodedata.normalize("NFC", item.strip()))))
+        return [(at, text) for at, text in found if text]
+
+    def country_list(self, data: dict[str, Any]) -> tuple[Country, ...]:
+        countries: list[Country] = []
+        for at, written in self.items(data, "countries", "[Israel, Morocco]"):
+            try:
+                country = self.countries.resolve(written)
+            except UnknownCountry as exc:
+                hint = ("did you mean " + " or ".join(f"'{s}'" for s in exc.suggestions) + "?") if exc.suggestions else (
+                    "use a country name, an ISO code (IL, ISR), or add an alias under countries.aliases in site.yaml"
+                )
+                self.report(at, f"unknown country '{written}'", hint, name="countries")
+                continue
+            if country not in countries:
+                countries.append(country)
+        return tuple(countries)
+
+    def topic_list(self, data: dict[str, Any]) -> tuple[TopicRef, ...]:
+        vocabulary = self.config.topics
+        aliases = {slugify(alias): slug for slug, spec in vocabulary.items() for alias in spec.aliases}
+        topics: list[TopicRef] = []
+        for at, written in self.items(data, "topics", "[defence, diplomacy]"):
+            slug = slugify(written)
+            if not slug:
+                self.report(at, f"'{written}' has no letters or digits to name a topic by", "use a word such as 'defence'", name="topics")
+                continue
+            slug = aliases.get(slug, slug)
+            if vocabulary and slug not in vocabulary:
+                close = difflib.get_close_matches(slug, list(vocabulary), n=3)
+                hint = ("did you mean " + " or ".join(f"'{c}'" for c in close) + "?") if close else "known topics: " + ", ".join(sorted(vocabulary))
+                self.report(at, f"unknown topic '{written}'", hint + " (or add it under topics: in site.yaml)", name="topics")
+                continue
+            if all(t.slug != slug for t in topics):
+                topics.append(TopicRef(slug, written))
+        return tuple(topics)
+
+    def url(self, data: dict[str, Any]) -> str:
+        value = self.text(data, "url")
+        if value:
+            try:
+                parts = urlsplit(value)
+            except ValueError as exc:
+                self.report(("url",), f"is not a valid address ({exc})", "e.g. url: https://www.example.com/news/story")
+                return ""
+            if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+                self.report(("url",), f"must be an http or https address, got '{value}'", "e.g. url: https://www.example.com/news/story")
+                return ""
+        return value
+
+    def slug(self, data: dict[str, Any]) -> str:
+        value = data.get("slug")
+        if value is None:
+            slug = slugify(self.path.stem)
+            if not slug:
+                self.problems.add(Problem(Location(self.shown, 1, 1), f"the file name '{self.path.name}' gives no usable slug", "slug", "rename the file or add 'slug: my-article'", self.lines[0]))
+            return slug
+        if not isinstance(value, str):
+            self.report(("slug",), f"must be text, got {_yaml_kind(value)}", self.quote_hint(("slug",), value))
+            return ""
+        if value != slugify(value) or not value or len(value) > MAX_SLUG:
+            suggestion = slugify(value)
+            hint = f"use '{suggestion}'" if suggestion else "use lower-case letters, digits and '-'"
+            self.report(("slug",), f"'{value}' is not a valid slug (lower-case a-z, 0-9 and '-', at most {MAX_SLUG})", hint)
+            return ""
+        return value
+
+    def flag(self, data: dict[str, Any], name: str) -> bool:
+        value = data.get(name, False)
+        if not isinstance(value, bool):
+            self.report((name,), f"must be true or false, got {value!r}", f"write {name}: true or {name}: false")
+            return False
+        return value
+
+    def mapping(self, data: dict[str, Any], name: str) -> dict[str, Any]:
+        value = data.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.report((name,), f"must be a mapping of names to values, got {_yaml_kind(value)}", f"indent custom fields under '{name}:', e.g.\n    {name}:\n      region: Maghreb")
+            return {}
+        return value
+
+
+def _yaml_kind(value: Any) -> str:
+    kinds: list[tuple[type | tuple[type, ...], str]] = [
+        (bool, "true/false"), (int, "a number"), (float, "a number"), (datetime, "a date and time"),
+        (date, "a date"), (list, "a list"), (dict, "a mapping"), (str, "text"), (type(None), "nothing"),
+    ]
+    for kind, name in kinds:
+        if isinstance(value, kind):
+            if kind is bool:
+                return "false" if value is False else "true"
+            return name
+    return type(value).__name__
+
+
+def _shown(value: Any) -> str:
+    """A value as the user wrote it in YAML, for messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return ""
+    return str(value)
+
+
+def _calendar_problem(text: str) -> str:
+    """Say why a date-shaped string is no real date (2021-02-30), else ''."""
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2}).*", text)
+    if not match:
+        return ""
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        date(year, month, day)
+    except ValueError as exc:
+        return f"'{text.strip()}' is not a real date ({exc})"
+    return ""
+
+
+
+Converter = Callable[[FieldReader, dict[str, Any]], Any]
+
+CONVERTERS: Mapping[str, tuple[str, Converter]] = {
+    "title": ("title", lambda reader, data: reader.text(data, "title", required=True)),
+    "date": ("published", FieldReader.published),
+    "countries": ("countries", FieldReader.country_list),
+    "topics": ("topics", FieldReader.topic_list),
+    "source": ("source", lambda reader, data: reader.text(data, "source")),
+    "url": ("url", FieldReader.url),
+    "summary": ("summary", lambda reader, data: reader.text(data, "summary")),
+    "author": ("author", lambda reader, data: reader.text(data, "author")),
+    "slug": ("slug", FieldReader.slug),
+    "draft": ("draft", lambda reader, data: reader.flag(data, "draft")),
+    "extra": ("extra", lambda reader, data: reader.mapping(data, "extra")),
+}
+"""Front matter field → (the `Article` attribute it fills, its converter)."""
+
+FIELDS: tuple[str, ...] = tuple(CONVERTERS)

@@ -1,0 +1,310 @@
+"""What a site remembers between builds into one folder, and the one question it answers: which files must be written now.
+
+`ArticleMemory` holds every article file's fingerprint and parsed article (its
+body waits in a `BodyStore`); `PageLedger` holds the fingerprint of every file
+in the output folder as digest last wrote it. A page must render when its
+fingerprint (its context's digest with its template choice's digest) differs
+from the ledger's, or the file is gone. The cold build, the CLI rebuild and
+`serve` all ask the ledger; in memory, a plan equal to the one last written
+keeps its context digest without digesting it again. The cache file is the
+storage behind both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from .bodies import BodyStore
+from .cache import BuildCache, LastBuild, article_key, settings_key
+from .config import SiteConfig
+from .content import Article, ArticleParser, Parsed, interned
+from .countries import CountryIndex
+from .errors import ContentError, DigestError, Problem
+from .fingerprint import Fingerprinter, card_seeds
+from .parallel import parse_files
+from .plan import PagePlan, Planner
+from .related import RelatedIndex
+from .site import BuildOptions
+from .sources import ARTICLES_DIR, SourceStamp, find_article_files, is_ignored_name, read_source
+from .templates import PageRenderer, Theme, static_files
+
+STORE_BATCH = 500
+
+Progress = Callable[[int], None]
+
+
+class ArticleMemory:
+    """Every article file's fingerprint and article, or the problems that keep it out."""
+
+    def __init__(self, config: SiteConfig, cache: BuildCache | None) -> None:
+        self.config = config
+        self.cache = cache
+        self.parser = ArticleParser(config, CountryIndex(config.country_aliases))
+        self.settings = settings_key(config)
+        self.bodies = BodyStore(self.settings, config.root if cache is not None else None)
+        self.fingerprints: dict[Path, str] = {}
+        self.articles: dict[Path, Article] = {}
+        self.broken: dict[Path, tuple[Problem, ...]] = {}
+        self.pool: dict[Any, Any] = {}
+        """One object for each distinct country and topic the articles hold."""
+
+    def load(self, sources: Sequence[SourceStamp], progress: Progress) -> None:
+        """Every article: from the cache when its bytes and settings are known, else parsed on all cores.
+
+        Fresh articles go to the cache in batches and keep no body in memory, so
+        a large site's memory stays flat.
+        """
+        keys = {s.path: article_key(self.settings, s.path, s.fingerprint) for s in sources}
+        cached = self.cache.articles({key: path for path, key in keys.items()}, self.pool) if self.cache is not None else {}
+        misses = []
+        for source in sources:
+            self.fingerprints[source.path] = source.fingerprint
+            article = cached.get(keys[source.path])
+            if article is None:
+                misses.append(source.path)
+            else:
+                self.articles[source.path] = article
+        progress(len(cached))
+        fresh: dict[str, Parsed] = {}
+        for count, (path, parsed) in enumerate(parse_files(self.config, self.parser, misses), len(cached) + 1):
+            if isinstance(parsed, Parsed):
+                fresh[keys[path]] = parsed
+                if len(fresh) >= STORE_BATCH:
+                    self._keep(fresh)
+            else:
+                self.broken[path] = parsed
+            progress(count)
+        self._keep(fresh)
+        if self.cache is not None:
+            self.cache.forget_articles_except(keys.values())
+
+    def _keep(self, fresh: dict[str, Parsed]) -> None:
+        """Move freshly parsed articles into memory, their bodies into the cache (or memory)."""
+        stored = self.cache is not None and self.cache.store_articles(fresh)
+        for key, parsed in fresh.items():
+            if not stored:
+                self.bodies.put(key, parsed.body)
+            self.articles[parsed.article.path] = interned(parsed.article, self.pool)
+        fresh.clear()
+
+    def update(self, paths: Iterable[Path]) -> None:
+        """Read again the files a change touched; a folder event reconciles the whole folder with the disk."""
+        root = self.config.content_dir / ARTICLES_DIR
+        for path in sorted(paths):
+            if root not in path.parents:
+                continue
+            if path.suffix != ".md" or is_ignored_name(path.name) or path.is_dir():
+                prefix = f"{path}{os.sep}"
+                if path.is_dir() or any(str(known).startswith(prefix) for known in self.fingerprints):
+                    self._rescan(root)  # a folder appeared, moved or vanished
+                continue
+            self._read(path)
+
+    def _read(self, path: Path) -> None:
+        """(Re)parse one article file, unless its bytes are the ones already read."""
+        if not path.is_file():
+            self._forget(path)
+            return
+        try:
+            source = read_source(path, self.config)
+        except OSError:  # vanished between the check and the read: the next event brings it back
+            return
+        old = self.fingerprints.get(path)
+        if old == source.fingerprint and path not in self.broken:
+            return
+        self.fingerprints[path] = source.fingerprint
+        try:
+            parsed = self.parser.parse(source)
+        except DigestError as exc:
+            self.broken[path] = exc.problems
+            self.articles.pop(path, None)
+            return
+        if old is not None:
+            self.bodies.forget(self.bodies.key(path, old))
+        self.bodies.put(self.bodies.key(path, source.fingerprint), parsed.body)
+        self.articles[path] = interned(parsed.article, self.pool)
+        self.broken.pop(path, None)
+
+    def _forget(self, path: Path) -> None:
+        self.articles.pop(path, None)
+        self.broken.pop(path, None)
+        self.fingerprints.pop(path, None)
+
+    def _rescan(self, root: Path) -> None:
+        present = set(find_article_files(root.parent))
+        for path in (set(self.articles) | set(self.broken)) - present:
+            self._forget(path)
+        for path in sorted(present):
+            self._read(path)
+
+    def raise_if_broken(self) -> None:
+        if self.broken:
+            raise ContentError([p for path in sorted(self.broken) for p in self.broken[path]])
+
+
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    """A file in the output folder as digest last wrote it."""
+
+    fingerprint: str
+    plan: PagePlan | None = None
+    """The plan it was drawn from, while this process remembers it (None when known from the cache only)."""
+    context: bytes = b""
+    choice: bytes = b""
+
+
+def page_fingerprint(context: bytes, choice: bytes) -> str:
+    return hashlib.blake2b(context + choice, digest_size=20).hexdigest()
+
+
+class PageLedger:
+    """The fingerprint of every file digest wrote into one output folder."""
+
+    def __init__(self, output: Path, cache: BuildCache | None) -> None:
+        self.output = output
+        self.cache = cache
+        known = cache.page_fingerprints(output) if cache is not None else {}
+        self.records: dict[str, PageRecord] = {out: PageRecord(fp) for out, fp in known.items()}
+        self.pending: dict[str, PageRecord] = {}
+
+    def to_render(self, plans: Mapping[str, PagePlan], renderer: PageRenderer, seeds: Callable[[object], bytes | None]) -> list[str]:
+        """The pages whose fingerprint differs from the file's, in plan order; `commit` records them once written."""
+        printer = Fingerprinter(seeds)
+        folder = str(self.output)
+        todo = []
+        self.pending = {}
+        for out, plan in plans.items():
+            record = self.records.get(out)
+            choice = renderer.choose(plan).digest
+            last = record.plan if record is not None else None
+            if record is not None and last is not None and (last is plan or (last.templates == plan.templates and last.context == plan.context)):
+                if record.choice == choice:
+                    if last is not plan:
+                        self.pending[out] = PageRecord(record.fingerprint, plan, record.context, choice)
+                    continue
+                context = record.context
+            else:
+                context = printer.context(plan)
+            fingerprint = page_fingerprint(context, choice)
+            self.pending[out] = PageRecord(fingerprint, plan, context, choice)
+            if record is None or record.fingerprint != fingerprint or (last is None and not os.path.isfile(os.path.join(folder, out))):
+                todo.append(out)
+        return todo
+
+    def files_to_copy(self, statics: Mapping[str, tuple[Path, str]]) -> list[str]:
+        """Static files whose bytes differ from what the ledger says the output holds (or that are gone)."""
+        folder = str(self.output)
+        todo = []
+        for out, (_, fingerprint) in statics.items():
+            record = self.records.get(out)
+            if record is None or record.fingerprint != fingerprint or (record.plan is None and not os.path.isfile(os.path.join(folder, out))):
+                todo.append(out)
+            self.pending[out] = PageRecord(fingerprint, None, b"", b"static")
+        return todo
+
+    def commit(self, wanted: Iterable[str]) -> None:
+        """The files are in place: remember them, and forget what is no longer wanted."""
+        keep = set(wanted)
+        removed = [out for out in self.records if out not in keep]
+        changed = {out: r.fingerprint for out, r in self.pending.items() if (old := self.records.get(out)) is None or old.fingerprint != r.fingerprint}
+        for out in removed:
+            del self.records[out]
+        self.records.update(self.pending)
+        self.pending = {}
+        if self.cache is not None and (changed or removed):
+            self.cache.update_page_fingerprints(self.output, changed, removed)
+
+
+class BuildState:
+    """Everything one site's builds into one folder share: articles, the last plans, the ledger, the theme's renderer."""
+
+    def __init__(self, config: SiteConfig, theme: Theme, options: BuildOptions, *, use_cache: bool) -> None:
+        self.config = config
+        self.theme = theme
+        self.options = options
+        self.cache = BuildCache(config.root) if use_cache else None
+        self.articles = ArticleMemory(config, self.cache)
+        self.pages = PageLedger(config.output_dir, self.cache)
+        self.renderer = PageRenderer(theme)
+        self.statics: dict[str, tuple[Path, str]] = {}
+        self.related: RelatedIndex | None = None
+        self.planner: Planner | None = None
+        self.plans: dict[str, PagePlan] = {}
+        self.modelled: dict[Path, Article] = {}
+        """The articles the last plans were made from: comparing them with `articles` says what a change touched."""
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
+
+    # -- the whole-site shortcut -------------------------------------------------------
+
+    def signature(self, sources: Sequence[SourceStamp]) -> str:
+        """Everything a build's output depends on, as one digest: equal signatures give equal fingerprints for every page."""
+        digest = hashlib.blake2b(digest_size=20)
+        options = self.options
+        digest.update(f"{self.articles.settings}|{options.drafts}|{options.future}|{self.config!r}".encode())
+        for source in sources:
+            digest.update(str(source.path).encode("utf-8", "surrogateescape") + b"\0" + source.fingerprint.encode())
+        for folder in self.theme.template_dirs + self.theme.static_dirs:
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        return digest.hexdigest()
+
+    def last_build(self, signature: str) -> LastBuild | None:
+        """The last build into this folder, if it was made from exactly these inputs and its files are all there."""
+        last = self.cache.last_build(self.config.output_dir) if self.cache is not None else None
+        if last is None or last.signature != signature:
+            return None
+        now = self.options.now
+        if last.next_change and now is not None and not self.options.future and now >= datetime.fromisoformat(last.next_change):
+            return None  # an article dated in the future has come due
+        folder = str(self.config.output_dir)
+        if not self.pages.records or not all(os.path.isfile(os.path.join(folder, out)) for out in self.pages.records):
+            return None
+        return last
+
+    def remember_signature(self, signature: str, pages: int, articles: int) -> None:
+        if self.cache is not None:
+            self.cache.store_last_build(self.config.output_dir, LastBuild(signature, pages, articles, self.next_change()))
+
+    def forget_signature(self) -> None:
+        if self.cache is not None:
+            self.cache.forget_last_build(self.config.output_dir)
+
+    def next_change(self) -> str:
+        """When the first article now in the future will be due ('' if none)."""
+        now = self.options.now
+        if now is None or self.options.future:
+            return ""
+        due = [a.published for a in self.articles.articles.values() if a.published > now and (self.options.drafts or not a.draft)]
+        return min(due).isoformat() if due else ""
+
+    # -- what changed ------------------------------------------------------------------
+
+    def scan_statics(self) -> None:
+        """Every static file with a digest of its bytes; the site's own win over the theme's."""
+        self.statics = {out: (path, "s" + hashlib.sha256(path.read_bytes()).hexdigest()) for out, path in static_files(self.theme)}
+
+    def changed_bodies(self) -> list[Article] | None:
+        """The articles whose body alone changed since the last plans, or None when lists may show something new."""
+        if self.planner is None or len(self.modelled) != len(self.articles.articles):
+            return None
+        changed = []
+        for path, article in self.articles.articles.items():
+            before = self.modelled.get(path)
+            if before is article:
+                continue
+            if before is None or before != article:
+                return None
+            changed.append(article)
+        return changed
+
+    def seeds(self) -> Callable[[object], bytes | None]:
+        assert self.planner is not None
+        return card_seeds(self.planner, self.articles.settings)
