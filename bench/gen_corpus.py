@@ -246,6 +246,11 @@ CURRENCIES: tuple[str, ...] = ("$", "$", "€", "£")
 START = datetime(2022, 1, 1, tzinfo=UTC)
 SPAN_MINUTES = 3 * 365 * 24 * 60
 MIN_WORDS, MAX_WORDS = 400, 1200
+# The mix of blocks after the lede. Lists, block quotes and subheadings cost Markdown
+# more per word than paragraphs do; these shares keep a body's conversion time per word
+# near that of real news text.
+HEADING_CHANCE = 0.2  # a subheading (and its paragraph), once 3 blocks have passed since the last
+QUOTE_SHARE, LIST_SHARE, READ_MORE_SHARE = 0.06, 0.07, 0.02  # of the other blocks; the rest are paragraphs
 SLUG_WORDS_MAX = 70  # characters of the title in a slug, before the article's number
 
 # --------------------------------------------------------------------------------------
@@ -459,17 +464,18 @@ class Writer:
         blocks = [self.paragraph()]  # the lede: always a plain paragraph
         words, since_heading = len(blocks[0].split()), 1
         while words < target:
-            roll = self.rnd()
-            if roll < 0.25 and since_heading >= 3:
+            if since_heading >= 3 and self.rnd() < HEADING_CHANCE:
                 block, since_heading = f"## {capitalised(self.fill(self.pick(SUBHEAD_T)))}\n\n{self.paragraph()}", 0
-            elif roll < 0.33:
-                block = self.block_quote()
-            elif roll < 0.43:
-                block = self.bullets()
-            elif roll < 0.46:
-                block = self.read_more()
             else:
-                block = self.paragraph()
+                roll = self.rnd()
+                if roll < QUOTE_SHARE:
+                    block = self.block_quote()
+                elif roll < QUOTE_SHARE + LIST_SHARE:
+                    block = self.bullets()
+                elif roll < QUOTE_SHARE + LIST_SHARE + READ_MORE_SHARE:
+                    block = self.read_more()
+                else:
+                    block = self.paragraph()
             count = len(block.split())
             if words + count > MAX_WORDS:  # blocks are short: words >= MIN_WORDS here
                 break
