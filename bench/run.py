@@ -37,6 +37,7 @@ from tools import BENCH, SITES, Tool, digest_source_hash, ensure_venv, make_tool
 REPO = BENCH.parent
 WORK = BENCH / "work"
 README = BENCH / "README.md"
+GENERATOR = BENCH / "gen_corpus.py"
 TOPIC_EDITS = 10
 
 
@@ -80,7 +81,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="repetitions of each build measurement; the median is shown (default 3)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1,000 articles, 1 run")
     parser.add_argument("--tools", default="digest,hugo,pelican", help="which generators, comma-separated (default all three)")
-    parser.add_argument("--gen", type=Path, default=REPO.parent / "shared" / "corpus" / "gen_corpus.py", help="path of gen_corpus.py")
+    parser.add_argument("--gen", type=Path, default=GENERATOR, help="corpus generator with gen_corpus.py's command line (default bench/gen_corpus.py)")
     parser.add_argument("--serve-edits", type=int, default=20, help="body edits per dev server (default 20)")
     parser.add_argument("--serve-budget", type=float, default=600, help="seconds of body edits per dev server before stopping early, after at least 3 (default 600)")
     parser.add_argument("--poll-timeout", type=float, default=60, help="seconds to wait for one edit to be served (default 60)")
@@ -159,10 +160,11 @@ def build_round(ctx: Context, tool: Tool, corpus: Corpus, target: Target, result
 
 
 def load_topics(gen: Path) -> list[str]:
-    """The generator's topic vocabulary (so a topics edit picks a real topic)."""
+    """The generator's topic vocabulary (so a topics edit picks a real topic): its module's TOPICS."""
     spec = importlib.util.spec_from_file_location("gen_corpus", gen)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as an import would: dataclasses look their module up while it runs
     spec.loader.exec_module(module)
     return list(module.TOPICS)
 
