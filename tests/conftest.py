@@ -1,7 +1,9 @@
-"""Inline test sites: write files from one string, build them, read the output."""
+"""Inline test sites (write files from one string, build them, read the output) and what every test shares:
+`snapshot` and `full_snapshot` of a folder."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -74,6 +76,31 @@ class InlineSite:
         return subprocess.run(
             [sys.executable, "-m", "digest", *args], cwd=self.root, capture_output=True, text=True, timeout=120
         )
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Each file under `folder` with its bytes, by path relative to `folder`: what a site's reader gets."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def full_snapshot(folder: Path) -> dict[str, tuple[str, bytes, int]]:
+    """Every entry under `folder`, hidden ones too and links not followed, as (kind, bytes, mtime):
+    `("file", its bytes, its mtime in ns)`, `("dir", b"", 0)` or `("link", its target, 0)`.
+
+    Two equal full snapshots mean nothing under `folder` was added, removed, rewritten or even touched.
+    """
+    found: dict[str, tuple[str, bytes, int]] = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in dirnames + filenames:
+            path = Path(dirpath, name)
+            relative = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                found[relative] = ("link", os.readlink(path).encode(), 0)
+            elif path.is_dir():
+                found[relative] = ("dir", b"", 0)
+            else:
+                found[relative] = ("file", path.read_bytes(), path.stat().st_mtime_ns)
+    return found
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import DigestError
-from tests.conftest import SITE_YAML, article
+from tests.conftest import SITE_YAML, article, full_snapshot
 
 PACT = """
 -- site.yaml --
@@ -142,12 +142,12 @@ def test_a_missing_template_names_every_place_looked(make_site, tmp_path):
 def test_a_template_error_points_at_the_template_line_and_writes_nothing(make_site):
     site = make_site(PACT)
     site.build()
-    before = {p: site.output.read(p) for p in site.output.files()}
+    before = full_snapshot(site.root / "public")
     site.write("-- templates/article.html --\n<p>\n{{ article.no_such_field }}\n</p>\n")
     error = site.build_error()
     assert error.problems[0].headline().startswith("templates/article.html:2: ")
     assert "no_such_field" in error.problems[0].headline()
-    assert {p: site.output.read(p) for p in site.output.files()} == before
+    assert full_snapshot(site.root / "public") == before
 
 
 def test_unchanged_files_are_not_rewritten_and_stale_ones_removed(make_site):

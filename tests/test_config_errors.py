@@ -5,12 +5,10 @@ site.yaml problems name the file relative to the working folder, like article pr
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from digest.errors import ConfigError, OutputError
-from tests.conftest import article
+from tests.conftest import article, full_snapshot
 
 
 def shown_config(site) -> str:  # type: ignore[no-untyped-def]
@@ -21,10 +19,6 @@ def shown_config(site) -> str:  # type: ignore[no-untyped-def]
 def only_problem(error):  # type: ignore[no-untyped-def]
     assert len(error.problems) == 1, error.report()
     return error.problems[0]
-
-
-def files_under(folder: Path) -> dict[str, bytes | None]:
-    return {p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None) for p in sorted(folder.rglob("*"))}
 
 
 def test_a_missing_site_yaml_says_how_to_create_one(make_site):
@@ -220,21 +214,21 @@ UNSAFE_OUTPUT = [
 @pytest.mark.parametrize(("output_dir", "headline"), UNSAFE_OUTPUT)
 def test_an_output_dir_over_the_sources_is_refused_and_nothing_is_written(make_site, output_dir, headline):
     site = make_site(f"-- site.yaml --\ntitle: T\noutput_dir: {output_dir}\n" + article("pact"))
-    before = files_under(site.root.parent)
+    before = full_snapshot(site.root.parent)
     error = site.build_error()
     assert isinstance(error, OutputError)
     problem = only_problem(error)
     assert problem.headline() == headline
     assert "e.g. output_dir: public" in problem.hint
-    assert files_under(site.root.parent) == before
+    assert full_snapshot(site.root.parent) == before
 
 
 def test_an_output_dir_above_the_site_is_refused_and_nothing_is_written(make_site):
     site = make_site("-- site.yaml --\ntitle: T\noutput_dir: ..\n" + article("pact"))
-    before = files_under(site.root.parent)
+    before = full_snapshot(site.root.parent)
     problem = only_problem(site.build_error())
     assert problem.headline() == f"site.yaml:2:13: output_dir: {site.root.resolve().parent} would hold the whole site, its sources included"
-    assert files_under(site.root.parent) == before
+    assert full_snapshot(site.root.parent) == before
 
 
 def test_an_unsafe_output_dir_is_reported_at_its_line(make_site):
@@ -244,12 +238,12 @@ def test_an_unsafe_output_dir_is_reported_at_its_line(make_site):
 
 def test_cli_refuses_an_output_folder_over_the_sources(make_site):
     site = make_site("-- site.yaml --\ntitle: T\n" + article("pact"))
-    before = files_under(site.root)
+    before = full_snapshot(site.root)
     result = site.cli("build", "--output", "content/out")
     assert result.returncode == 1
     assert "overlaps the source folder content" in result.stderr
     assert "Traceback" not in result.stderr
-    assert files_under(site.root) == before
+    assert full_snapshot(site.root) == before
 
 
 def test_an_unsafe_output_option_is_blamed_on_the_option_not_on_site_yaml(make_site):

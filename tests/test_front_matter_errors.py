@@ -6,12 +6,10 @@ the .md file itself (not of the YAML block inside it).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from digest.errors import DigestError
-from tests.conftest import SITE_YAML, article
+from tests.conftest import SITE_YAML, article, full_snapshot
 
 PACT = "content/articles/pact.md"
 
@@ -528,19 +526,11 @@ def test_a_bom_does_not_hide_the_opening_fence(make_site, bom, newline):
 # -- the command line ---------------------------------------------------------------
 
 
-def snapshot(folder: Path) -> dict[str, bytes | None]:
-    """Every file (with its bytes) and folder (None) under `folder`."""
-    return {
-        p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None)
-        for p in sorted(folder.rglob("*"))
-    }
-
-
 def test_cli_reports_a_broken_article_and_leaves_the_last_good_output_alone(make_site):
     site = make_site(SITE_YAML + article("pact") + article("talks", date="2021-11-25"))
     first = site.cli("build")
     assert first.returncode == 0, first.stderr
-    before = snapshot(site.root / "public")
+    before = full_snapshot(site.root / "public")
     assert "2021/11/24/pact/index.html" in before
 
     site.write(f"-- {PACT} --\n" + front("title: Pact", "date: 24/11/21"))
@@ -549,7 +539,7 @@ def test_cli_reports_a_broken_article_and_leaves_the_last_good_output_alone(make
     assert broken.stderr.startswith(f"{PACT}:3:7: date: must be a date like 2021-11-24, got '24/11/21'\n")
     assert "Traceback" not in broken.stderr
     assert broken.stdout == ""
-    assert snapshot(site.root / "public") == before
+    assert full_snapshot(site.root / "public") == before
 
 
 def test_cli_counts_several_problems_and_says_nothing_was_written(make_site):
@@ -564,10 +554,10 @@ def test_cli_counts_several_problems_and_says_nothing_was_written(make_site):
 def test_cli_debug_shows_the_traceback(make_site):
     site = make_site(SITE_YAML + article("pact"))
     assert site.cli("build").returncode == 0
-    before = snapshot(site.root / "public")
+    before = full_snapshot(site.root / "public")
     site.write(f"-- {PACT} --\n" + front("title: Pact", "date: 24/11/21"))
     result = site.cli("build", "--debug")
     assert result.returncode != 0
     assert "Traceback" in result.stderr
     assert "ContentError" in result.stderr and "got '24/11/21'" in result.stderr
-    assert snapshot(site.root / "public") == before
+    assert full_snapshot(site.root / "public") == before
