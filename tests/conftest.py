@@ -1,5 +1,5 @@
 """Inline test sites (write files from one string, build them, read the output) and what every test shares:
-`snapshot` and `full_snapshot` of a folder."""
+`snapshot` and `full_snapshot` of a folder, and `only_problem` of an error."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from digest.build import BuildResult, full_build
-from digest.errors import DigestError
+from digest.errors import DigestError, Problem
 from digest.site import BuildOptions
 
 pytest_plugins = ["tests.plugins_golden"]
@@ -101,6 +101,12 @@ def full_snapshot(folder: Path) -> dict[str, tuple[str, bytes, int]]:
             else:
                 found[relative] = ("file", path.read_bytes(), path.stat().st_mtime_ns)
     return found
+
+
+def only_problem(error: DigestError) -> Problem:
+    """The error's one problem; fails, showing the whole report, if it holds more or none."""
+    assert len(error.problems) == 1, error.report()
+    return error.problems[0]
 
 
 @pytest.fixture

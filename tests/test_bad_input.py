@@ -2,7 +2,7 @@
 
 Each folder holds a site (site.yaml, content/articles/*.md, templates/, …) and:
 
-- `expected.txt`: line 1 is the headline of the first problem (`path:line:col: field: message`,
+- `expected.txt`: line 1 is the headline of the one problem digest reports (`path:line:col: field: message`,
   paths relative to the site folder); an optional line `hint: <text>` must occur in its hint.
   `{root}` stands for the site folder's real path, `{root_parent}` for the folder above it.
 - `make.py` (optional): run with `root` (the copied site folder) to create what git cannot hold
@@ -22,7 +22,7 @@ import pytest
 from digest.build import full_build
 from digest.errors import DigestError
 from digest.site import BuildOptions
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, only_problem
 
 CASES_DIR = Path(__file__).resolve().parent / "bad_input"
 CASE_FILES = ("expected.txt", "make.py", "xfail.txt")
@@ -81,7 +81,7 @@ def test_bad_input_is_reported_with_the_exact_headline(name, tmp_path, monkeypat
     headline, hint = expectation(case, root)
     with pytest.raises(DigestError) as caught:
         full_build(root, BuildOptions(now=FIXED_NOW))
-    problem = caught.value.problems[0]
+    problem = only_problem(caught.value)
     assert problem.headline() == headline, caught.value.report()
     assert hint in problem.hint, caught.value.report()
     assert not (root / "public" / "index.html").exists(), "a failed build wrote pages"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import DigestError
-from tests.conftest import SITE_YAML, article, full_snapshot, snapshot
+from tests.conftest import SITE_YAML, article, full_snapshot, only_problem, snapshot
 
 PACT = """
 -- site.yaml --
@@ -144,9 +144,9 @@ def test_a_template_error_points_at_the_template_line_and_writes_nothing(make_si
     site.build()
     before = full_snapshot(site.root / "public")
     site.write("-- templates/article.html --\n<p>\n{{ article.no_such_field }}\n</p>\n")
-    error = site.build_error()
-    assert error.problems[0].headline().startswith("templates/article.html:2: ")
-    assert "no_such_field" in error.problems[0].headline()
+    headline = only_problem(site.build_error()).headline()
+    assert headline.startswith("templates/article.html:2: ")
+    assert "no_such_field" in headline
     assert full_snapshot(site.root / "public") == before
 
 

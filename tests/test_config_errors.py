@@ -8,17 +8,12 @@ from __future__ import annotations
 import pytest
 
 from digest.errors import ConfigError, OutputError
-from tests.conftest import article, full_snapshot
+from tests.conftest import article, full_snapshot, only_problem
 
 
 def shown_config(site) -> str:  # type: ignore[no-untyped-def]
     """site.yaml as config problems name it (the tests run in the site folder)."""
     return "site.yaml"
-
-
-def only_problem(error):  # type: ignore[no-untyped-def]
-    assert len(error.problems) == 1, error.report()
-    return error.problems[0]
 
 
 def test_a_missing_site_yaml_says_how_to_create_one(make_site):

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.errors import DigestError
-from tests.conftest import SITE_YAML, article, full_snapshot
+from tests.conftest import SITE_YAML, article, full_snapshot, only_problem
 
 PACT = "content/articles/pact.md"
 
@@ -22,11 +21,6 @@ def front(*fields: str, body: str = "Body.\n") -> str:
 def pact_site(make_site, text: str, site_yaml: str = SITE_YAML):  # type: ignore[no-untyped-def]
     """A site with one article, content/articles/pact.md, holding `text`."""
     return make_site(site_yaml + f"-- {PACT} --\n" + text)
-
-
-def only_problem(error: DigestError):  # type: ignore[no-untyped-def]
-    assert len(error.problems) == 1, error.report()
-    return error.problems[0]
 
 
 # Each row: the article's text, the headline the user sees, and a piece of the hint.
