@@ -1,5 +1,6 @@
 """Inline test sites (write files from one string, build them, read the output) and what every test shares:
-`snapshot` and `full_snapshot` of a folder, and `only_problem` of an error."""
+`snapshot` and `full_snapshot` of a folder, `only_problem` of an error, and `run_cli` and `start_cli` to run
+digest's command line."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ pytest_plugins = ["tests.plugins_golden"]
 REPO = Path(__file__).resolve().parents[1]
 FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 _FILE_HEADER = re.compile(r"^-- (.+?) --$", re.M)
+CLI_TIMEOUT = 120
+"""Seconds a `digest` command may run before the test gives up on it."""
 
 
 def write_files(root: Path, text: str) -> None:
@@ -72,10 +75,28 @@ class InlineSite:
     def output(self) -> Output:
         return Output(self.root / "public")
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "digest", *args], cwd=self.root, capture_output=True, text=True, timeout=120
-        )
+    def cli(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """Run `digest ARGS` in the site's folder, as a curator would: see `run_cli`."""
+        return run_cli(self.root, *args, env=env)
+
+
+def start_cli(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """Start `python -m digest ARGS` in `folder` without waiting for it; its stdout and stderr are captured as text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "digest", *args], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+
+
+def run_cli(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m digest ARGS` in `folder` to the end: its exit code, stdout and stderr."""
+    process = start_cli(folder, *args, env=env)
+    try:
+        stdout, stderr = process.communicate(timeout=CLI_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -11,7 +11,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pytest
 from digest.errors import ContentError, DigestError
 from digest.output import STAGING
 from digest.templates import bundled_themes_dir
-from tests.conftest import SITE_YAML, article, full_snapshot, only_problem
+from tests.conftest import SITE_YAML, article, full_snapshot, only_problem, start_cli
 
 TOPICS = ["defence", "diplomacy", "energy", "trade", "health", "climate", "tech", "law"]
 COUNTRIES = ["Israel", "Morocco", "France", "Germany", "Japan", "Brazil", "Kenya", "India", "Canada", "Peru"]
@@ -38,19 +37,6 @@ def many_articles(count: int, title: str = "Story") -> str:
             topics=f"{TOPICS[n % 8]}, {TOPICS[(n * 5 + 2) % 8]}",
         )
         for n in range(count)
-    )
-
-
-def start_cli(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "digest", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=env,
-    )
-
-
-def run_cli(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "digest", *args], cwd=root, capture_output=True, text=True, timeout=120, env=env
     )
 
 
@@ -385,12 +371,12 @@ def test_check_reports_bad_content_without_writing(make_site):
 def test_digest_now_fixes_what_counts_as_the_future(make_site):
     site = make_site(SITE_YAML + article("today") + article("coming", date="2021-11-30"))
     env = dict(os.environ, DIGEST_NOW="2021-11-25T00:00:00+00:00")
-    plain = run_cli(site.root, "build", env=env)
+    plain = site.cli("build", env=env)
     assert plain.returncode == 0, plain.stderr
     assert site.output.exists("2021/11/24/today/index.html")
     assert not site.output.exists("2021/11/30/coming/index.html")
     assert "Coming" not in site.output.read("index.html")
-    future = run_cli(site.root, "build", "--future", env=env)
+    future = site.cli("build", "--future", env=env)
     assert future.returncode == 0, future.stderr
     assert site.output.exists("2021/11/30/coming/index.html")
     assert "Coming" in site.output.read("index.html")
