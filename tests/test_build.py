@@ -131,14 +131,6 @@ def test_a_site_template_overrides_the_theme(make_site):
     assert "Custom" not in out.read("index.html")
 
 
-def test_a_missing_template_names_every_place_looked(make_site, tmp_path):
-    site = make_site(PACT + "-- site.yaml --\ntitle: T\ntheme: bare\n-- themes/bare/templates/base.html --\nx\n")
-    error = site.build_error()
-    text = error.report()
-    assert "no template for the home page /" in text
-    assert "themes/bare/templates/index.html" in text and "themes/bare/templates/list.html" in text
-
-
 def test_a_template_error_points_at_the_template_line_and_writes_nothing(make_site):
     site = make_site(PACT)
     site.build()
