@@ -8,6 +8,10 @@ Each folder holds a site (site.yaml, content/articles/*.md, templates/, …) and
   reliably: symlinks, file names differing only by case or Unicode normalisation.
 - `xfail.txt` (optional): digest gets this case wrong today; the file says how. The test is then
   a strict xfail: it must fail with an assertion (not a crash), and a fix shows up as XPASS.
+
+A case lives either here or in an inline test (test_front_matter_errors, test_config_errors, …), never
+in both: here when its headline and hint say everything worth checking, inline when a test checks more
+(the whole report, the error class, what is left on disk, the command line's exit code).
 """
 
 from __future__ import annotations
