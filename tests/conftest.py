@@ -1,7 +1,10 @@
-"""Inline test sites: write files from one string, build them, read the output."""
+"""Inline test sites (write files from one string, build them, read the output) and what every test shares:
+`snapshot` and `full_snapshot` of a folder, `only_problem` of an error, and `run_cli` and `start_cli` to run
+digest's command line."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -12,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from digest.build import BuildResult, build_once
-from digest.errors import DigestError
+from digest.errors import DigestError, Problem
 from digest.site import BuildOptions
 
 pytest_plugins = ["tests.plugins_golden"]
@@ -20,6 +23,8 @@ pytest_plugins = ["tests.plugins_golden"]
 REPO = Path(__file__).resolve().parents[1]
 FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 _FILE_HEADER = re.compile(r"^-- (.+?) --$", re.M)
+CLI_TIMEOUT = 120
+"""Seconds a `digest` command may run before the test gives up on it."""
 
 
 def write_files(root: Path, text: str) -> None:
@@ -70,10 +75,59 @@ class InlineSite:
     def output(self) -> Output:
         return Output(self.root / "public")
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "digest", *args], cwd=self.root, capture_output=True, text=True, timeout=120
-        )
+    def cli(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """Run `digest ARGS` in the site's folder, as a curator would: see `run_cli`."""
+        return run_cli(self.root, *args, env=env)
+
+
+def start_cli(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """Start `python -m digest ARGS` in `folder` without waiting for it; its stdout and stderr are captured as text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "digest", *args], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+
+
+def run_cli(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m digest ARGS` in `folder` to the end: its exit code, stdout and stderr."""
+    process = start_cli(folder, *args, env=env)
+    try:
+        stdout, stderr = process.communicate(timeout=CLI_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Each file under `folder` with its bytes, by path relative to `folder`: what a site's reader gets."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def full_snapshot(folder: Path) -> dict[str, tuple[str, bytes, int]]:
+    """Every entry under `folder`, hidden ones too and links not followed, as (kind, bytes, mtime):
+    `("file", its bytes, its mtime in ns)`, `("dir", b"", 0)` or `("link", its target, 0)`.
+
+    Two equal full snapshots mean nothing under `folder` was added, removed, rewritten or even touched.
+    """
+    found: dict[str, tuple[str, bytes, int]] = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in dirnames + filenames:
+            path = Path(dirpath, name)
+            relative = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                found[relative] = ("link", os.readlink(path).encode(), 0)
+            elif path.is_dir():
+                found[relative] = ("dir", b"", 0)
+            else:
+                found[relative] = ("file", path.read_bytes(), path.stat().st_mtime_ns)
+    return found
+
+
+def only_problem(error: DigestError) -> Problem:
+    """The error's one problem; fails, showing the whole report, if it holds more or none."""
+    assert len(error.problems) == 1, error.report()
+    return error.problems[0]
 
 
 @pytest.fixture

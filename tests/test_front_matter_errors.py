@@ -6,12 +6,9 @@ the .md file itself (not of the YAML block inside it).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from digest.errors import DigestError
-from tests.conftest import SITE_YAML, article
+from tests.conftest import SITE_YAML, article, full_snapshot, only_problem
 
 PACT = "content/articles/pact.md"
 
@@ -24,11 +21,6 @@ def front(*fields: str, body: str = "Body.\n") -> str:
 def pact_site(make_site, text: str, site_yaml: str = SITE_YAML):  # type: ignore[no-untyped-def]
     """A site with one article, content/articles/pact.md, holding `text`."""
     return make_site(site_yaml + f"-- {PACT} --\n" + text)
-
-
-def only_problem(error: DigestError):  # type: ignore[no-untyped-def]
-    assert len(error.problems) == 1, error.report()
-    return error.problems[0]
 
 
 # Each row: the article's text, the headline the user sees, and a piece of the hint.
@@ -44,12 +36,6 @@ BAD_FRONT_MATTER = [
         f"{PACT}:1:1: no front matter: an article must start with a line '---'",
         "title: Israel signs defence pact with Morocco",
         id="empty-file",
-    ),
-    pytest.param(
-        "---\ntitle: Pact\ndate: 2021-11-24\nBody.\n",
-        f"{PACT}:1:1: front matter is not closed",
-        "add a line '---' after the last field",
-        id="unclosed-fence",
     ),
     pytest.param(
         "---\n---\nBody.\n",
@@ -76,12 +62,6 @@ BAD_FRONT_MATTER = [
         id="yaml-tab-indent",
     ),
     pytest.param(
-        front("title: Pact", "date: 2021-11-24", "title: Pact again"),
-        f"{PACT}:4:1: duplicate key 'title' (first given on line 2)",
-        "keep only one of them",
-        id="duplicate-key",
-    ),
-    pytest.param(
         front("title: Pact", "date: 2021-11-24", "extra:", "  region: Maghreb", "  region: Levant"),
         f"{PACT}:6:3: duplicate key 'region' (first given on line 5)",
         "keep only one of them",
@@ -92,12 +72,6 @@ BAD_FRONT_MATTER = [
         f"{PACT}:4:1: countrie: unknown field 'countrie'",
         "did you mean 'countries'?",
         id="unknown-field-did-you-mean",
-    ),
-    pytest.param(
-        front("title: Pact", "date: 2021-11-24", "mood: upbeat"),
-        f"{PACT}:4:1: mood: unknown field 'mood'",
-        "custom fields go under 'extra:'",
-        id="unknown-field-goes-under-extra",
     ),
     pytest.param(
         front("date: 2021-11-24"),
@@ -118,12 +92,6 @@ BAD_FRONT_MATTER = [
         id="title-is-a-number",
     ),
     pytest.param(
-        front("title: 1:20", "date: 2021-11-24"),
-        f"{PACT}:2:8: title: must be text, got a number",
-        'YAML reads unquoted 1:20 as a number; put it in quotes: "1:20"',
-        id="title-is-sexagesimal",
-    ),
-    pytest.param(
         front("title: NO", "date: 2021-11-24"),
         f"{PACT}:2:8: title: must be text, got false",
         'YAML reads unquoted NO as false; put it in quotes: "NO"',
@@ -136,22 +104,10 @@ BAD_FRONT_MATTER = [
         id="title-blank-in-quotes",
     ),
     pytest.param(
-        front("title: Pact", "date: 24/11/21"),
-        f"{PACT}:3:7: date: must be a date like 2021-11-24, got '24/11/21'",
-        "write it as YYYY-MM-DD (2021-11-24)",
-        id="date-wrong-format",
-    ),
-    pytest.param(
         front("title: Pact", "date: 20211124"),
         f"{PACT}:3:7: date: must be a date like 2021-11-24, got a number 20211124",
         "YYYY-MM-DD",
         id="date-is-a-number",
-    ),
-    pytest.param(
-        front("title: Pact", "date: 2021-02-30"),
-        f"{PACT}:3:7: date: '2021-02-30' is not a real date (day is out of range for month)",
-        "YYYY-MM-DD",
-        id="date-impossible-day",
     ),
     pytest.param(
         front("title: Pact", "date: 2021-13-01"),
@@ -164,24 +120,6 @@ BAD_FRONT_MATTER = [
         f"{PACT}:3:7: date: must be a date like 2021-11-24, got '2021-11-24T25:00:00'",
         "ISO 8601 time (2021-11-24T09:30:00+01:00)",
         id="date-impossible-hour",
-    ),
-    pytest.param(
-        front("title: Pact", "date: 1850-01-01"),
-        f"{PACT}:3:7: date: year 1850 is outside 1900-2200",
-        "check for a typo in the year",
-        id="date-year-out-of-range",
-    ),
-    pytest.param(
-        front("title: Pact", "date: 2021-11-24", "countries: Israel"),
-        f"{PACT}:4:12: countries: must be a list, got text 'Israel'",
-        "write a list in brackets, e.g. countries: [Israel, Morocco]",
-        id="countries-plain-string",
-    ),
-    pytest.param(
-        front("title: Pact", "date: 2021-11-24", "countries: [Israel, Marocco]"),
-        f"{PACT}:4:21: countries: unknown country 'Marocco'",
-        "did you mean 'Morocco'",
-        id="country-unknown-with-suggestion",
     ),
     pytest.param(
         front("title: Pact", "date: 2021-11-24", "countries: [Israel, 42]"),
@@ -218,12 +156,6 @@ BAD_FRONT_MATTER = [
         f"{PACT}:4:6: url: must be an http or https address, got 'https:///pact'",
         "https://",
         id="url-without-host",
-    ),
-    pytest.param(
-        front("title: Pact", "date: 2021-11-24", "url: www.example.org/pact"),
-        f"{PACT}:4:6: url: must be an http or https address, got 'www.example.org/pact'",
-        "https://",
-        id="url-without-scheme",
     ),
     pytest.param(
         front("title: Pact", "date: 2021-11-24", "draft: maybe"),
@@ -272,9 +204,11 @@ BAD_FRONT_MATTER = [
 
 @pytest.mark.parametrize(("text", "headline", "hint"), BAD_FRONT_MATTER)
 def test_bad_front_matter_is_reported_with_its_place_and_a_hint(make_site, text, headline, hint):
-    problem = only_problem(pact_site(make_site, text).build_error())
+    site = pact_site(make_site, text)
+    problem = only_problem(site.build_error())
     assert problem.headline() == headline
     assert hint in problem.hint
+    assert not (site.root / "public").exists()
 
 
 def test_the_report_shows_the_offending_line_with_a_caret_under_the_column(make_site):
@@ -290,16 +224,8 @@ def test_the_report_shows_the_offending_line_with_a_caret_under_the_column(make_
 def test_a_plain_string_of_countries_never_becomes_a_list_of_letters(make_site):
     error = pact_site(make_site, front("title: Pact", "date: 2021-11-24", "countries: Israel")).build_error()
     assert [p.headline() for p in error.problems] == [f"{PACT}:4:12: countries: must be a list, got text 'Israel'"]
+    assert "write a list in brackets, e.g. countries: [Israel, Morocco]" in error.problems[0].hint
     assert "unknown country" not in error.report()
-
-
-def test_undecodable_bytes_point_at_the_byte(make_site):
-    site = make_site(SITE_YAML)
-    (site.root / PACT).parent.mkdir(parents=True)
-    (site.root / PACT).write_bytes(b"---\ntitle: Caf\xe9 talks\ndate: 2021-11-24\n---\nBody.\n")
-    problem = only_problem(site.build_error())
-    assert problem.headline() == f"{PACT}:2:11: not valid UTF-8 (byte 0xe9)"
-    assert "save the file as UTF-8" in problem.hint
 
 
 def test_undecodable_bytes_after_an_accent_are_counted_in_characters(make_site):
@@ -316,17 +242,11 @@ def test_undecodable_bytes_in_a_file_with_a_bom_name_the_right_byte(make_site):
     assert only_problem(site.build_error()).headline() == f"{PACT}:2:11: not valid UTF-8 (byte 0xe9)"
 
 
-def test_a_python_tag_is_refused_at_its_place(make_site):
-    text = front("title: Pact", "date: 2021-11-24", "source: !!python/object:os.system")
-    problem = only_problem(pact_site(make_site, text).build_error())
-    assert problem.headline().startswith(f"{PACT}:4:9: invalid YAML: custom YAML tags are not allowed")
-    assert "remove the '!' tag" in problem.hint
-
-
-def test_a_python_tag_is_named_as_the_user_wrote_it(make_site):
+def test_a_python_tag_is_refused_at_its_place_and_named_as_the_user_wrote_it(make_site):
     text = front("title: Pact", "date: 2021-11-24", "source: !!python/object:os.system")
     problem = only_problem(pact_site(make_site, text).build_error())
     assert problem.headline() == f"{PACT}:4:9: invalid YAML: custom YAML tags are not allowed: '!!python/object:os.system'"
+    assert "remove the '!' tag" in problem.hint
 
 
 def test_a_python_tag_on_a_list_never_runs(make_site, tmp_path):
@@ -334,19 +254,6 @@ def test_a_python_tag_on_a_list_never_runs(make_site, tmp_path):
     text = front("title: Pact", "date: 2021-11-24", f'source: !!python/object/apply:os.system ["touch {marker}"]')
     pact_site(make_site, text).build_error()
     assert not marker.exists()
-
-
-@pytest.mark.parametrize(
-    "field",
-    [
-        pytest.param('source: !!python/object/apply:os.system ["echo hi"]', id="tagged-list"),
-        pytest.param("extra: !!python/object:os.system {region: Maghreb}", id="tagged-mapping"),
-    ],
-)
-def test_a_tag_on_a_list_or_mapping_is_refused(make_site, field):
-    problem = only_problem(pact_site(make_site, front("title: Pact", "date: 2021-11-24", field)).build_error())
-    assert problem.headline().startswith(f"{PACT}:4:")
-    assert "custom YAML tags are not allowed" in problem.headline()
 
 
 @pytest.mark.parametrize(
@@ -471,17 +378,6 @@ def test_two_articles_with_the_same_date_and_slug_name_both_files(make_site):
     assert "give one of them a different 'slug:'" in problem.hint
 
 
-def test_the_same_file_name_in_two_folders_collides_and_names_both(make_site):
-    site = make_site(
-        SITE_YAML
-        + "-- content/articles/a/pact.md --\n" + front("title: Pact", "date: 2021-11-24")
-        + "-- content/articles/b/pact.md --\n" + front("title: Pact again", "date: 2021-11-24")
-    )
-    headline = only_problem(site.build_error()).headline()
-    assert "content/articles/a/pact.md" in headline and "content/articles/b/pact.md" in headline
-    assert "/2021/11/24/pact/" in headline
-
-
 # -- line endings and byte-order marks ----------------------------------------------
 
 
@@ -528,19 +424,11 @@ def test_a_bom_does_not_hide_the_opening_fence(make_site, bom, newline):
 # -- the command line ---------------------------------------------------------------
 
 
-def snapshot(folder: Path) -> dict[str, bytes | None]:
-    """Every file (with its bytes) and folder (None) under `folder`."""
-    return {
-        p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None)
-        for p in sorted(folder.rglob("*"))
-    }
-
-
 def test_cli_reports_a_broken_article_and_leaves_the_last_good_output_alone(make_site):
     site = make_site(SITE_YAML + article("pact") + article("talks", date="2021-11-25"))
     first = site.cli("build")
     assert first.returncode == 0, first.stderr
-    before = snapshot(site.root / "public")
+    before = full_snapshot(site.root / "public")
     assert "2021/11/24/pact/index.html" in before
 
     site.write(f"-- {PACT} --\n" + front("title: Pact", "date: 24/11/21"))
@@ -549,7 +437,7 @@ def test_cli_reports_a_broken_article_and_leaves_the_last_good_output_alone(make
     assert broken.stderr.startswith(f"{PACT}:3:7: date: must be a date like 2021-11-24, got '24/11/21'\n")
     assert "Traceback" not in broken.stderr
     assert broken.stdout == ""
-    assert snapshot(site.root / "public") == before
+    assert full_snapshot(site.root / "public") == before
 
 
 def test_cli_counts_several_problems_and_says_nothing_was_written(make_site):
@@ -564,10 +452,10 @@ def test_cli_counts_several_problems_and_says_nothing_was_written(make_site):
 def test_cli_debug_shows_the_traceback(make_site):
     site = make_site(SITE_YAML + article("pact"))
     assert site.cli("build").returncode == 0
-    before = snapshot(site.root / "public")
+    before = full_snapshot(site.root / "public")
     site.write(f"-- {PACT} --\n" + front("title: Pact", "date: 24/11/21"))
     result = site.cli("build", "--debug")
     assert result.returncode != 0
     assert "Traceback" in result.stderr
     assert "ContentError" in result.stderr and "got '24/11/21'" in result.stderr
-    assert snapshot(site.root / "public") == before
+    assert full_snapshot(site.root / "public") == before
