@@ -12,10 +12,10 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 SEED = 1
 STAMP = ".bench-corpus.json"
@@ -94,7 +94,7 @@ def pick_target(digest_corpus: Corpus) -> Target:
     match = _DATE.search(chosen.read_text(encoding="utf-8"))
     if not match:
         raise RuntimeError(f"no date in {chosen}")
-    day = datetime.fromisoformat(match.group(1)).astimezone(timezone.utc)
+    day = datetime.fromisoformat(match.group(1)).astimezone(UTC)
     return Target(chosen.stem, f"/{day:%Y}/{day:%m}/{day:%d}/{chosen.stem}/")
 
 

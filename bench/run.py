@@ -21,13 +21,12 @@ import statistics
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import markdown
-
 from corpora import Corpus, Target, article_bodies, ensure_corpus, install_site_files, pick_target
 from mdfloor import SAMPLE, extension_costs, markdown_floor
 from measure import BuildRun, DevServer, Quiet, ToolFailed, busy_cpu_seconds, edit_latency, own_cpu_seconds, timed_build
@@ -219,7 +218,7 @@ def _serve_edits(ctx: Context, server: DevServer, source: Path, original: bytes,
         head, tail = text[: match.end()], text[match.end():]
 
         def topics_edit(i: int) -> str:
-            source.write_bytes(f'{head}  - "{extras[i]}"\n{tail}'.encode("utf-8"))
+            source.write_bytes(f'{head}  - "{extras[i]}"\n{tail}'.encode())
             return f'href="/topics/{extras[i]}/"'
 
         source.write_bytes(original)  # start from the unedited body

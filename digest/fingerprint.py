@@ -9,10 +9,11 @@ links) are digested once per build.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from pathlib import PurePath
-from typing import Any, Callable
+from typing import Any
 
 from markupsafe import Markup
 

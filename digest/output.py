@@ -15,10 +15,10 @@ import shutil
 import signal
 import stat
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator
 
 from .config import SiteConfig
 from .errors import Location, OutputError, Problem, display_path

@@ -9,11 +9,12 @@ Planning is pure: it reads no file, not even an article's body.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import groupby
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 from .content import Article
 from .countries import REGIONS, Country
@@ -248,7 +249,7 @@ class Planner:
         yield from self.listing(PageKind.HOME, self.urls.path(), site.config.title, site.articles)
         yield from self.article_pages()
         for kind, terms, index in ((PageKind.TOPIC, site.topics, PageKind.TOPICS), (PageKind.COUNTRY, site.countries, PageKind.COUNTRIES)):
-            groups = {"groups": self.regions(terms)} if kind is PageKind.COUNTRY else {}
+            groups: dict[str, Any] = {"groups": self.regions(terms)} if kind is PageKind.COUNTRY else {}
             links = tuple(self.term_link(t) for t in terms)
             yield self.plan(index, self.urls.path(index.value), index.value.capitalize(), terms=links, **groups)
             for term, link in zip(terms, links):

@@ -9,9 +9,9 @@ only the articles whose answer can change are asked again.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from .content import Article
 

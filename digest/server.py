@@ -209,7 +209,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.send_event("hello", {"build": f"{live.session}-{build}", "error": error})
             while True:
                 with live.changed:
-                    live.changed.wait_for(lambda: live.closing or (live.build, live.error) != (build, error), timeout=KEEPALIVE_SECONDS)
+                    live.changed.wait_for(lambda: live.closing or (live.build, live.error) != (build, error), timeout=KEEPALIVE_SECONDS)  # noqa: B023 - waited on here
                     if live.closing:
                         return
                     now = (live.build, live.error)
@@ -226,6 +226,6 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
 
     def send_event(self, name: str, data: object) -> None:
-        self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode("utf-8"))
+        self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
         self.wfile.flush()
 

@@ -6,15 +6,16 @@ Pure: no disk access, no clock unless one is passed in.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 from datetime import datetime
-from typing import Iterable
+from enum import StrEnum
 
 from .config import SiteConfig
 from .content import Article
 from .countries import Country
 from .names import display_name
+
 
 @dataclass(frozen=True, slots=True)
 class BuildOptions:
@@ -76,9 +77,7 @@ class Site:
 def is_published(article: Article, options: BuildOptions) -> bool:
     if article.draft and not options.drafts:
         return False
-    if not options.future and options.now is not None and article.published > options.now:
-        return False
-    return True
+    return options.future or options.now is None or article.published <= options.now
 
 
 def model_site(config: SiteConfig, articles: Iterable[Article], options: BuildOptions = BuildOptions()) -> Site:

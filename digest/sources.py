@@ -1,4 +1,4 @@
-"""Finding article files and reading their bytes: what the build knows of a file before parsing it.
+"""Reading the site folder: site.yaml, and every article file's bytes before parsing it.
 
 Dotfiles and editor debris are never content; files over the size limit and
 links leading out of the content folder are refused by name, not read.
@@ -6,38 +6,35 @@ links leading out of the content folder are refused by name, not read.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
-from .config import SiteConfig
-from .errors import ContentError, display_path
+from .config import CONFIG_NAME, STARTER, SiteConfig, parse_config
+from .content import SourceFile, source_fingerprint
+from .errors import ConfigError, display_path
 
 ARTICLES_DIR = "articles"
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    """An article file's bytes with the names used to report on it."""
-
-    path: Path
-    shown: Path
-    data: bytes
-    refusal: str = ""
-    """Why the file was not read (too large, a link out of the content folder), if it was not."""
-
-    @property
-    def fingerprint(self) -> str:
-        """A digest of the bytes (and of why they were not read, if they were not)."""
-        return source_fingerprint(self.data, self.refusal)
-
-
-def source_fingerprint(data: bytes, refusal: str = "") -> str:
-    """A digest of a file's bytes, and of why they were not read if they were not."""
-    return hashlib.sha256(data).hexdigest() + (f"|{refusal}" if refusal else "")
+def load_config(root: Path, *, output_dir: Path | None = None) -> SiteConfig:
+    """Read `root/site.yaml`; `output_dir` (from the command line) overrides the file's."""
+    root = root.resolve()
+    path = display_path(root / CONFIG_NAME)
+    if not (root / CONFIG_NAME).is_file():
+        raise ConfigError.single(
+            path,
+            f"no {CONFIG_NAME} in {root}",
+            hint=f"run digest in your site's folder (or pass --site DIR), or create {CONFIG_NAME} with at least:\n"
+            + "\n".join("    " + line for line in STARTER.splitlines()),
+        )
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError.single(path, f"not valid UTF-8 (byte {exc.start})", hint="save the file as UTF-8") from None
+    return parse_config(text, root, output_dir)
 
 
 
@@ -113,31 +110,3 @@ def stamp_sources(paths: Iterable[Path], config: SiteConfig) -> list[SourceStamp
         data, refusal = _read_bytes(path, config)
         stamps.append(SourceStamp(path, source_fingerprint(data, refusal)))
     return stamps
-
-
-
-def decode(source: SourceFile) -> str:
-    """UTF-8 (with or without BOM), any line ending, normalised to LF."""
-    data = source.data[3:] if source.data.startswith(b"\xef\xbb\xbf") else source.data
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ContentError.single(
-            source.shown, "is UTF-16 text; digest reads UTF-8", line=1, col=1,
-            hint=f"convert it, e.g. iconv -f UTF-16 -t UTF-8 {source.shown} > converted.md, or save it as UTF-8 in your editor",
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        line_end = data.find(b"\n", exc.start)
-        before = data[line_start : exc.start].decode("utf-8", errors="replace")
-        shown = data[line_start : line_end if line_end >= 0 else len(data)].decode("utf-8", errors="replace")
-        raise ContentError.single(
-            source.shown,
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-            line=data.count(b"\n", 0, exc.start) + 1,
-            col=len(before) + 1,
-            hint="save the file as UTF-8, e.g. iconv -f WINDOWS-1252 -t UTF-8 in.md > out.md",
-            source_line=shown,
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-

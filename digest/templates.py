@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 import jinja2
 import jinja2.meta

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -57,9 +57,7 @@ class WatchPlan:
         for path in paths:
             if self.ignored(path):
                 continue
-            if path == self.root / CONFIG_NAME:
-                config = True
-            elif path.name == THEME_FILE and path.parent in self.theme_dirs:
+            if path == self.root / CONFIG_NAME or path.name == THEME_FILE and path.parent in self.theme_dirs:
                 config = True
             elif _under(path, self.content_dir):
                 content.add(path)

@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from digest.site import BuildOptions
 pytest_plugins = ["tests.plugins_golden"]
 
 REPO = Path(__file__).resolve().parents[1]
-FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 _FILE_HEADER = re.compile(r"^-- (.+?) --$", re.M)
 CLI_TIMEOUT = 120
 """Seconds a `digest` command may run before the test gives up on it."""

@@ -17,10 +17,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Iterator, TypeVar
+from typing import IO, TypeVar
 
 WAIT = 10.0  # seconds: the bound on every wait
 SERVING = re.compile(r"^Serving (?P<output>\S+) at (?P<url>http://(?P<host>[^:/]+):(?P<port>\d+)(?P<base>/\S*)) — ")

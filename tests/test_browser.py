@@ -8,8 +8,8 @@ is skipped, unless CI is set, where a missing browser is a failure.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

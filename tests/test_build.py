@@ -212,3 +212,11 @@ def test_python_dash_m_and_site_option_work_from_elsewhere(make_site, tmp_path):
     done = site.cli("--site", str(site.root), "build", "--output", str(tmp_path / "elsewhere"))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "elsewhere/2021/11/24/pact/index.html").is_file()
+
+
+def test_debug_prints_how_long_each_stage_took(make_site):
+    site = make_site(SITE_YAML + article("pact"))
+    result = site.cli("build", "--debug")
+    assert result.returncode == 0, result.stderr
+    stages = [line.split(":")[0].strip() for line in result.stderr.splitlines() if line.endswith(" ms")]
+    assert stages == ["read sources", "parse articles", "model", "plan", "choose pages", "render", "commit"]

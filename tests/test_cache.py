@@ -7,7 +7,7 @@ from pathlib import Path
 from digest.build import Session
 from digest.cache import CACHE_DIR
 from digest.site import BuildOptions
-from tests.conftest import FIXED_NOW, article
+from tests.conftest import FIXED_NOW, article, snapshot
 
 
 def site_text() -> str:
@@ -25,9 +25,6 @@ def build(root: Path, output: Path | None = None, *, cache: bool = True):  # typ
     finally:
         session.close()
 
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_a_cached_build_is_byte_identical_to_an_uncached_one(make_site, tmp_path):

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from digest.config import KNOWN_KEYS, options_table
 from digest.errors import ConfigError, OutputError
-from tests.conftest import article, full_snapshot, only_problem
+from tests.conftest import REPO, article, full_snapshot, only_problem
 
 
 def shown_config(site) -> str:  # type: ignore[no-untyped-def]
@@ -248,3 +249,17 @@ def test_cli_refuses_an_output_option_over_the_sources_and_blames_the_option_not
     assert result.stderr.startswith("--output: content/out overlaps the source folder content\n")
     assert "Traceback" not in result.stderr
     assert full_snapshot(site.root) == before
+
+
+def test_the_readme_lists_every_site_yaml_option_as_declared():
+    """The README's table comes from the option declarations; paste `digest.config.options_table()` there after a change."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert options_table() in readme
+    assert all(f"| `{key}` |" in readme for key in KNOWN_KEYS)
+
+
+def test_a_country_alias_naming_no_country_is_reported_at_its_site_yaml_line(make_site):
+    site = make_site("-- site.yaml --\ntitle: T\ncountries:\n  aliases:\n    Narnia: XX\n" + article("pact"))
+    problem = only_problem(site.build_error())
+    assert problem.headline() == "site.yaml:4:13: countries.aliases.Narnia: 'XX' is no country"
+    assert "give an ISO code (NL) or a country's name" in problem.hint

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from digest.errors import DigestError
 from digest.site import BuildOptions
 from digest.templates import bundled_themes_dir
 from digest.watch import WatchPlan
-from tests.conftest import FIXED_NOW, SITE_YAML, article
+from tests.conftest import FIXED_NOW, article, snapshot
 
 COUNTRIES = ["Israel", "Morocco", "France", "Japan", "Brazil", "Kenya"]
 TOPICS = ["defence", "diplomacy", "energy", "Climate", "trade"]
@@ -32,9 +33,6 @@ def builder(root: Path, output: Path | None = None) -> Session:
     return Session(root, BuildOptions(now=FIXED_NOW), output_dir=output, use_cache=output is None)
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
 
 def content(*paths: Path) -> Changes:
     return Changes(content=frozenset(paths))
@@ -49,6 +47,36 @@ def test_a_body_edit_re_renders_only_the_article_page(make_site):
     result = live.rebuild(content(path))
     assert result.rendered_outputs == ("2021/11/04/story-3/index.html",)
     assert "A new paragraph." in site.output.read("2021/11/04/story-3/index.html")
+
+
+class StageRecorder:
+    """A reporter that remembers which build stages ran, in order."""
+
+    def __init__(self) -> None:
+        self.stages: list[str] = []
+
+    def progress(self, stage: str, total: int) -> Callable[[int], None]:
+        return lambda done: None
+
+    def finished(self, stage: str, seconds: float) -> None:
+        self.stages.append(stage)
+
+
+def test_a_body_edit_neither_models_nor_plans_the_site_again(make_site):
+    site = make_site(starter_site())
+    recorder = StageRecorder()
+    live = Session(site.root, BuildOptions(now=FIXED_NOW), reporter=recorder)
+    live.build()
+    assert recorder.stages == ["read sources", "parse articles", "model", "plan", "choose pages", "render", "commit"]
+    recorder.stages.clear()
+    path = site.root / "content/articles/story-3.md"
+    path.write_text(path.read_text() + "\nA new paragraph.\n")
+    live.rebuild(content(path))
+    assert recorder.stages == ["parse articles", "choose pages", "render", "commit"]
+    recorder.stages.clear()
+    path.write_text(path.read_text().replace("title: Story 3", "title: Renamed story"))
+    live.rebuild(content(path))
+    assert recorder.stages == ["parse articles", "model", "plan", "choose pages", "render", "commit"]
 
 
 def test_a_body_edit_to_a_draft_renders_nothing(make_site):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -14,16 +14,16 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from digest.config import KNOWN_KEYS, SiteConfig, TopicDefinition, load_config
-from digest.content import Article, ArticleParser
-from digest.fields import BIDI_CONTROLS, CONTROL_CHARACTERS, FIELDS
+from digest.config import KNOWN_KEYS, SiteConfig, TopicDefinition
+from digest.content import Article, ArticleParser, SourceFile
 from digest.countries import CountryIndex
 from digest.errors import DigestError
+from digest.fields import BIDI_CONTROLS, CONTROL_CHARACTERS, FIELDS
 from digest.output import inside
 from digest.plan import plan_site
 from digest.related import relate
 from digest.site import BuildOptions, model_site
-from digest.sources import SourceFile
+from digest.sources import load_config
 
 ROOT = Path("/nonexistent/site")
 ARTICLE_PATH = ROOT / "content/articles/a.md"
@@ -255,7 +255,7 @@ FORMER_CRASHES = {
 )
 def test_hostile_yaml_raises_a_digest_error(front):
     with pytest.raises(DigestError):
-        parse(f"---\n{front}---\nBody.\n".encode("utf-8"))
+        parse(f"---\n{front}---\nBody.\n".encode())
 
 
 # -- (b) every planned page lands inside the output folder -----------------------------------

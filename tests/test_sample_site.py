@@ -9,10 +9,11 @@ import re
 import shutil
 import subprocess
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from xml.etree.ElementTree import Element
 
 import html5lib
@@ -410,7 +411,7 @@ def test_every_page_passes_the_nu_html_checker(sample: Output) -> None:
     # --skip-non-html: the folder also holds digest.css and the JSON manifest, which are not HTML documents.
     run = subprocess.run(
         [java, "-jar", str(VNU_JAR), "--errors-only", "--skip-non-html", "--format", "json", "--stdout", str(sample.root)],
-        capture_output=True, text=True, timeout=600,
+        check=False, capture_output=True, text=True, timeout=600,
     )
     try:
         messages = json.loads(run.stdout)["messages"]
