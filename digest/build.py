@@ -275,7 +275,7 @@ def replan_bodies(state: BuildState, articles: list[Article]) -> dict[str, PageP
 def publish(state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, started: float) -> BuildResult:
     """Render the pages whose fingerprint changed and copy changed static files, then commit them all at once."""
     with timed(reporter, "choose pages"):
-        todo = state.pages.to_render(plans, state.renderer, state.seeds())
+        todo = state.pages.to_render(plans, state.renderer, state.fingerprinter())
         statics = state.pages.files_to_copy(state.statics)
     writer = OutputWriter(state.config.output_dir)
     job = RenderJob(state.renderer, [plans[out] for out in todo], writer.staging, state.articles.bodies)

@@ -9,7 +9,6 @@ links) are digested once per build.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from pathlib import PurePath
@@ -18,22 +17,26 @@ from typing import Any
 from markupsafe import Markup
 
 from .plan import PagePlan, Planner
+from .views import ArticleCard, ArticleView
 
 
 class Fingerprinter:
-    """Digests page contexts; remembers shared objects (cards, links) within one build."""
+    """Digests page contexts; remembers shared objects (cards, links) within one build.
 
-    def __init__(self, seeds: Callable[[object], bytes | None] = lambda value: None) -> None:
-        self.seeds = seeds
-        """Digests of some objects known without looking inside them (see `card_seeds`)."""
+    With the planner that made the plans, an article card is digested from what
+    it is made of rather than field by field: its file's front matter (and body,
+    when the summary comes from it: `meta_fingerprint`), its path, the parsing
+    `settings`, its topics' display names and the base URL.
+    """
+
+    def __init__(self, settings: str, planner: Planner | None = None) -> None:
+        self.settings = settings
+        self.planner = planner
+        self.card_paths = {id(card): path for path, card in planner.cards.items()} if planner is not None else {}
         self.memo: dict[int, tuple[object, bytes]] = {}
         self.field_names: dict[type, tuple[str, ...]] = {}
         self.keys: dict[str, bytes] = {}
         """Digests of context keys ('article', 'pager', …), the same on every page."""
-
-    def seed(self, value: object, digest: bytes) -> None:
-        """Declare `value`'s digest up front (e.g. an article card from its source's hash)."""
-        self.memo[id(value)] = (value, digest)
 
     def context(self, plan: PagePlan) -> bytes:
         """A digest that differs whenever the plan's context would render differently."""
@@ -51,41 +54,19 @@ class Fingerprinter:
         if kind is tuple or kind is list:
             result = b"(" + b"".join([self.value(v) for v in value]) + b")"
         elif kind is dict:
-            try:
-                ordered = sorted(value)
-            except TypeError:  # keys of mixed types
-                ordered = sorted(value, key=repr)
-            keys = self.keys
-            parts = []
-            for k in ordered:
-                known_key = keys.get(k) if type(k) is str else None
-                if known_key is None:
-                    known_key = self.value(k)
-                    if type(k) is str:
-                        keys[k] = known_key
-                parts.append(known_key)
-                parts.append(self.value(value[k]))
-            result = b"{" + b"".join(parts) + b"}"
-        elif value is None or kind in (bool, int, float):
+            result = self.mapping(value)
+        elif value is None or kind is bool or kind is int or kind is float:
             return repr(value).encode() + b";"
+        elif kind in self.field_names or (is_dataclass(value) and not isinstance(value, type)):
+            result = self.dataclass(value)
         elif isinstance(value, PurePath):
             result = b"P" + self.value(str(value))
         elif isinstance(value, (datetime, date)):
             result = b"T" + value.isoformat().encode() + str(getattr(value, "tzinfo", "")).encode() + b";"
-        elif is_dataclass(value) and (seeded := self.seeds(value)) is not None:
-            result = seeded
-        elif is_dataclass(value):
-            names = self.field_names.get(kind)
-            if names is None:
-                names = self.field_names[kind] = tuple(f.name for f in fields(value) if f.compare)
-            digest = hashlib.blake2b(kind.__name__.encode(), digest_size=16)
-            for name in names:
-                digest.update(self.value(getattr(value, name)))
-            result = b"D" + digest.digest()
-        elif isinstance(value, str):
-            return self.value(str(value))
+        elif isinstance(value, str):  # an enum's value, say
+            result = self.value(str(value))
         elif hasattr(value, "items"):
-            result = self.value(dict(value.items()))
+            result = self.mapping(dict(value.items()))
         else:
             raise TypeError(f"cannot fingerprint a {kind.__name__} in a page context")
         if len(result) > 64:
@@ -93,24 +74,46 @@ class Fingerprinter:
         self.memo[id(value)] = (value, result)
         return result
 
+    def mapping(self, value: dict[Any, Any]) -> bytes:
+        try:
+            ordered = sorted(value)
+        except TypeError:  # keys of mixed types
+            ordered = sorted(value, key=repr)
+        keys = self.keys
+        parts = []
+        for k in ordered:
+            known_key = keys.get(k) if type(k) is str else None
+            if known_key is None:
+                known_key = self.value(k)
+                if type(k) is str:
+                    keys[k] = known_key
+            parts.append(known_key)
+            parts.append(self.value(value[k]))
+        return b"{" + b"".join(parts) + b"}"
 
-def card_seeds(planner: Planner, settings: str) -> Callable[[object], bytes | None]:
-    """Digests of the planner's article cards from what they are made of, cheaper than digesting their fields.
+    def dataclass(self, value: Any) -> bytes:
+        """A card from its seed when there is one, any other dataclass from its compared fields."""
+        kind = type(value)
+        if kind is ArticleView:  # its card, and the body named by file, fingerprint and settings
+            shown = f"{self.settings}|{value.path}|{value.fingerprint}".encode("utf-8", "surrogateescape")
+            return b"V" + hashlib.blake2b(self.value(value.card) + shown, digest_size=16).digest()
+        seeded = self.card_seed(value) if kind is ArticleCard else None
+        if seeded is not None:
+            return seeded
+        names = self.field_names.get(kind)
+        if names is None:
+            names = self.field_names[kind] = tuple(f.name for f in fields(value) if f.compare)
+        digest = hashlib.blake2b(kind.__name__.encode(), digest_size=16)
+        for name in names:
+            digest.update(self.value(getattr(value, name)))
+        return b"D" + digest.digest()
 
-    A card is a function of its file's front matter (and of the body when the
-    summary comes from it: `meta_fingerprint`), its path, the parsing settings,
-    its topics' display names and the base URL.
-    """
-    paths = {id(card): path for path, card in planner.cards.items()}
-    base_url = planner.site.config.base_url
-
-    def seed(value: object) -> bytes | None:
-        path = paths.get(id(value))
-        if path is None or planner.cards[path] is not value:
+    def card_seed(self, card: ArticleCard) -> bytes | None:
+        path = self.card_paths.get(id(card))
+        planner = self.planner
+        if path is None or planner is None or planner.cards.get(path) is not card:
             return None
         article = planner.articles_by_path[path]
         names = tuple(planner.topic_names[t.slug] for t in article.topics)
-        shown = f"{settings}|{path}|{article.meta_fingerprint}|{names}|{base_url}"
+        shown = f"{self.settings}|{path}|{article.meta_fingerprint}|{names}|{planner.site.config.base_url}"
         return b"C" + hashlib.blake2b(shown.encode("utf-8", "surrogateescape"), digest_size=16).digest()
-
-    return seed

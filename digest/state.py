@@ -26,7 +26,7 @@ from .config import SiteConfig
 from .content import Article, ArticleParser, Parsed, interned
 from .countries import CountryIndex
 from .errors import ContentError, DigestError, Problem
-from .fingerprint import Fingerprinter, card_seeds
+from .fingerprint import Fingerprinter
 from .parallel import parse_files
 from .plan import PagePlan, Planner
 from .related import RelatedIndex
@@ -134,7 +134,9 @@ class ArticleMemory:
     def _forget(self, path: Path) -> None:
         self.articles.pop(path, None)
         self.broken.pop(path, None)
-        self.fingerprints.pop(path, None)
+        fingerprint = self.fingerprints.pop(path, None)
+        if fingerprint is not None:
+            self.bodies.forget(self.bodies.key(path, fingerprint))
 
     def _rescan(self, root: Path) -> None:
         present = set(find_article_files(root.parent))
@@ -173,9 +175,8 @@ class PageLedger:
         self.records: dict[str, PageRecord] = {out: PageRecord(fp) for out, fp in known.items()}
         self.pending: dict[str, PageRecord] = {}
 
-    def to_render(self, plans: Mapping[str, PagePlan], renderer: PageRenderer, seeds: Callable[[object], bytes | None]) -> list[str]:
+    def to_render(self, plans: Mapping[str, PagePlan], renderer: PageRenderer, printer: Fingerprinter) -> list[str]:
         """The pages whose fingerprint differs from the file's, in plan order; `commit` records them once written."""
-        printer = Fingerprinter(seeds)
         folder = str(self.output)
         todo = []
         self.pending = {}
@@ -306,6 +307,5 @@ class BuildState:
             changed.append(article)
         return changed
 
-    def seeds(self) -> Callable[[object], bytes | None]:
-        assert self.planner is not None
-        return card_seeds(self.planner, self.articles.settings)
+    def fingerprinter(self) -> Fingerprinter:
+        return Fingerprinter(self.articles.settings, self.planner)

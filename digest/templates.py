@@ -120,6 +120,8 @@ class PageRenderer:
         self.env.filters["format_date"] = format_date
         self.env.filters["isodate"] = lambda value: value.isoformat()
         self.choices: dict[tuple[str, ...], Choice] = {}
+        self.used_digests: dict[str, bytes] = {}
+        """Per chosen template: a digest of its source and of everything it uses."""
 
     def choose(self, plan: PagePlan) -> Choice:
         """The first of the plan's candidates that exists (remembered per candidate list)."""
@@ -141,8 +143,13 @@ class PageRenderer:
             digest.update(name.encode() + b"\0" + hashlib.blake2b(self.source_of(name).encode()).digest())
             if name == chosen:
                 break
-        for used in sorted(self.uses(chosen)):
-            digest.update(used.encode() + b"\0" + self.source_of(used).encode() + b"\0")
+        used = self.used_digests.get(chosen)
+        if used is None:
+            whole = hashlib.blake2b(digest_size=16)
+            for name in sorted(self.uses(chosen)):
+                whole.update(name.encode() + b"\0" + self.source_of(name).encode() + b"\0")
+            used = self.used_digests[chosen] = whole.digest()
+        digest.update(used)
         return digest.digest()
 
     def missing(self, plan: PagePlan) -> TemplateError:
