@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,9 +27,8 @@ from .related import relate
 from .site import BuildOptions, Site, model_site
 from .sources import find_article_files, load_config, stamp_sources
 from .state import BuildState
-from .templates import PageRenderer, Theme, resolve_theme
+from .templates import THEME_FILE, PageRenderer, Theme, resolve_theme
 
-THEME_FILE_NAME = "theme.yaml"
 YOUNG_OBJECTS_PER_COLLECTION = 50_000
 
 
@@ -77,7 +76,7 @@ class Changes:
     @property
     def reshapes_site(self) -> bool:
         """site.yaml or a theme.yaml changed: config and theme must be read again."""
-        return self.config or any(p.name == THEME_FILE_NAME for p in self.templates)
+        return self.config or any(p.name == THEME_FILE for p in self.templates)
 
     def describe(self) -> str:
         """'content/articles/pact.md', or '3 content, 1 template changed', for the rebuild's one-line report."""
@@ -191,7 +190,13 @@ class Session:
 
     @property
     def plans(self) -> dict[str, PagePlan]:
+        """The last plans, by output file."""
         return self.state.plans if self.state is not None else {}
+
+    @property
+    def articles(self) -> Mapping[Path, Article]:
+        """Every article read, drafts and future ones included, by file."""
+        return self.state.articles.articles if self.state is not None else {}
 
     def close(self) -> None:
         if self.state is not None:

@@ -43,8 +43,7 @@ def check_site(root: Path, options: BuildOptions) -> CheckReport:
             return CheckReport(exc.problems, ())
         finally:
             session.close()
-        assert session.state is not None
-        warnings = tuple(_article_warnings(session.state.articles.articles))
+        warnings = tuple(_article_warnings(session.articles))
         errors, links = _check_links(Path(folder) / "site", result.config.base_path, session.plans)
     return CheckReport(tuple(errors), warnings, result.pages, links)
 
