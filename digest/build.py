@@ -24,7 +24,7 @@ from .output import OutputWriter, WriteReport, check_output_dir
 from .parallel import RenderJob, render_plans
 from .plan import PagePlan, Planner, check_collisions
 from .related import relate
-from .site import BuildOptions, Site, model_site
+from .site import BuildOptions, model_site
 from .sources import find_article_files, load_config, stamp_sources
 from .state import BuildState
 from .templates import THEME_FILE, PageRenderer, Theme, resolve_theme
@@ -173,7 +173,10 @@ class Session:
             except BaseException:
                 state.close()
                 raise
-        self.state = state
+        if state.planner is None:  # nothing changed, so nothing was read: no state to rebuild from
+            state.close()
+        else:
+            self.state = state
         return result
 
     def rebuild(self, changes: Changes) -> BuildResult:
@@ -182,11 +185,6 @@ class Session:
             return self.build()
         with fewer_collections():
             return apply_changes(self.state, changes, self.reporter)
-
-    @property
-    def site(self) -> Site | None:
-        """The model the last plans were made from."""
-        return self.state.planner.site if self.state is not None and self.state.planner is not None else None
 
     @property
     def plans(self) -> dict[str, PagePlan]:
