@@ -21,7 +21,18 @@ from .sources import is_ignored_name
 from .templates import SITE_STATIC, SITE_TEMPLATES, THEME_FILE, Theme
 
 QUIET_SECONDS = 0.03
-"""How long the files must stay still before a rebuild: long enough for an editor's save, short enough to feel instant."""
+"""How long the files must stay still after a save before a rebuild: long enough for an editor's save, short enough to feel instant."""
+
+SAVE_PATHS = 2
+"""A burst of up to this many paths is a save (the file, maybe a temporary one renamed over it) and waits `QUIET_SECONDS`."""
+
+# A bigger burst is a bulk operation (a git checkout, an unzip). On a loaded machine its events can pause for longer
+# than a save's quiet period, and the busier the machine, the longer the burst lasts; a rebuild of that many files
+# costs far more than the wait. So it waits for the longest of:
+BULK_QUIET_SECONDS = 0.1  # a floor for every bulk burst,
+QUIET_PER_PATH = 0.0002  # this for each of its paths,
+QUIET_PER_SECOND = 0.5  # and this for each second it has lasted so far;
+BULK_QUIET_MAX = 1.0  # but never longer than this.
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +113,23 @@ class _Collector(FileSystemEventHandler):
 
 
 class Watcher:
-    """Runs `on_change(changes)` after each burst of file events, one call at a time."""
+    """Runs `on_change(changes)` after each burst of file events, one call at a time.
+
+    A burst ends once the files have been still for its quiet period. A save
+    touches a path or two (besides editor debris) and waits `quiet`; a bulk
+    operation touches many, and its quiet period grows with its paths and with
+    the time it has lasted so far (`quiet_for`). Paths that arrive after the
+    quiet period ended but before the rebuild is handed its changes join that
+    rebuild, which then waits for stillness again.
+    """
 
     def __init__(self, plan: WatchPlan, on_change: Callable[[Changes], WatchPlan | None], quiet: float = QUIET_SECONDS) -> None:
         self.plan = plan
         self.on_change = on_change
         self.quiet = quiet
         self.pending: set[Path] = set()
+        self.counted = 0  # paths in `pending` that are not editor debris or dotfiles: the size of the burst
+        self.first_event = 0.0
         self.last_event = 0.0
         self.lock = threading.Condition()
         self.stopped = False
@@ -135,6 +156,13 @@ class Watcher:
         self.observer.join(timeout=5)
         self.thread.join(timeout=5)
 
+    def quiet_for(self, paths: int, lasted: float) -> float:
+        """How long a burst of `paths` paths that has gone on for `lasted` seconds must stay still."""
+        if paths <= SAVE_PATHS:
+            return self.quiet
+        grown = max(BULK_QUIET_SECONDS, paths * QUIET_PER_PATH, lasted * QUIET_PER_SECOND)
+        return max(self.quiet, min(grown, BULK_QUIET_MAX))
+
     def _schedule(self) -> None:
         self.observer.unschedule_all()
         handler = _Collector(self._wake)
@@ -143,24 +171,45 @@ class Watcher:
 
     def _wake(self, paths: Iterable[Path]) -> None:
         with self.lock:
-            self.pending.update(paths)
-            self.last_event = time.monotonic()
-            self.lock.notify_all()
+            now = time.monotonic()
+            idle = not self.pending
+            if idle:
+                self.first_event = now
+            for path in paths:
+                if path not in self.pending:
+                    self.pending.add(path)
+                    if not is_ignored_name(path.name):
+                        self.counted += 1
+            self.last_event = now
+            if idle:  # a waiting quiet period rereads the clock when it ends; only an idle loop needs waking
+                self.lock.notify_all()
+
+    def _still(self) -> bool:
+        """Wait (holding the lock) until the burst has been still for its quiet period; False if stopped first."""
+        while not self.stopped:
+            quiet = self.quiet_for(self.counted, self.last_event - self.first_event)
+            left = self.last_event + quiet - time.monotonic()
+            if left <= 0:
+                return True
+            self.lock.wait(left)
+        return False
 
     def _loop(self) -> None:
         while True:
             with self.lock:
                 while (self.paused or not self.pending) and not self.stopped:
                     self.lock.wait()
-                if self.stopped:
+                if not self._still():
                     return
-                while not self.stopped:  # wait for a quiet moment
-                    left = self.last_event + self.quiet - time.monotonic()
-                    if left <= 0:
-                        break
-                    self.lock.wait(left)
-                paths, self.pending = self.pending, set()
+                paths, counted, first = self.pending, self.counted, self.first_event
+                self.pending, self.counted = set(), 0
             changes = self.plan.sort(paths)
+            with self.lock:
+                if self.counted:  # the burst went on while it was sorted: its new paths join this rebuild, which waits again
+                    self.counted = counted + sum(not is_ignored_name(path.name) for path in self.pending - paths)
+                    self.pending |= paths
+                    self.first_event = first
+                    continue
             if changes:
                 new_plan = self.on_change(changes)
                 if new_plan is not None and new_plan != self.plan:

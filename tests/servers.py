@@ -196,25 +196,31 @@ class Server:
         subject = re.escape(what) if what else ".+"
         return self.out.wait_for(rf"^(?P<what>{subject}): re-rendered (?P<rendered>\d+) of (?P<pages>\d+) pages in \d+ ms$", since, timeout)
 
-    def wait_until_watching(self, probe: Path) -> None:
-        """Rewrite `probe` with its own bytes until a rebuild line shows the watcher saw it.
+    def probe(self, path: Path) -> re.Match[str]:
+        """Save `path` with its own bytes; the next rebuild line must name it alone, and is returned.
 
-        `digest serve` prints its Serving line *before* the watcher has started,
-        so an edit made right after that line can be lost (see test_serve.py,
-        test_an_edit_saved_while_the_server_starts_is_not_lost). Same bytes: the
-        rebuild renders nothing and tells no browser to reload.
+        The rebuild renders nothing and tells no browser to reload. Rebuilds run
+        one at a time, in order, so a rebuild still owed for earlier changes
+        shows first (or takes the save in with it) and fails the probe: a test
+        that has seen the rebuild it expected probes to show nothing else follows.
         """
-        data = probe.read_bytes()
-        deadline = time.monotonic() + WAIT
-        while True:
-            start = self.mark()
-            probe.write_bytes(data)
-            try:
-                self.wait_rebuild(start, timeout=0.25)
-                return
-            except AssertionError:
-                if time.monotonic() > deadline:
-                    raise AssertionError("the watcher never saw a file change:\n" + self.out.text + "\n" + self.err.text) from None
+        start = self.mark()
+        path.write_bytes(path.read_bytes())
+        shown = path.relative_to(self.root).as_posix()
+        line = self.wait_rebuild(start)
+        assert line["what"] == shown, f"saved {shown}, but the next rebuild was {line.string!r}"
+        return line
+
+    def wait_until_watching(self, probe: Path) -> None:
+        """Wait until the watcher demonstrably acts on a save: `probe(probe)`.
+
+        One save is enough: `digest serve` starts watching before its first
+        build and prints its Serving line only after that build, so no save
+        made after that line is lost (test_serve.py,
+        test_an_edit_saved_while_the_server_starts_is_not_lost, covers the
+        saves made before it).
+        """
+        self.probe(probe)
 
     # -- stopping ----------------------------------------------------------------
 

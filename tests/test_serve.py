@@ -7,14 +7,14 @@ edits files the way editors do, and polls the server with bounded waits.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
-import time
 
 import pytest
 
 from tests.conftest import article
-from tests.servers import Lines, await_serving, edit, eventually, serve, start
+from tests.servers import Lines, Server, await_serving, edit, eventually, serve, start
 
 SECRET = "do-not-serve-7f3a9c"  # a line of site.yaml that must never reach a browser
 SITE = f"-- site.yaml --\ntitle: Test Digest\n# {SECRET}\n"
@@ -178,14 +178,20 @@ def test_a_git_checkout_of_500_articles_ends_in_one_rebuild(make_site):
         assert "500 content changed" in done.string, done.string
         assert server.get("/2021/11/24/burst-499/").status == 200
         assert "Burst story burst-" in server.get("/topics/defence/").body
+        assert_no_straggler(server, mark, done)
 
         mark = server.mark()
         git(site.root, "checkout", "-q", "main")  # and vanish at once
         done = server.wait_rebuild(mark)
         assert "500 content changed" in done.string, done.string
         assert server.get("/2021/11/24/burst-000/").status == 404
-        time.sleep(0.5)  # a straggling second rebuild would show by now
-        assert len(server.rebuilds(mark)) == 1, [m.string for m in server.rebuilds(mark)]
+        assert_no_straggler(server, mark, done)
+
+
+def assert_no_straggler(server: Server, mark: int, done: re.Match[str]) -> None:
+    """`done` was the only rebuild since `mark` and none is still owed: a save made now is the next rebuild."""
+    probe = server.probe(server.root / PACT)
+    assert [m.string for m in server.rebuilds(mark)] == [done.string, probe.string]
 
 
 # -- errors --------------------------------------------------------------------------
