@@ -22,7 +22,7 @@ from .server import LiveState, start_server
 from .site import BuildOptions
 from .sources import load_config
 from .templates import resolve_theme
-from .watch import QUIET_SECONDS, Watcher, WatchPlan
+from .watch import QUIET_SECONDS, WatchedFolders, Watcher
 
 
 class TerminalReporter:
@@ -167,9 +167,9 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
         if not args.quiet:
             print(text, flush=True)
     config = load_config(args.site, output_dir=args.output)
-    watcher_plan = WatchPlan.of(config, resolve_theme(config))
+    watched = WatchedFolders.of(config, resolve_theme(config))
 
-    def on_change(changes: Changes) -> WatchPlan | None:
+    def on_change(changes: Changes) -> WatchedFolders | None:
         started = time.perf_counter()
         try:
             result = session.rebuild(changes)
@@ -188,9 +188,9 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
                 live.built()
         if session.config is None or session.theme is None:
             return None
-        return WatchPlan.of(session.config, session.theme)
+        return WatchedFolders.of(session.config, session.theme)
 
-    watcher = Watcher(watcher_plan, on_change, quiet=args.quiet_period / 1000)
+    watcher = Watcher(watched, on_change, quiet=args.quiet_period / 1000)
     watcher.start()
     try:
         say(_summary(session.build()))

@@ -36,8 +36,8 @@ BULK_QUIET_MAX = 1.0  # but never longer than this.
 
 
 @dataclass(frozen=True, slots=True)
-class WatchPlan:
-    """Which folders to watch and how to sort a changed path."""
+class WatchedFolders:
+    """Which folders to watch, and what a changed path in them affects."""
 
     root: Path
     content_dir: Path
@@ -47,11 +47,11 @@ class WatchPlan:
     theme_dirs: tuple[Path, ...]
 
     @classmethod
-    def of(cls, config: SiteConfig, theme: Theme) -> "WatchPlan":
+    def of(cls, config: SiteConfig, theme: Theme) -> "WatchedFolders":
         theme_dirs = tuple({d.parent for d in theme.template_dirs + theme.static_dirs} - {config.root})
         return cls(config.root, config.content_dir, config.output_dir, theme.template_dirs, theme.static_dirs, theme_dirs)
 
-    def folders(self) -> list[tuple[Path, bool]]:
+    def to_watch(self) -> list[tuple[Path, bool]]:
         """(folder, recursive) pairs; the site root only shallowly, for site.yaml and new folders."""
         deep = {self.content_dir, *self.template_dirs, *self.static_dirs, *self.theme_dirs}
         for name in (SITE_TEMPLATES, SITE_STATIC):
@@ -60,7 +60,8 @@ class WatchPlan:
         chosen = [(folder, True) for folder in sorted(deep) if folder.is_dir() and not any(p in deep for p in folder.parents)]
         return [(self.root, False)] + chosen
 
-    def sort(self, paths: Iterable[Path]) -> Changes:
+    def classify(self, paths: Iterable[Path]) -> Changes:
+        """What the changed paths affect: content, templates, static files or the site's shape."""
         content: set[Path] = set()
         templates: set[Path] = set()
         static: set[Path] = set()
@@ -123,8 +124,8 @@ class Watcher:
     rebuild, which then waits for stillness again.
     """
 
-    def __init__(self, plan: WatchPlan, on_change: Callable[[Changes], WatchPlan | None], quiet: float = QUIET_SECONDS) -> None:
-        self.plan = plan
+    def __init__(self, watched: WatchedFolders, on_change: Callable[[Changes], WatchedFolders | None], quiet: float = QUIET_SECONDS) -> None:
+        self.watched = watched
         self.on_change = on_change
         self.quiet = quiet
         self.pending: set[Path] = set()
@@ -166,7 +167,7 @@ class Watcher:
     def _schedule(self) -> None:
         self.observer.unschedule_all()
         handler = _Collector(self._wake)
-        for folder, recursive in self.plan.folders():
+        for folder, recursive in self.watched.to_watch():
             self.observer.schedule(handler, str(folder), recursive=recursive)
 
     def _wake(self, paths: Iterable[Path]) -> None:
@@ -203,7 +204,7 @@ class Watcher:
                     return
                 paths, counted, first = self.pending, self.counted, self.first_event
                 self.pending, self.counted = set(), 0
-            changes = self.plan.sort(paths)
+            changes = self.watched.classify(paths)
             with self.lock:
                 if self.counted:  # the burst went on while it was sorted: its new paths join this rebuild, which waits again
                     self.counted = counted + sum(not is_ignored_name(path.name) for path in self.pending - paths)
@@ -211,7 +212,7 @@ class Watcher:
                     self.first_event = first
                     continue
             if changes:
-                new_plan = self.on_change(changes)
-                if new_plan is not None and new_plan != self.plan:
-                    self.plan = new_plan
+                now_watched = self.on_change(changes)
+                if now_watched is not None and now_watched != self.watched:
+                    self.watched = now_watched
                     self._schedule()

@@ -12,7 +12,7 @@ from digest.build import Changes, Session
 from digest.errors import DigestError
 from digest.site import BuildOptions
 from digest.templates import bundled_themes_dir
-from digest.watch import WatchPlan
+from digest.watch import WatchedFolders
 from tests.conftest import FIXED_NOW, article, snapshot
 
 COUNTRIES = ["Israel", "Morocco", "France", "Japan", "Brazil", "Kenya"]
@@ -155,12 +155,12 @@ def test_editor_debris_and_the_output_folder_are_not_changes(make_site):
     live = builder(site.root)
     live.build()
     assert live.config is not None and live.theme is not None
-    plan = WatchPlan.of(live.config, live.theme)
+    watched = WatchedFolders.of(live.config, live.theme)
     root = site.root
     noise = [root / "content/articles/.story-1.md.swp", root / "content/articles/story-1.md~", root / "content/articles/4913",
              root / "public/index.html", root / "content/articles/.#story-1.md", root / ".git/index"]
-    assert not plan.sort(noise)
-    changes = plan.sort([root / "content/articles/story-1.md", root / "site.yaml", root / "templates/x.html"])
+    assert not watched.classify(noise)
+    changes = watched.classify([root / "content/articles/story-1.md", root / "site.yaml", root / "templates/x.html"])
     assert changes.content == {root / "content/articles/story-1.md"} and changes.config
 
 
