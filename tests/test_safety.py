@@ -48,6 +48,16 @@ def article_body(page: str) -> str:
 # -- atomic builds ------------------------------------------------------------------
 
 
+def slowly_rendered() -> str:
+    """A site template that makes every page take a few milliseconds more to render.
+
+    It keeps the window in which a build is staging pages seconds wide, so a
+    signal sent once staging has begun lands mid-build even on a busy machine.
+    """
+    base = (bundled_themes_dir() / "default/templates/base.html").read_text(encoding="utf-8")
+    return "-- templates/base.html --\n{% for _ in range(10000) %}{% endfor %}" + base
+
+
 def interrupt_halfway(root: Path, how: signal.Signals) -> tuple[subprocess.CompletedProcess[str], int]:
     """Start `digest build`, send `how` once it has begun staging pages; the finished process and the wait in ms."""
     process = start_cli(root, "build")
@@ -64,7 +74,7 @@ def interrupt_halfway(root: Path, how: signal.Signals) -> tuple[subprocess.Compl
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_a_build_killed_halfway_leaves_the_output_byte_identical(make_site, how):
-    site = make_site(SITE_YAML + many_articles(400))
+    site = make_site(SITE_YAML + slowly_rendered() + many_articles(400))
     first = site.cli("build")
     assert first.returncode == 0, first.stderr
     public = site.root / "public"
@@ -85,7 +95,7 @@ def test_a_build_killed_halfway_leaves_the_output_byte_identical(make_site, how)
 
 
 def test_a_build_killed_without_warning_is_cleaned_up_by_the_next_one(make_site):
-    site = make_site(SITE_YAML + many_articles(400))
+    site = make_site(SITE_YAML + slowly_rendered() + many_articles(400))
     assert site.cli("build").returncode == 0
     public = site.root / "public"
     before = full_snapshot(public)
