@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -80,10 +81,16 @@ class InlineSite:
         return run_cli(self.root, *args, env=env)
 
 
+def restore_ctrl_c() -> None:
+    """In a child: Ctrl-C back to its default. A shell's `pytest &` runs the tests with it ignored, which children inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_cli(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     """Start `python -m digest ARGS` in `folder` without waiting for it; its stdout and stderr are captured as text."""
     return subprocess.Popen(
-        [sys.executable, "-m", "digest", *args], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        [sys.executable, "-m", "digest", *args], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=restore_ctrl_c,
     )
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TypeVar
 
+from tests.conftest import restore_ctrl_c
+
 WAIT = 10.0  # seconds: the bound on every wait
 SERVING = re.compile(r"^Serving (?P<output>\S+) at (?P<url>http://(?P<host>[^:/]+):(?P<port>\d+)(?P<base>/\S*)) — ")
 REBUILD = re.compile(r"^(?P<what>.+): re-rendered (?P<rendered>\d+) of (?P<pages>\d+) pages in (?P<ms>\d+) ms$")
@@ -248,8 +250,6 @@ def start(root: Path, *args: str, port: int | None = None, stdout: int | IO[str]
     """Start `digest serve` in `root`; returns before the Serving line (see `serve`)."""
     env = {**os.environ, "PYTHONUTF8": "1", "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "digest", "serve", "--port", str(port or free_port()), *args]
-    # A shell's `pytest &` runs us with Ctrl-C ignored, which the server would inherit and keep.
-    restore_ctrl_c = _default_sigint if signal.getsignal(signal.SIGINT) == signal.SIG_IGN else None
     process = subprocess.Popen(
         command, cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE if stdout is None else stdout,
         stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env, preexec_fn=restore_ctrl_c,
@@ -257,10 +257,6 @@ def start(root: Path, *args: str, port: int | None = None, stdout: int | IO[str]
     out = Lines(process.stdout) if process.stdout is not None else None
     assert process.stderr is not None
     return Server(process, out, Lines(process.stderr), root)  # type: ignore[arg-type]
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def await_serving(server: Server) -> Server:
