@@ -135,6 +135,11 @@ class ArticleParser:
     def __post_init__(self) -> None:
         self.markdown = MarkdownRenderer(self.config.unsafe_html)
 
+    @classmethod
+    def for_site(cls, config: SiteConfig) -> ArticleParser:
+        """A parser with the site's own country aliases."""
+        return cls(config, CountryIndex(config.country_aliases))
+
     def parse(self, source: SourceFile) -> Parsed:
         """One article and its body, or a `ContentError` listing every problem in the file."""
         if source.refusal:

@@ -19,7 +19,6 @@ from pathlib import Path
 from .bodies import BodyStore
 from .config import SiteConfig
 from .content import ArticleParser, Parsed
-from .countries import CountryIndex
 from .errors import DigestError, Problem
 from .output import Staging
 from .plan import PagePlan
@@ -62,7 +61,7 @@ def _quiet_signals() -> None:
 def _start_parser(config: SiteConfig) -> None:
     global _parser
     _quiet_signals()
-    _parser = ArticleParser(config, CountryIndex(config.country_aliases))
+    _parser = ArticleParser.for_site(config)
 
 
 def _parse(path: Path) -> tuple[Path, ParseResult]:

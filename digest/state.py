@@ -24,7 +24,6 @@ from .bodies import BodyStore
 from .cache import BuildCache, LastBuild, article_key, settings_key
 from .config import SiteConfig
 from .content import Article, ArticleParser, Parsed, interned
-from .countries import CountryIndex
 from .errors import ContentError, DigestError, Problem
 from .fingerprint import Fingerprinter
 from .parallel import parse_files
@@ -45,7 +44,7 @@ class ArticleMemory:
     def __init__(self, config: SiteConfig, cache: BuildCache | None) -> None:
         self.config = config
         self.cache = cache
-        self.parser = ArticleParser(config, CountryIndex(config.country_aliases))
+        self.parser = ArticleParser.for_site(config)
         self.settings = settings_key(config)
         self.bodies = BodyStore(self.settings, config.root if cache is not None else None)
         self.fingerprints: dict[Path, str] = {}
