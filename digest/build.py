@@ -218,6 +218,7 @@ def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current
     config = state.config
     with timed(reporter, "read sources"):
         sources = stamp_sources(find_article_files(config.content_dir), config)
+        state.scan_statics()
         signature = state.signature(sources)
     if skip_if_current and (last := state.last_build(signature)) is not None:
         files = WriteReport(0, len(state.pages.records), 0)
@@ -226,7 +227,6 @@ def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current
         state.articles.load(sources, reporter.progress("Reading articles", len(sources)))
         del sources  # the articles hold what is needed
         state.articles.raise_if_broken()
-    state.scan_statics()
     result = publish(state, replan(state, reporter), reporter, started)
     state.remember_signature(signature, result.pages, result.articles)
     return result

@@ -118,14 +118,14 @@ class ArticleMemory:
         if old == source.fingerprint and path not in self.broken:
             return
         self.fingerprints[path] = source.fingerprint
+        if old is not None:
+            self.bodies.forget(self.bodies.key(path, old))
         try:
             parsed = self.parser.parse(source)
         except DigestError as exc:
             self.broken[path] = exc.problems
             self.articles.pop(path, None)
             return
-        if old is not None:
-            self.bodies.forget(self.bodies.key(path, old))
         self.bodies.put(self.bodies.key(path, source.fingerprint), parsed.body)
         self.articles[path] = interned(parsed.article, self.pool)
         self.broken.pop(path, None)
@@ -246,15 +246,20 @@ class BuildState:
     # -- the whole-site shortcut -------------------------------------------------------
 
     def signature(self, sources: Sequence[SourceStamp]) -> str:
-        """Everything a build's output depends on, as one digest: equal signatures give equal fingerprints for every page."""
+        """Everything a build's output depends on, as one digest: equal signatures give equal fingerprints for every page.
+
+        Static files enter through `statics`, so `scan_statics` comes first.
+        """
         digest = hashlib.blake2b(digest_size=20)
         options = self.options
         digest.update(f"{self.articles.settings}|{options.drafts}|{options.future}|{self.config!r}".encode())
         for source in sources:
             digest.update(str(source.path).encode("utf-8", "surrogateescape") + b"\0" + source.fingerprint.encode())
-        for folder in self.theme.template_dirs + self.theme.static_dirs:
+        for folder in self.theme.template_dirs:
             for path in sorted(p for p in folder.rglob("*") if p.is_file()):
                 digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        for out, (path, fingerprint) in sorted(self.statics.items()):  # read once, by `scan_statics`
+            digest.update(f"{out}\0{path}\0{fingerprint}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     def last_build(self, signature: str) -> LastBuild | None:
