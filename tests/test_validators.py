@@ -1,10 +1,15 @@
-"""The tools that check digest's output catch what they claim to: a tidy feed passes, and each mistake a generator
-makes is named (file, where, what)."""
+"""The tools that check digest's output catch what they claim to: a tidy feed passes, each mistake a generator
+makes is named (file, where, what), and the crawler finds the one broken link planted in a small site, whether
+the site is served under a sub-path or opened from disk."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from tests.conftest import write_files
+from tests.crawl import crawl, serve_folder
 from tests.feed_rules import atom_problems, json_feed_problems, rss_problems
 
 ATOM = """<?xml version="1.0" encoding="utf-8"?>
@@ -175,3 +180,65 @@ def test_an_rss_feed_with_a_mistake_names_it(old: str, new: str, problem: str) -
 def test_a_json_feed_with_a_mistake_names_it(old: str, new: str, problem: str) -> None:
     assert json_feed_problems(edited(JSON_FEED, old, new), "countries/ma/feed.json")[:1] == [f"countries/ma/feed.json: {problem}"]
 
+
+# -- crawling -------------------------------------------------------------------------
+
+SITE = """
+-- digest/index.html --
+<!doctype html>
+<link rel="stylesheet" href="css/site.css">
+<link rel="alternate" type="application/atom+xml" href="feed.xml">
+<a href="topics/defence/#latest">Defence</a> <a href="https://elsewhere.example/">Elsewhere</a>
+<a href="mailto:desk@example.org">Write to us</a> <img src="img/logo.png" srcset="img/logo.png 1x, img/logo@2x.png 2x">
+-- digest/topics/defence/index.html --
+<!doctype html>
+<link rel="stylesheet" href="../../css/site.css">
+<a href="../../">Home</a> <a href="../../2021/pact.html">Pact</a>
+-- digest/2021/pact.html --
+<!doctype html>
+<a href="../topics/defence/">Defence</a>
+-- digest/css/site.css --
+body { margin: 0 }
+-- digest/img/logo.png --
+png
+-- digest/img/logo@2x.png --
+png
+-- digest/feed.xml --
+<feed xmlns="http://www.w3.org/2005/Atom"><link rel="self" href="feed.xml"/><entry><link href="2021/pact.html"/></entry></feed>
+"""
+
+
+def test_crawling_a_site_served_under_a_sub_path_finds_the_one_broken_link(tmp_path: Path) -> None:
+    write_files(tmp_path, SITE.replace('href="../../2021/pact.html"', 'href="../../2021/treaty.html"'))
+    with serve_folder(tmp_path) as base:
+        report = crawl(base + "digest/", inside=base + "digest/")
+    assert report.broken == ["topics/defence/ → 2021/treaty.html (404 File not found)"], report
+    assert report.external == {"https://elsewhere.example/"}
+    assert base + "digest/feed.xml" in report.visited and base + "digest/img/logo@2x.png" in report.visited
+
+
+def test_a_root_relative_link_escapes_a_site_hosted_under_a_sub_path(tmp_path: Path) -> None:
+    write_files(tmp_path, SITE.replace('href="css/site.css"', 'href="/css/site.css"'))
+    with serve_folder(tmp_path) as base:
+        report = crawl(base + "digest/", inside=base + "digest/")
+    assert report.broken == [f"./ → {base}css/site.css (outside the site's path /digest/)"]
+
+
+def test_crawling_from_disk_flags_a_link_to_a_folder(tmp_path: Path) -> None:
+    write_files(tmp_path, SITE)
+    site = (tmp_path / "digest").as_uri() + "/"
+    report = crawl(site + "index.html", inside=site)
+    assert report.broken == [
+        "index.html → topics/defence/ (directory link: opened from disk, a browser shows the folder, not its index.html)",
+        "2021/pact.html → topics/defence/ (directory link: opened from disk, a browser shows the folder, not its index.html)",
+    ]
+
+
+def test_crawling_from_disk_finds_every_page_when_links_name_their_files(tmp_path: Path) -> None:
+    write_files(tmp_path, SITE.replace('defence/"', 'defence/index.html"').replace("defence/#", "defence/index.html#").replace('"../../"', '"../../index.html"'))
+    site = (tmp_path / "digest").as_uri() + "/"
+    report = crawl(site + "index.html", inside=site)
+    assert report.broken == []
+    assert sorted(url.removeprefix(site) for url in report.visited) == [
+        "2021/pact.html", "css/site.css", "feed.xml", "img/logo.png", "img/logo@2x.png", "index.html", "topics/defence/index.html",
+    ]

@@ -1,0 +1,214 @@
+"""A link checker for built sites: start at one page, follow every reference that stays inside the site, and
+report each one that leads nowhere.
+
+It reads a site the two ways a reader gets one: over HTTP under a sub-path (`serve_folder(root)` with the site
+in `root/digest/`, then `crawl(base + "digest/", inside=base + "digest/")`), and straight from disk
+(`crawl(out.as_uri() + "/index.html", inside=out.as_uri() + "/")`), where a link to a folder is broken
+because a browser shows the folder, not its index.html. Besides HTML it follows the links in Atom and RSS feeds,
+sitemaps and JSON Feeds. Only 127.0.0.1 and files are ever fetched; other hosts are listed, not visited.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit
+from urllib.request import url2pathname
+from xml.etree import ElementTree as ET
+
+from tests.html_refs import html_references
+
+FETCH_TIMEOUT = 10.0  # seconds for one page: everything is local, so a slow answer is a hang
+MAX_PAGES = 20_000  # a bound on one crawl, should a site generate links without end
+IGNORED_SCHEMES = frozenset({"mailto", "tel", "data", "javascript"})
+_XML_URL_ATTRIBUTES = {"link": "href", "enclosure": "url", "content": "src"}  # in feeds, by element's local name
+_SAFE_URL_CHARACTERS = ":/?#[]@!$&'()*+,;=%~"  # left as they are when a link is percent-encoded
+
+
+@dataclass
+class CrawlReport:
+    """What one crawl saw. `broken` reads "page → target (reason)", with both relative to the site."""
+
+    start: str
+    inside: str
+    visited: list[str] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)
+    external: set[str] = field(default_factory=set)
+
+    def __str__(self) -> str:
+        lines = [f"crawled {len(self.visited)} pages from {self.start}: {len(self.broken)} broken links"]
+        return "\n".join([*lines, *(f"  {line}" for line in self.broken)])
+
+
+def crawl(start_url: str, inside: str) -> CrawlReport:
+    """Visit every page reachable from `start_url` without leaving `inside` (a URL prefix ending with "/").
+
+    A reference is broken when its target is missing (404, no such file), when it is a folder read from disk,
+    or when it escapes the site: a same-host link outside `inside`, such as `/css/site.css` on a site hosted
+    at `/digest/`, which is what root-relative URLs do to a site moved under a sub-path.
+    """
+    if not inside.endswith("/"):
+        raise ValueError(f"inside must end with '/' so that {inside}-old/ is not taken for part of the site: {inside!r}")
+    start = _normalise(start_url)
+    report = CrawlReport(start, inside)
+    failures: dict[str, str] = {}
+    links: dict[tuple[str, str], None] = {}  # (page, target) in the order found; a dict to drop repeats
+    queue, seen = [start], {start}
+    while queue and len(report.visited) < MAX_PAGES:
+        url = queue.pop(0)
+        reason, final_url, references = _visit(url)
+        if reason:
+            failures[url] = reason
+            if url == start:
+                links[("(start)", url)] = None
+            continue
+        report.visited.append(url)
+        for reference in references:
+            target = _normalise(urljoin(final_url, reference))
+            scheme = urlsplit(target).scheme
+            if scheme in IGNORED_SCHEMES:
+                continue
+            links.setdefault((url, target), None)
+            if not target.startswith(inside):
+                escape = _escape_reason(target, inside)
+                if escape:
+                    failures[target] = escape
+                else:
+                    report.external.add(target)
+            elif target not in seen:
+                seen.add(target)
+                queue.append(target)
+    report.broken = [
+        f"{_short(page, inside)} → {_short(target, inside)} ({failures[target]})" for page, target in links if target in failures
+    ]
+    return report
+
+
+def _visit(url: str) -> tuple[str | None, str, list[str]]:
+    """Fetch one internal URL: why it is broken (None when it is not), where it ended up after redirects
+    (the base for its relative links), and the references in it."""
+    if url.startswith("file:"):
+        path = urlsplit(url).path
+        if Path(url2pathname(path)).is_dir():
+            return "directory link: opened from disk, a browser shows the folder, not its index.html", url, []
+        if path.endswith("/"):
+            return "directory link to a missing folder", url, []
+    try:
+        with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT) as response:
+            body: bytes = response.read()
+            final_url: str = response.geturl()
+            kind = response.headers.get_content_type()
+            charset = response.headers.get_content_charset() or "utf-8"
+    except urllib.error.HTTPError as error:
+        return f"{error.code} {error.reason}", url, []
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, FileNotFoundError):
+            return "missing file", url, []
+        return f"cannot fetch: {error.reason}", url, []
+    return None, final_url, _references(body, kind, charset, final_url)
+
+
+def _references(body: bytes, kind: str, charset: str, url: str) -> list[str]:
+    """The URLs in a fetched document, by its type; other types (CSS, images, fonts) are leaves."""
+    path = urlsplit(url).path
+    if kind == "text/html" or kind == "application/xhtml+xml":
+        return _html_references(body.decode(charset, errors="replace"))
+    if kind.endswith("xml") or path.endswith(".xml"):
+        return _xml_references(body)
+    if kind.endswith("json") or path.endswith(".json"):
+        return _json_feed_references(body)
+    return []
+
+
+def _html_references(html: str) -> list[str]:
+    references = html_references(html)
+    base = next((ref.url for ref in references if ref.tag == "base" and ref.attribute == "href"), "")
+    return [urljoin(base, ref.url) for ref in references if ref.tag != "base"]
+
+
+def _xml_references(body: bytes) -> list[str]:
+    """Links of Atom (link href, content src), RSS (link, permalink guid, enclosure, atom:link) and sitemaps (loc)."""
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return []  # the feed validators report malformed feeds; here there are just no links to follow
+    urls: list[str] = []
+    for element in root.iter():
+        tag = element.tag.rpartition("}")[2]
+        attribute = _XML_URL_ATTRIBUTES.get(tag, "")
+        text = (element.text or "").strip()
+        if element.get(attribute):
+            urls.append(element.get(attribute, ""))
+        elif text and (tag in ("link", "loc") or (tag == "guid" and element.get("isPermaLink", "true") != "false")):
+            urls.append(text)
+    return urls
+
+
+def _json_feed_references(body: bytes) -> list[str]:
+    try:
+        feed: Any = json.loads(body)
+    except ValueError:
+        return []
+    if not isinstance(feed, dict) or not str(feed.get("version", "")).startswith("https://jsonfeed.org/"):
+        return []
+    holders = [feed, *(item for item in feed.get("items") or [] if isinstance(item, dict))]
+    keys = ("home_page_url", "feed_url", "next_url", "icon", "favicon", "url", "external_url", "image", "banner_image")
+    return [holder[key] for holder in holders for key in keys if isinstance(holder.get(key), str)]
+
+
+def _escape_reason(target: str, inside: str) -> str | None:
+    """Why a link outside the site is broken rather than external: it stayed on our host or disk but left the site."""
+    target_parts, site = urlsplit(target), urlsplit(inside)
+    if site.scheme == "file" and target_parts.scheme == "file":
+        return f"outside the output folder {site.path}"
+    if (target_parts.scheme, target_parts.netloc) == (site.scheme, site.netloc):
+        return f"outside the site's path {site.path}"
+    return None
+
+
+def _normalise(url: str) -> str:
+    """One spelling per target: no fragment, non-ASCII and spaces percent-encoded (as a browser sends them)."""
+    return quote(urldefrag(url.strip())[0], safe=_SAFE_URL_CHARACTERS)
+
+
+def _short(url: str, inside: str) -> str:
+    """A URL as a person reads it: relative to the site, and with its percent-escapes decoded."""
+    return unquote(url.removeprefix(inside) or "./") if url.startswith(inside) else unquote(url)
+
+
+# -- serving a folder -----------------------------------------------------------------
+
+
+class _SiteRequestHandler(SimpleHTTPRequestHandler):
+    """A static host: files as they are, no folder listings (hosts answer 404), and no log lines in test output."""
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        self.send_error(404, "No index.html in this folder")
+        return None
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve_folder(root: Path) -> Iterator[str]:
+    """Serve `root` over HTTP on 127.0.0.1 (a free port) for the duration; yields the base URL, ending with "/"."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_SiteRequestHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), name=f"serve {root}", daemon=True)  # quick to shut down
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=FETCH_TIMEOUT)
