@@ -15,6 +15,7 @@ import os
 import threading
 import urllib.error
 import urllib.request
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -50,22 +51,25 @@ class CrawlReport:
         return "\n".join([*lines, *(f"  {line}" for line in self.broken)])
 
 
-def crawl(start_url: str, inside: str) -> CrawlReport:
+def crawl(start_url: str, inside: str, published_at: str | None = None) -> CrawlReport:
     """Visit every page reachable from `start_url` without leaving `inside` (a URL prefix ending with "/").
 
     A reference is broken when its target is missing (404, no such file), when it is a folder read from disk,
     or when it escapes the site: a same-host link outside `inside`, such as `/css/site.css` on a site hosted
     at `/digest/`, which is what root-relative URLs do to a site moved under a sub-path.
+    `published_at` is the site's public address (say `https://example.org/digest/`): the absolute links that
+    feeds and sitemaps carry are checked as links to the same path under `inside`, not set aside as external.
     """
-    if not inside.endswith("/"):
-        raise ValueError(f"inside must end with '/' so that {inside}-old/ is not taken for part of the site: {inside!r}")
+    for prefix in (inside, published_at or "/"):
+        if not prefix.endswith("/"):
+            raise ValueError(f"{prefix!r} must end with '/', so that {prefix}-old/ is not taken for part of the site")
     start = _normalise(start_url)
     report = CrawlReport(start, inside)
     failures: dict[str, str] = {}
     links: dict[tuple[str, str], None] = {}  # (page, target) in the order found; a dict to drop repeats
-    queue, seen = [start], {start}
+    queue, seen = deque([start]), {start}
     while queue and len(report.visited) < MAX_PAGES:
-        url = queue.pop(0)
+        url = queue.popleft()
         reason, final_url, references = _visit(url)
         if reason:
             failures[url] = reason
@@ -75,9 +79,10 @@ def crawl(start_url: str, inside: str) -> CrawlReport:
         report.visited.append(url)
         for reference in references:
             target = _normalise(urljoin(final_url, reference))
-            scheme = urlsplit(target).scheme
-            if scheme in IGNORED_SCHEMES:
+            if urlsplit(target).scheme in IGNORED_SCHEMES:
                 continue
+            if published_at and target.startswith(published_at):
+                target = _rebase(target, published_at, inside)
             links.setdefault((url, target), None)
             if not target.startswith(inside):
                 escape = _escape_reason(target, inside)
@@ -164,6 +169,16 @@ def _json_feed_references(body: bytes) -> list[str]:
     holders = [feed, *(item for item in feed.get("items") or [] if isinstance(item, dict))]
     keys = ("home_page_url", "feed_url", "next_url", "icon", "favicon", "url", "external_url", "image", "banner_image")
     return [holder[key] for holder in holders for key in keys if isinstance(holder.get(key), str)]
+
+
+def _rebase(target: str, published_at: str, inside: str) -> str:
+    """A public URL as the same file under `inside`. A public folder URL is served as its index.html, so from
+    disk it stands for that file: the feed was right to use it."""
+    local = inside + target.removeprefix(published_at)
+    if local.startswith("file:") and urlsplit(local).path.endswith("/"):
+        parts = urlsplit(local)
+        local = parts._replace(path=parts.path + "index.html").geturl()
+    return local
 
 
 def _escape_reason(target: str, inside: str) -> str | None:

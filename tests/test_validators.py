@@ -242,3 +242,25 @@ def test_crawling_from_disk_finds_every_page_when_links_name_their_files(tmp_pat
     assert sorted(url.removeprefix(site) for url in report.visited) == [
         "2021/pact.html", "css/site.css", "feed.xml", "img/logo.png", "img/logo@2x.png", "index.html", "topics/defence/index.html",
     ]
+
+
+def test_the_public_addresses_in_a_sitemap_are_checked_against_the_files_built(tmp_path: Path) -> None:
+    write_files(tmp_path, """
+-- public/index.html --
+<!doctype html>
+<link rel="sitemap" type="application/xml" href="sitemap.xml">
+-- public/sitemap.xml --
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <url><loc>https://example.org/digest/</loc></url>
+  <url><loc>https://example.org/digest/topics/defence/</loc></url>
+  <url><loc>https://example.org/digest/2021/11/24/treaty/</loc></url>
+</urlset>
+-- public/topics/defence/index.html --
+<!doctype html>
+<h1>Defence</h1>
+""")
+    site = (tmp_path / "public").as_uri() + "/"
+    report = crawl(site + "index.html", inside=site, published_at="https://example.org/digest/")
+    assert report.broken == ["sitemap.xml → 2021/11/24/treaty/index.html (missing file)"]
+    assert report.external == set()
+    assert site + "topics/defence/index.html" in report.visited
