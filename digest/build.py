@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from .config import CONFIG_NAME, SiteConfig
+from .config import CONFIG_NAME, NO_OVERRIDES, Overrides, SiteConfig
 from .content import Article
 from .errors import display_path
 from .output import OutputWriter, WriteReport, check_output_dir
@@ -115,7 +115,7 @@ class Project:
 
     root: Path
     options: BuildOptions
-    output_dir: Path | None = None
+    overrides: Overrides = NO_OVERRIDES
     use_cache: bool = True
     force: bool = False
 
@@ -125,6 +125,7 @@ def build_once(
     options: BuildOptions | None = None,
     *,
     output_dir: Path | None = None,
+    relative: bool = False,
     reporter: Reporter | None = None,
     force: bool = False,
 ) -> BuildResult:
@@ -133,7 +134,7 @@ def build_once(
     When every input matches the last build into the same folder, it stops after
     reading the sources: nothing is rendered or written.
     """
-    session = Session(root, options, output_dir=output_dir, reporter=reporter, force=force)
+    session = Session(root, options, overrides=Overrides(output_dir, relative), reporter=reporter, force=force)
     try:
         return session.build(skip_if_current=True)
     finally:
@@ -148,12 +149,12 @@ class Session:
         root: Path,
         options: BuildOptions | None = None,
         *,
-        output_dir: Path | None = None,
+        overrides: Overrides = NO_OVERRIDES,
         reporter: Reporter | None = None,
         use_cache: bool = True,
         force: bool = False,
     ) -> None:
-        self.project = Project(root, options or BuildOptions(now=datetime.now(UTC)), output_dir, use_cache, force)
+        self.project = Project(root, options or BuildOptions(now=datetime.now(UTC)), overrides, use_cache, force)
         self.reporter: Reporter = reporter or SilentReporter()
         self.state: BuildState | None = None
         """None until a build has succeeded (and again after a build from scratch failed)."""
@@ -206,7 +207,7 @@ class Session:
 
 def read_config(project: Project) -> tuple[SiteConfig, Theme]:
     """site.yaml and the theme chain, and an output folder that is safe to write."""
-    config = load_config(project.root, output_dir=project.output_dir)
+    config = load_config(project.root, project.overrides)
     theme = resolve_theme(config)
     check_output_dir(config, theme.template_dirs + theme.static_dirs, force=project.force)
     return config, theme

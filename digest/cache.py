@@ -28,7 +28,7 @@ from .fields import TopicRef
 from .markup import MARKDOWN_EXTENSIONS
 
 CACHE_DIR = ".digest-cache"
-SCHEMA = 3
+SCHEMA = 4
 
 
 def code_fingerprint() -> str:
@@ -241,6 +241,7 @@ def article_to_json(article: Article) -> str:
             "title": article.title,
             "published": article.published.isoformat(),
             "zone": str(article.published.tzinfo),
+            "updated": article.updated.isoformat() if article.updated else None,
             "countries": [[c.name, c.code, c.flag, c.region] for c in article.countries],
             "topics": [[t.slug, t.label] for t in article.topics],
             "source": article.source,
@@ -271,6 +272,7 @@ def article_from_json(text: str, path: Path, shared: dict[Any, Any] | None = Non
         slug=data["slug"],
         title=data["title"],
         published=published,
+        updated=datetime.fromisoformat(data["updated"]).astimezone(ZoneInfo(data["zone"])) if data["updated"] else None,
         countries=shared_values(pool, (Country(*c) for c in data["countries"])),
         topics=shared_values(pool, (TopicRef(*t) for t in data["topics"])),
         source=data["source"],

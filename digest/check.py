@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .build import Session
+from .config import Overrides
 from .content import Article
 from .errors import DigestError, Location, Problem, display_path
 from .plan import PageKind, PagePlan
@@ -36,7 +37,7 @@ class CheckReport:
 def check_site(root: Path, options: BuildOptions) -> CheckReport:
     """Build `root` into a temporary folder and report every problem found."""
     with tempfile.TemporaryDirectory(prefix="digest-check-") as folder:
-        session = Session(root, options, output_dir=Path(folder) / "site", use_cache=False, force=True)
+        session = Session(root, options, overrides=Overrides(output_dir=Path(folder) / "site"), use_cache=False, force=True)
         try:
             result = session.build()
         except DigestError as exc:

@@ -17,6 +17,7 @@ from typing import TextIO
 from . import __version__
 from .build import BuildResult, Changes, Session
 from .check import check_site
+from .config import Overrides
 from .errors import DigestError, display_path
 from .server import LiveState, start_server
 from .site import BuildOptions
@@ -66,7 +67,9 @@ def make_parser() -> argparse.ArgumentParser:
         command.add_argument("--debug", action="store_true", help="show a traceback for errors")
         command.add_argument("--force", action="store_true", help="build into an output folder that holds files digest did not write")
 
-    common(commands.add_parser("build", help="build the site into its output folder"))
+    build = commands.add_parser("build", help="build the site into its output folder")
+    common(build)
+    build.add_argument("--relative", action="store_true", help="write internal links relative to each page (as relative_urls: true)")
     serve = commands.add_parser("serve", help="build, serve on localhost, rebuild and reload browsers on every save")
     common(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
@@ -111,10 +114,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _session(args: argparse.Namespace) -> Session:
+def _session(args: argparse.Namespace, preview_url: str = "") -> Session:
     reporter = TerminalReporter(sys.stderr, enabled=sys.stderr.isatty() and not args.quiet, timings=args.debug)
     options = BuildOptions(drafts=args.drafts, future=args.future, now=_now())
-    return Session(args.site, options, output_dir=args.output, reporter=reporter, force=args.force)
+    overrides = Overrides(args.output, getattr(args, "relative", False), preview_url)
+    return Session(args.site, options, overrides=overrides, reporter=reporter, force=args.force)
 
 
 def _now() -> datetime:
@@ -160,13 +164,22 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
     Watching starts before the first build, so an edit saved while it runs is
     picked up right after it.
     """
-    session = _session(args)
     live = LiveState()
 
     def say(text: str) -> None:
         if not args.quiet:
             print(text, flush=True)
-    config = load_config(args.site, output_dir=args.output)
+
+    server = None
+    preview_url = ""
+    config = load_config(args.site, Overrides(args.output, preview_url=f"http://{args.host}:{args.port}/"))
+    if serve:  # listen first: a site without base_url previews at the server's own address
+        server, _ = start_server(args.host, args.port, config.output_dir, config.base_path, live)
+        port = server.server_address[1]
+        if port != args.port:
+            say(f"Port {args.port} is taken; using {port} instead.")
+        preview_url = f"http://{args.host}:{port}/"
+    session = _session(args, preview_url)
     watched = WatchedFolders.of(config, resolve_theme(config))
 
     def on_change(changes: Changes) -> WatchedFolders | None:
@@ -197,16 +210,14 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
     except DigestError as exc:
         if session.config is None or session.theme is None:
             watcher.stop()
+            if server is not None:
+                server.shutdown()
+                server.server_close()
             raise  # no site to serve yet: site.yaml itself is broken
         print(exc.report(), file=sys.stderr, flush=True)
         live.failed(exc.report())
     config = session.config or config
-    server = None
     if serve:
-        server, _ = start_server(args.host, args.port, config.output_dir, config.base_path, live)
-        port = server.server_address[1]
-        if port != args.port:
-            say(f"Port {args.port} is taken; using {port} instead.")
         url = f"http://{args.host}:{port}{config.base_path}"
         if args.open:
             webbrowser.open(url)

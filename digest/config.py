@@ -176,6 +176,63 @@ def _country_aliases(value: Any, report: Report) -> dict[str, str]:
     return result
 
 
+def _flag(key: str) -> Check:
+    def check(value: Any, report: Report) -> bool:
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            report((key,), f"must be true or false, got {value!r}", f"e.g. {key}: true")
+            return False
+        return value
+
+    return check
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    """Which feed formats to write, and what their entries hold."""
+
+    atom: bool = True
+    rss: bool = True
+    json: bool = True
+    entries: int = 20
+    full_content: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        return self.atom or self.rss or self.json
+
+
+NO_FEEDS = FeedSettings(atom=False, rss=False, json=False)
+
+
+def _feeds(value: Any, report: Report) -> FeedSettings:
+    if value is None or value is True:
+        return FeedSettings()
+    if value is False:
+        return NO_FEEDS
+    example = "e.g. feeds: {atom: true, rss: true, json: true, entries: 20, full_content: false}"
+    if not isinstance(value, dict):
+        report(("feeds",), f"must be a mapping or false, got {value!r}", example)
+        return FeedSettings()
+    known = [f.name for f in fields(FeedSettings)]
+    settings: dict[str, Any] = {}
+    for key, given in value.items():
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            report(("feeds", key), f"unknown key '{key}'", f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known), key=True)
+        elif key == "entries":
+            if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+                report(("feeds", key), f"must be a whole number of at least 1, got {given!r}", "e.g. entries: 20")
+            else:
+                settings[key] = given
+        elif not isinstance(given, bool):
+            report(("feeds", key), f"must be true or false, got {given!r}", f"e.g. {key}: true")
+        else:
+            settings[key] = given
+    return FeedSettings(**settings)
+
+
 @dataclass(frozen=True, slots=True)
 class TopicDefinition:
     """One entry of the optional topic vocabulary in site.yaml."""
@@ -229,7 +286,9 @@ class SiteConfig:
         "base_url", "/", "where the site is published; may include a path, e.g. `https://news.example.org/digest/`, "
         "and every link then starts with `/digest/`", _base_url,
     )
-    language: str = option("language", "en", "the pages' `lang`", _text("language", "en"))
+    language: str = option("language", "en", "the pages' `lang`, and the language feeds and the news sitemap declare", _text("language", "en"))
+    author: str = option("author", "", "who publishes the digest (a person or a newsroom): feeds and page metadata name it; "
+                         "default: the site's title", _text("author", ""), shown="")
     timezone: str = option(
         "timezone", "UTC", "an IANA name such as `Europe/London`; dates without an offset are in this zone", _timezone, parsing=True,
     )
@@ -254,6 +313,18 @@ class SiteConfig:
     max_article_size: int = option(
         "max_article_size", DEFAULT_MAX_ARTICLE_SIZE, "larger article files are refused, e.g. `500 KB`", _size, shown="5 MB", parsing=True,
     )
+    feeds: FeedSettings = option(
+        "feeds", FeedSettings(), "Atom, RSS and JSON feeds for the site and every topic and country: "
+        "`{atom: true, rss: true, json: true, entries: 20, full_content: false}`, or `false` for none; they need `base_url`",
+        _feeds, shown="all on",
+    )
+    news_sitemap: bool = option(
+        "news_sitemap", False, "also write `news-sitemap.xml` (a Google News sitemap of the last two days' articles)", _flag("news_sitemap"),
+    )
+    relative_urls: bool = option(
+        "relative_urls", False, "write every internal link relative to its page, so the output works opened from disk or moved "
+        "under any path (feeds and sitemaps keep absolute URLs); `digest build --relative` does the same", _flag("relative_urls"),
+    )
     output_origin: Location | None = None
     """Where output_dir was chosen: its line in site.yaml, `--output`, or None for the default."""
 
@@ -262,6 +333,16 @@ class SiteConfig:
         """The URL path the site lives under, e.g. `/digest/`; always ends with '/'."""
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
+
+    @property
+    def origin(self) -> str:
+        """`https://news.example.org` of base_url; '' when base_url is only a path."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+    @property
+    def publisher(self) -> str:
+        return self.author or self.title
 
     @property
     def zone(self) -> ZoneInfo:
@@ -294,17 +375,31 @@ def options_table() -> str:
     return "\n".join(rows)
 
 
-def parse_config(text: str, root: Path, output_dir: Path | None = None) -> SiteConfig:
-    """site.yaml's text for the site in `root`; `output_dir` (from the command line) overrides the file's."""
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """What the command line changes in site.yaml's settings."""
+
+    output_dir: Path | None = None
+    relative_urls: bool = False
+    """`--relative`: as if site.yaml said `relative_urls: true`."""
+    preview_url: str = ""
+    """The preview server's address: the base URL when site.yaml gives none, so a new site previews with its feeds."""
+
+
+NO_OVERRIDES = Overrides()
+
+
+def parse_config(text: str, root: Path, overrides: Overrides = NO_OVERRIDES) -> SiteConfig:
+    """site.yaml's text for the site in `root`, with the command line's `overrides`."""
     path = display_path(root / CONFIG_NAME)
     try:
         doc = parse_yaml(text, path)
     except DigestError as exc:
         raise ConfigError(exc.problems) from None
-    return _validate(root, path, doc, text.splitlines(), output_dir)
+    return _validate(root, path, doc, text.splitlines(), overrides)
 
 
-def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], output_override: Path | None) -> SiteConfig:
+def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], overrides: Overrides) -> SiteConfig:
     """Run every option's check over the document, collecting every problem before raising."""
     problems = Problems()
 
@@ -323,10 +418,24 @@ def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], output_ove
             hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(KNOWN_KEYS)
             report((key,), f"unknown key '{key}'", hint, key=True)
     values = {name: spec.check(data.get(spec.key), report) for name, spec in options()}
+    if not _has_host(values["base_url"]) and overrides.preview_url:
+        values["base_url"] = overrides.preview_url
+    values["relative_urls"] = values["relative_urls"] or overrides.relative_urls
+    if values["feeds"].enabled and not _has_host(values["base_url"]) and data.get("base_url") in (None, "/"):  # else reported above
+        at: KeyPath = ("feeds",) if "feeds" in data else ()
+        report(at, "feeds need absolute links, so base_url is required", key="feeds" in data,
+               hint="add the address the site will be published at, e.g. base_url: https://news.example.org/ (or turn feeds off: feeds: false)")
     problems.raise_if_any(ConfigError)
     values["content_dir"] = (root / values["content_dir"]).resolve()
-    values["output_dir"] = output_override.resolve() if output_override else (root / values["output_dir"]).resolve()
-    return SiteConfig(root=root, output_origin=_output_origin(doc, path, data, output_override), **values)
+    values["output_dir"] = overrides.output_dir.resolve() if overrides.output_dir else (root / values["output_dir"]).resolve()
+    return SiteConfig(root=root, output_origin=_output_origin(doc, path, data, overrides.output_dir), **values)
+
+
+def _has_host(url: str) -> bool:
+    try:
+        return bool(urlsplit(url).netloc)
+    except ValueError:  # reported by the base_url check already
+        return True
 
 
 def _output_origin(doc: YamlDoc, path: Path, data: dict[str, Any], output_override: Path | None) -> Location | None:

@@ -39,6 +39,8 @@ class Article:
     slug: str
     title: str
     published: datetime
+    updated: datetime | None
+    """When the article last changed in substance, if it says so (`updated:`); feeds and sitemaps show it."""
     countries: tuple[Country, ...]
     topics: tuple[TopicRef, ...]
     source: str
@@ -51,6 +53,11 @@ class Article:
     """Digest of the file's bytes: changes with any edit, and names the body in the body store."""
     meta_fingerprint: str = field(default="", compare=False)
     """Digest of what lists show (the front matter, and the body when the summary comes from it)."""
+
+    @property
+    def modified(self) -> datetime:
+        """The last change: `updated`, else the publication time."""
+        return self.updated or self.published
 
     @property
     def day(self) -> date:

@@ -104,11 +104,27 @@ class FieldReader:
         return ""
 
     def published(self, data: dict[str, Any]) -> datetime | None:
-        value = data.get("date")
-        zone = self.config.zone
-        if value is None:
+        if data.get("date") is None:
             self.missing("date", "date: 2021-11-24")
             return None
+        return self.moment(data, "date")
+
+    def updated(self, data: dict[str, Any]) -> datetime | None:
+        """When the article last changed in substance (feeds and sitemaps show it); never before its date."""
+        if data.get("updated") is None:
+            return None
+        moment = self.moment(data, "updated")
+        published = self.moment(data, "date", report=False) if data.get("date") is not None else None
+        if moment is not None and published is not None and moment < published:
+            self.report(("updated",), f"is before the article's date ({published.date().isoformat()})", "give the date of the last change, or remove 'updated:'")
+            return None
+        return moment
+
+    def moment(self, data: dict[str, Any], name: str, *, report: bool = True) -> datetime | None:
+        """A date or time field as an aware datetime in the site's zone (a bare date is its midnight)."""
+        value = data.get(name)
+        zone = self.config.zone
+        say = self.report if report else (lambda *args, **kwargs: None)
         hint = "write it as YYYY-MM-DD (2021-11-24) or an ISO 8601 time (2021-11-24T09:30:00+01:00)"
         if isinstance(value, datetime):
             moment = value
@@ -119,16 +135,16 @@ class FieldReader:
                 moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
             except ValueError:
                 real = _calendar_problem(value)
-                self.report(("date",), real or f"must be a date like 2021-11-24, got '{value}'", hint)
+                say((name,), real or f"must be a date like 2021-11-24, got '{value}'", hint)
                 return None
         else:
-            self.report(("date",), f"must be a date like 2021-11-24, got {_yaml_kind(value)} {value!r}", hint)
+            say((name,), f"must be a date like 2021-11-24, got {_yaml_kind(value)} {value!r}", hint)
             return None
         local = moment
         if 1900 <= moment.year <= 2200:
             local = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
         if not 1900 <= local.year <= 2200:
-            self.report(("date",), f"year {local.year} is outside 1900-2200", "check for a typo in the year")
+            say((name,), f"year {local.year} is outside 1900-2200", "check for a typo in the year")
             return None
         return local
 
@@ -286,6 +302,7 @@ Converter = Callable[[FieldReader, dict[str, Any]], Any]
 CONVERTERS: Mapping[str, tuple[str, Converter]] = {
     "title": ("title", lambda reader, data: reader.text(data, "title", required=True)),
     "date": ("published", FieldReader.published),
+    "updated": ("updated", FieldReader.updated),
     "countries": ("countries", FieldReader.country_list),
     "topics": ("topics", FieldReader.topic_list),
     "source": ("source", lambda reader, data: reader.text(data, "source")),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from itertools import groupby
 from pathlib import Path
@@ -21,7 +22,8 @@ from .countries import REGIONS, Country
 from .errors import Location, PlanError, Problem, Problems, display_path
 from .related import RelatedIndex
 from .site import Month, Site, Term, TermKind, Year
-from .views import ArticleCard, ArticleView, CountryLink, Link, Pager, SiteInfo, TermLink
+from .syndication import SITEMAP_LIMIT, FeedMaker, feed_links, newest, news_entries, sitemap_chunks
+from .views import ArticleCard, ArticleView, CountryLink, Link, Pager, SiteInfo, SitemapEntry, TermLink
 
 
 class PageKind(StrEnum):
@@ -37,6 +39,20 @@ class PageKind(StrEnum):
     YEAR = "year"
     MONTH = "month"
     NOT_FOUND = "404"
+    ATOM = "atom"
+    RSS = "rss"
+    JSON_FEED = "json-feed"
+    SITEMAP = "sitemap"
+    SITEMAP_INDEX = "sitemap-index"
+    NEWS_SITEMAP = "news-sitemap"
+    ROBOTS = "robots"
+
+
+PUBLIC_PAGES = frozenset({
+    PageKind.HOME, PageKind.ARTICLE, PageKind.TOPICS, PageKind.TOPIC, PageKind.COUNTRIES, PageKind.COUNTRY,
+    PageKind.ARCHIVE, PageKind.YEAR, PageKind.MONTH,
+})
+"""The HTML pages a sitemap lists (not the 404 page, not feeds)."""
 
 
 TEMPLATES: Mapping[PageKind, tuple[str, ...]] = {
@@ -50,7 +66,16 @@ TEMPLATES: Mapping[PageKind, tuple[str, ...]] = {
     PageKind.YEAR: ("year.html", "list.html"),
     PageKind.MONTH: ("month.html", "list.html"),
     PageKind.NOT_FOUND: ("404.html",),
+    PageKind.ATOM: ("feed.xml",),
+    PageKind.RSS: ("rss.xml",),
+    PageKind.JSON_FEED: ("feed.json",),
+    PageKind.SITEMAP: ("sitemap.xml",),
+    PageKind.SITEMAP_INDEX: ("sitemap-index.xml",),
+    PageKind.NEWS_SITEMAP: ("news-sitemap.xml",),
+    PageKind.ROBOTS: ("robots.txt",),
 }
+
+FEED_KINDS: Mapping[str, PageKind] = {"feed.xml": PageKind.ATOM, "rss.xml": PageKind.RSS, "feed.json": PageKind.JSON_FEED}
 
 
 def template_candidates(kind: PageKind, slug: str = "") -> tuple[str, ...]:
@@ -70,6 +95,8 @@ class PagePlan:
     templates: tuple[str, ...]
     context: Mapping[str, Any]
     sources: tuple[Path, ...] = ()
+    modified: datetime | None = None
+    """The last change among the articles the page shows (a sitemap's `lastmod`)."""
 
 
 class Urls:
@@ -90,8 +117,9 @@ class Urls:
         return first if number == 1 else f"{first}page/{number}/"
 
     def output_of(self, url: str) -> str:
-        """The file behind a pretty URL, relative to the output folder ('topics/index.html')."""
-        return url[len(self.base) :] + "index.html"
+        """The file behind a URL, relative to the output folder: 'topics/index.html' for '/topics/', 'feed.xml' for '/feed.xml'."""
+        inner = url[len(self.base) :]
+        return inner + "index.html" if not inner or inner.endswith("/") else inner
 
 
 MENU: tuple[tuple[str, tuple[str, ...]], ...] = (("Latest", ()), ("Topics", ("topics",)), ("Countries", ("countries",)), ("Archive", ("archive",)))
@@ -135,8 +163,9 @@ class Planner:
     with the previous build's is mostly a matter of identity checks.
     """
 
-    def __init__(self, site: Site, related: RelatedIndex, previous: "Planner | None" = None) -> None:
+    def __init__(self, site: Site, related: RelatedIndex, previous: "Planner | None" = None, sitemap_limit: int = SITEMAP_LIMIT) -> None:
         self.site = site
+        self.sitemap_limit = sitemap_limit
         self.related = related
         config = site.config
         self.urls = Urls(config.base_path)
@@ -145,7 +174,12 @@ class Planner:
         self.topic_links: dict[str, Link] = {}
         self.country_links: dict[Country, CountryLink] = {}
         menu = tuple(Link(name, self.urls.path(*part)) for name, part in MENU)
-        self.info = SiteInfo(config.title, config.description, config.base_url, config.base_path, config.language, menu, self.urls.path())
+        self.origin = config.origin
+        self.feeds = FeedMaker(config.feeds, config.base_url, self.absolute)
+        self.info = SiteInfo(
+            config.title, config.description, config.base_url, config.base_path, config.language, menu, self.urls.path(),
+            self.origin, config.publisher, feed_links(self.feeds.formats, config.title, self.urls.path()), config.relative_urls,
+        )
         self.index = {a.path: i for i, a in enumerate(site.articles)}
         self.previous_plans: dict[Path, tuple[tuple[object, ...], PagePlan]] = previous.article_plans if previous else {}
         self.article_plans: dict[Path, tuple[tuple[object, ...], PagePlan]] = {}
@@ -194,6 +228,7 @@ class Planner:
             title=article.title,
             url=self.urls.article(article),
             published=article.published,
+            updated=article.modified,
             source=article.source,
             source_url=article.url,
             summary=article.summary,
@@ -236,28 +271,97 @@ class Planner:
             self.article_plans[article.path] = known
             return known[1]
         view = ArticleView(card, article.path, article.fingerprint)
-        plan = self.plan(PageKind.ARTICLE, view.url, article.title, (article.path,), article=view, newer=newer, older=older, related=related)
+        plan = self.plan(
+            PageKind.ARTICLE, view.url, article.title, (article.path,), modified=article.modified,
+            article=view, newer=newer, older=older, related=related,
+        )
         self.article_plans[article.path] = (key, plan)
         return plan
 
-    def plan(self, kind: PageKind, url: str, title: str, sources: tuple[Path, ...] = (), slug: str = "", **context: Any) -> PagePlan:
+    def absolute(self, url: str) -> str:
+        """A site URL with the host in front ('https://news.example.org/digest/topics/')."""
+        return self.origin + url
+
+    def plan(
+        self, kind: PageKind, url: str, title: str, sources: tuple[Path, ...] = (), slug: str = "", modified: datetime | None = None,
+        **context: Any,
+    ) -> PagePlan:
         context.update(site=self.info, page=Link(title, url), kind=kind)
-        return PagePlan(kind, url, self.urls.output_of(url), template_candidates(kind, slug), context, sources)
+        return PagePlan(kind, url, self.urls.output_of(url), template_candidates(kind, slug), context, sources, modified)
 
     def plans(self) -> Iterator[PagePlan]:
+        """Every page, then the site's feeds and the sitemaps and robots.txt that list the pages."""
+        listed: list[SitemapEntry] = []
+        for plan in self.pages():
+            if plan.kind in PUBLIC_PAGES:
+                listed.append(SitemapEntry(self.absolute(plan.url), plan.modified))
+            yield plan
+        config = self.site.config
+        yield from self.feed_plans(self.urls.path(), config.title, config.description, self.site.articles)
+        yield from self.sitemaps(listed)
+
+    def pages(self) -> Iterator[PagePlan]:
         site = self.site
+        latest = max((a.modified for a in site.articles), default=None)
         yield from self.listing(PageKind.HOME, self.urls.path(), site.config.title, site.articles)
         yield from self.article_pages()
         for kind, terms, index in ((PageKind.TOPIC, site.topics, PageKind.TOPICS), (PageKind.COUNTRY, site.countries, PageKind.COUNTRIES)):
             groups: dict[str, Any] = {"groups": self.regions(terms)} if kind is PageKind.COUNTRY else {}
             links = tuple(self.term_link(t) for t in terms)
-            yield self.plan(index, self.urls.path(index.value), index.value.capitalize(), terms=links, **groups)
+            yield self.plan(index, self.urls.path(index.value), index.value.capitalize(), modified=latest, terms=links, **groups)
             for term, link in zip(terms, links):
-                yield from self.listing(kind, link.url, term.name, term.articles, slug=term.slug, term=link)
-        yield from self.archives(site.years)
+                title = f"{term.name} · {site.config.title}"
+                feeds = feed_links(self.feeds.formats, title, link.url)
+                yield from self.listing(kind, link.url, term.name, term.articles, slug=term.slug, term=link, feeds=feeds)
+                yield from self.feed_plans(link.url, title, term.description, term.articles)
+        yield from self.archives(site.years, latest)
         not_found = self.urls.path() + "404.html"
         yield PagePlan(PageKind.NOT_FOUND, not_found, "404.html", template_candidates(PageKind.NOT_FOUND),
                        {"site": self.info, "page": Link("Page not found", not_found), "kind": PageKind.NOT_FOUND})
+
+    def feed_plans(self, page_url: str, title: str, description: str, articles: Sequence[Article]) -> Iterator[PagePlan]:
+        """The feeds of one page (the home page, a topic, a country) in every format asked for."""
+        if not self.feeds.formats:
+            return
+        shown = articles[: self.feeds.settings.entries]
+        entries = [self.feeds.entry(a, self.card_by_id[id(a)]) for a in shown]
+        sources = tuple(a.path for a in shown)
+        for form, feed in self.feeds.feeds(title, description, page_url, entries):
+            kind = FEED_KINDS[form.file]
+            url = page_url + form.file
+            yield PagePlan(kind, url, self.urls.output_of(url), template_candidates(kind), {"site": self.info, "feed": feed, "kind": kind}, sources)
+
+    def sitemaps(self, listed: list[SitemapEntry]) -> Iterator[PagePlan]:
+        """sitemap.xml (an index of numbered sitemaps above the limit), the news sitemap, and robots.txt pointing to them.
+
+        Sitemaps need absolute URLs: without a host in base_url there is only robots.txt.
+        """
+        config = self.site.config
+        found: list[str] = []
+        if self.origin:
+            chunks = sitemap_chunks(listed, self.sitemap_limit)
+            index = self.urls.path() + "sitemap.xml"
+            if len(chunks) == 1:
+                yield self.file(PageKind.SITEMAP, index, entries=chunks[0])
+            else:
+                parts = []
+                for number, chunk in enumerate(chunks, 1):
+                    url = self.urls.path() + f"sitemap-{number}.xml"
+                    parts.append(SitemapEntry(self.absolute(url), newest(chunk)))
+                    yield self.file(PageKind.SITEMAP, url, entries=chunk)
+                yield self.file(PageKind.SITEMAP_INDEX, index, sitemaps=tuple(parts))
+            found.append(self.absolute(index))
+            if config.news_sitemap:
+                news = self.urls.path() + "news-sitemap.xml"
+                entries = news_entries(self.site.articles, self.card_list, self.site.now, self.absolute)
+                yield self.file(PageKind.NEWS_SITEMAP, news, entries=entries)
+                found.append(self.absolute(news))
+        yield self.file(PageKind.ROBOTS, self.urls.path() + "robots.txt", sitemaps=tuple(found))
+
+    def file(self, kind: PageKind, url: str, **context: Any) -> PagePlan:
+        """A plan for a file that is no HTML page (a sitemap, robots.txt)."""
+        context.update(site=self.info, kind=kind)
+        return PagePlan(kind, url, self.urls.output_of(url), template_candidates(kind), context)
 
     def article_pages(self) -> Iterator[PagePlan]:
         for article in self.site.articles:
@@ -276,7 +380,8 @@ class Planner:
             chunk = articles[(number - 1) * size : number * size]
             pager = Pager(number, total, tuple([self.card_by_id[id(a)] for a in chunk]), urls, len(articles))
             shown = title if number == 1 else f"{title} (page {number})"
-            yield self.plan(kind, urls[number - 1], shown, slug=slug, pager=pager, **context)
+            modified = max((a.modified for a in chunk), default=None)
+            yield self.plan(kind, urls[number - 1], shown, slug=slug, modified=modified, pager=pager, **context)
 
     def term_link(self, term: Term) -> TermLink:
         prefix = "topics" if term.kind is TermKind.TOPIC else "countries"
@@ -296,7 +401,7 @@ class Planner:
         ranked = sorted(terms, key=lambda t: (order.get(region(t), len(order)), t.name.casefold()))
         return tuple((name, tuple(self.term_link(t) for t in group)) for name, group in groupby(ranked, key=region))
 
-    def archives(self, years: tuple[Year, ...]) -> Iterator[PagePlan]:
+    def archives(self, years: tuple[Year, ...], newest: datetime | None) -> Iterator[PagePlan]:
         def month_link(month: Month) -> TermLink:
             name = f"{calendar.month_name[month.month]} {month.year}"
             return TermLink(name, self.urls.path(f"{month.year:04d}", f"{month.month:02d}"), len(month.articles))
@@ -306,7 +411,7 @@ class Planner:
             for y in years
         )
         archive = Link("Archive", self.urls.path("archive"))
-        yield self.plan(PageKind.ARCHIVE, archive.url, "Archive", years=overview)
+        yield self.plan(PageKind.ARCHIVE, archive.url, "Archive", modified=newest, years=overview)
         for year, entry in zip(years, overview):
             yield from self.listing(PageKind.YEAR, entry.url, entry.name, year.articles, months=entry.months, parent=archive)
             for month, link in zip(year.months, entry.months):

@@ -72,6 +72,8 @@ class Site:
     topics: tuple[Term, ...]
     countries: tuple[Term, ...]
     years: tuple[Year, ...]
+    now: datetime | None = None
+    """The build's clock, if it has one: what the news sitemap's two-day window ends at."""
 
 
 def is_published(article: Article, options: BuildOptions) -> bool:
@@ -94,6 +96,7 @@ def model_site(config: SiteConfig, articles: Iterable[Article], options: BuildOp
         topics=_topics(config, ordered),
         countries=_countries(ordered),
         years=_years(ordered),
+        now=options.now,
     )
 
 

@@ -12,15 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import CONFIG_NAME, STARTER, SiteConfig, parse_config
+from .config import CONFIG_NAME, NO_OVERRIDES, STARTER, Overrides, SiteConfig, parse_config
 from .content import SourceFile, source_fingerprint
 from .errors import ConfigError, display_path
 
 ARTICLES_DIR = "articles"
 
 
-def load_config(root: Path, *, output_dir: Path | None = None) -> SiteConfig:
-    """Read `root/site.yaml`; `output_dir` (from the command line) overrides the file's."""
+def load_config(root: Path, overrides: Overrides = NO_OVERRIDES) -> SiteConfig:
+    """Read `root/site.yaml`, with the command line's `overrides`."""
     root = root.resolve()
     path = display_path(root / CONFIG_NAME)
     if not (root / CONFIG_NAME).is_file():
@@ -34,7 +34,7 @@ def load_config(root: Path, *, output_dir: Path | None = None) -> SiteConfig:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError.single(path, f"not valid UTF-8 (byte {exc.start})", hint="save the file as UTF-8") from None
-    return parse_config(text, root, output_dir)
+    return parse_config(text, root, overrides)
 
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import traceback
 from collections.abc import Callable, Iterator
@@ -15,8 +16,10 @@ from markupsafe import Markup
 
 from .config import SiteConfig
 from .errors import ConfigError, Location, Problem, TemplateError, display_path
+from .links import absolute_from, relative_to, rewrite_urls
+from .metadata import collection, news_article
 from .plan import PagePlan
-from .views import ArticleView
+from .views import ArticleView, Feed, SiteInfo
 from .yamlfile import parse_yaml
 
 THEME_FILE = "theme.yaml"
@@ -110,7 +113,7 @@ class PageRenderer:
         self.theme = theme
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
-            autoescape=True,
+            autoescape=_escapes,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -119,6 +122,10 @@ class PageRenderer:
         )
         self.env.filters["format_date"] = format_date
         self.env.filters["isodate"] = lambda value: value.isoformat()
+        self.env.filters["rfc822"] = email.utils.format_datetime
+        self.env.filters["absolute"] = _absolute
+        self.env.filters["absolute_links"] = lambda html, page_url: Markup(rewrite_urls(str(html), absolute_from(page_url)))
+        self.env.globals.update(news_article=news_article, collection=collection)
         self.choices: dict[tuple[str, ...], Choice] = {}
         self.used_digests: dict[str, bytes] = {}
         """Per chosen template: a digest of its source and of everything it uses."""
@@ -193,10 +200,18 @@ class PageRenderer:
         view = context.get("article")
         if isinstance(view, ArticleView):
             context = {**context, "article": replace(view, body=body_of(view))}
+        feed = context.get("feed")
+        if isinstance(feed, Feed) and any(e.content is not None for e in feed.entries):
+            entries = tuple(replace(e, content=replace(e.content, body=body_of(e.content))) if e.content else e for e in feed.entries)
+            context = {**context, "feed": replace(feed, entries=entries)}
         try:
-            return template.render(context).encode("utf-8")
+            text = template.render(context)
         except Exception as exc:  # any failure inside a template is reported at its line
             raise self.error(exc, plan) from None
+        site = context.get("site")
+        if isinstance(site, SiteInfo) and site.relative and plan.output.endswith(".html"):
+            text = rewrite_urls(text, relative_to(plan.url, site.base_path))
+        return text.encode("utf-8")
 
     def error(self, exc: Exception, plan: PagePlan) -> TemplateError:
         path, line = _template_place(exc)
@@ -207,6 +222,19 @@ class PageRenderer:
             source = lines[line - 1] if line <= len(lines) else ""
         where = Location(display_path(Path(path)) if path else Path(plan.templates[0]), line)
         return TemplateError([Problem(where, message, "", f"while rendering {plan.url}", source)])
+
+
+def _escapes(name: str | None) -> bool:
+    """Autoescape every template but plain-text ones (robots.txt): HTML, XML and JSON alike."""
+    return not (name or "").endswith(".txt")
+
+
+@jinja2.pass_context
+def _absolute(context: jinja2.runtime.Context, url: str) -> str:
+    """`{{ page.url|absolute }}`: a site URL with the site's host in front."""
+    site = context.get("site")
+    origin = site.origin if isinstance(site, SiteInfo) else ""
+    return origin + url if url.startswith("/") else url
 
 
 def _template_place(exc: Exception) -> tuple[str, int]:

@@ -52,6 +52,8 @@ class ArticleCard:
     title: str
     url: str
     published: datetime
+    updated: datetime
+    """The last change: the article's `updated:`, else `published`."""
     source: str
     source_url: str
     summary: str
@@ -81,6 +83,15 @@ class ArticleView:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedLink:
+    """A feed as pages advertise it (`<link rel="alternate">`)."""
+
+    title: str
+    url: str
+    media_type: str
+
+
+@dataclass(frozen=True, slots=True)
 class SiteInfo:
     """What every page may show about the site as a whole."""
 
@@ -91,6 +102,61 @@ class SiteInfo:
     language: str
     menu: tuple[Link, ...]
     home_url: str
+    origin: str = ""
+    """`https://news.example.org`: with a page's URL, its absolute address ('' when base_url has no host)."""
+    publisher: str = ""
+    feeds: tuple[FeedLink, ...] = ()
+    """The whole site's feeds, which every page advertises."""
+    relative: bool = False
+    """Whether internal links are written relative to each page."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """An article as a feed lists it; with full content, `content` names the body to show."""
+
+    card: ArticleCard
+    id: str
+    """Stable: made of the site's host, the article's date and its URL, never of its title."""
+    content: ArticleView | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.card, name)
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One feed (in any format): what it is about, where it lives, and its newest entries."""
+
+    title: str
+    description: str
+    page_url: str
+    """The page the feed follows (the home page, a topic's page)."""
+    url: str
+    """The feed's own URL."""
+    id: str
+    updated: datetime | None
+    """The newest entry's last change: never the build time."""
+    entries: tuple[FeedEntry, ...]
+    alternates: tuple[FeedLink, ...]
+    """The same feed in every format written, this one included."""
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapEntry:
+    """One URL of a sitemap (or one sitemap of a sitemap index)."""
+
+    url: str
+    modified: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewsEntry:
+    """An article as the news sitemap shows it."""
+
+    url: str
+    title: str
+    published: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,4 +170,4 @@ def article(slug: str, title: str = "", date: str = "2021-11-24", countries: str
     return f"-- content/articles/{slug}.md --\n{text}"
 
 
-SITE_YAML = "-- site.yaml --\ntitle: Test Digest\n"
+SITE_YAML = "-- site.yaml --\ntitle: Test Digest\nbase_url: https://news.example.org/\n"

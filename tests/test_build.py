@@ -13,6 +13,7 @@ from tests.conftest import SITE_YAML, article, full_snapshot, only_problem, snap
 PACT = """
 -- site.yaml --
 title: Test Digest
+base_url: https://news.example.org/
 -- content/articles/2021/pact.md --
 ---
 title: Israel signs defence pact with Morocco
@@ -42,7 +43,8 @@ def test_an_article_appears_on_its_page_and_every_list(make_site):
     assert "Abraham Accords" in out.read("topics/index.html")
     assert "Africa" in out.read("countries/index.html") and "Morocco" in out.read("countries/index.html")
     assert "November 2021" in out.read("archive/index.html")
-    assert out.result is not None and out.result.pages == 13
+    # 13 HTML pages; Atom, RSS and JSON feeds of the site, its 2 topics and 3 countries; sitemap.xml and robots.txt
+    assert out.result is not None and out.result.pages == 13 + 3 * 6 + 2
 
 
 def test_topic_spellings_are_one_topic_with_the_best_display_name(make_site):
@@ -52,7 +54,7 @@ def test_topic_spellings_are_one_topic_with_the_best_display_name(make_site):
         + article("b", date="2021-11-25", topics="ABRAHAM ACCORDS")
         + article("c", date="2021-11-26", topics="Abraham Accords")
     ).build()
-    topics = [p for p in out.files() if p.startswith("topics/") and p != "topics/index.html"]
+    topics = [p for p in out.files() if p.startswith("topics/") and p.endswith("index.html") and p != "topics/index.html"]
     assert topics == ["topics/abraham-accords/index.html"]
     assert "<h1>Abraham Accords</h1>" in out.read("topics/abraham-accords/index.html")
 
@@ -64,7 +66,7 @@ def test_countries_accept_names_codes_and_aliases(make_site):
 
 
 def test_lists_paginate_with_links_both_ways(make_site):
-    text = "-- site.yaml --\ntitle: T\npaginate: 2\n" + "".join(
+    text = "-- site.yaml --\ntitle: T\nbase_url: https://news.example.org/\npaginate: 2\n" + "".join(
         article(f"story-{n}", date=f"2021-11-{n + 10:02d}") for n in range(5)
     )
     out = make_site(text).build()
@@ -108,7 +110,7 @@ def test_drafts_and_future_articles_are_left_out_unless_asked(make_site):
 
 def test_naive_dates_are_in_the_site_time_zone(make_site):
     out = make_site(
-        "-- site.yaml --\ntitle: T\ntimezone: Asia/Tokyo\n"
+        "-- site.yaml --\ntitle: T\nbase_url: https://news.example.org/\ntimezone: Asia/Tokyo\n"
         + article("late", date="2021-11-24T23:30:00+00:00")
         + article("plain", date="2021-11-24")
     ).build()
@@ -153,7 +155,8 @@ def test_unchanged_files_are_not_rewritten_and_stale_ones_removed(make_site):
     assert page.stat().st_mtime_ns == stamp - 10**9
     assert not out.exists("2021/11/25/second/index.html") and not out.exists("2021/11/25")
     assert not out.exists("countries/fr/index.html")
-    assert out.result is not None and out.result.files.removed == 2
+    assert not out.exists("countries/fr/feed.xml")
+    assert out.result is not None and out.result.files.removed == 2 + 3  # two pages, and France's three feeds
 
 
 def test_files_digest_did_not_write_survive_a_build(make_site):
@@ -184,7 +187,7 @@ def test_an_output_folder_overlapping_the_sources_is_refused(make_site, output):
 
 
 def test_output_inside_a_sibling_with_a_similar_name_is_fine(make_site):
-    site = make_site("-- site.yaml --\ntitle: T\ncontent_dir: docs-src/content\noutput_dir: docs\n"
+    site = make_site("-- site.yaml --\ntitle: T\nbase_url: https://news.example.org/\ncontent_dir: docs-src/content\noutput_dir: docs\n"
                      "-- docs-src/content/articles/a.md --\n---\ntitle: A\ndate: 2021-11-24\n---\nx\n")
     assert site.build().exists("2021/11/24/a/index.html")
 
@@ -193,7 +196,7 @@ def test_the_command_line_builds_and_summarises(make_site):
     site = make_site(PACT)
     done = site.cli("build")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Built 13 pages from 1 articles in ")
+    assert done.stdout.startswith("Built 33 pages from 1 articles in ")
     assert "→ public/" in done.stdout
     assert site.cli("build", "--quiet").stdout == ""
 

@@ -52,7 +52,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     written = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
     assert all(re.fullmatch(r"content/articles/\d{4}/[a-z0-9-]+\.md", f) for f in written), "the generator now writes more"
     assert len(written) == ARTICLES
-    (root / "site.yaml").write_text("title: Generated Corpus Digest\n", encoding="utf-8")
+    (root / "site.yaml").write_text("title: Generated Corpus Digest\nbase_url: https://corpus.example.org/\n", encoding="utf-8")
 
     output = root.parent / "public"
     run = subprocess.run(
@@ -108,9 +108,14 @@ def test_summary_counts_every_page_written(corpus: Corpus) -> None:
     assert articles == ARTICLES
     html = corpus.html()
     index_pages = [f for f in html if f.endswith("/index.html") or f == "index.html"]
-    # Every page is an index.html except the 404 page, which is a page too.
+    # Every HTML page is an index.html except the 404 page, which is a page too.
     assert sorted(set(html) - set(index_pages)) == ["404.html"]
-    assert pages == len(index_pages) + 1 == len(html)
+    # Beside them: three feeds (Atom, RSS, JSON) for the site and for every topic and country, a sitemap and robots.txt.
+    feeds = sorted(p.relative_to(corpus.output).as_posix() for p in corpus.output.rglob("*") if p.name in ("feed.xml", "rss.xml", "feed.json"))
+    terms = [f for f in index_pages if re.fullmatch(r"(topics|countries)/[^/]+/index\.html", f)]
+    assert len(feeds) == 3 * (1 + len(terms))
+    assert pages == len(html) + len(feeds) + 2
+    assert (corpus.output / "sitemap.xml").is_file() and (corpus.output / "robots.txt").is_file()
 
 
 def test_generated_articles_read_like_news(corpus: Corpus) -> None:

@@ -287,7 +287,7 @@ def test_an_empty_country_entry_says_it_is_empty(make_site):
     assert "quotes" not in problem.hint
 
 
-VOCABULARY = "-- site.yaml --\ntitle: Test Digest\ntopics:\n  defence: {name: Defence}\n  diplomacy: {name: Diplomacy}\n"
+VOCABULARY = "-- site.yaml --\ntitle: Test Digest\nbase_url: https://news.example.org/\ntopics:\n  defence: {name: Defence}\n  diplomacy: {name: Diplomacy}\n"
 
 
 @pytest.mark.parametrize(

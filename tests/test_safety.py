@@ -263,7 +263,7 @@ HOSTILE_BODY = """\
 
 
 def raw_html_site(make_site, markdown_options: str = ""):  # type: ignore[no-untyped-def]
-    site_yaml = "-- site.yaml --\ntitle: Test Digest\n" + markdown_options
+    site_yaml = "-- site.yaml --\ntitle: Test Digest\nbase_url: https://news.example.org/\n" + markdown_options
     text = article("pact").replace("Body of Pact.\n", HOSTILE_BODY)
     return make_site(site_yaml + text)
 
@@ -289,7 +289,7 @@ def test_unsafe_html_keeps_raw_html_but_never_script_or_data_links(make_site):
 
 def test_unsafe_html_removes_script_links_written_with_a_slash_separator(make_site):
     site = make_site(
-        "-- site.yaml --\ntitle: Test Digest\nmarkdown:\n  unsafe_html: true\n"
+        "-- site.yaml --\ntitle: Test Digest\nbase_url: https://news.example.org/\nmarkdown:\n  unsafe_html: true\n"
         + article("pact").replace("Body of Pact.\n", "<p><a/href=\"javascript:alert('slash')\">x</a></p>\n")
     )
     body = article_body(site.build().read("2021/11/24/pact/index.html"))
