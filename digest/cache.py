@@ -29,13 +29,18 @@ from .markup import MARKDOWN_EXTENSIONS
 
 CACHE_DIR = ".digest-cache"
 SCHEMA = 4
+PACKAGE = Path(__file__).resolve().parent
 
 
-def code_fingerprint() -> str:
-    """digest's own code (names, sizes, times): an upgrade or a local edit invalidates the cache."""
-    package = Path(__file__).resolve().parent
-    stats = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(package.glob("*.py"))]
-    return hashlib.sha256(repr(stats).encode()).hexdigest()
+def code_fingerprint(package: Path = PACKAGE) -> str:
+    """digest's own code (each module's name and bytes): an upgrade or a local edit invalidates the cache.
+
+    Not file times: CI installs the same digest afresh on every run, with new times, and should keep its cache.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def settings_key(config: SiteConfig) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
+from digest import cache
 from digest.build import Session
-from digest.cache import CACHE_DIR
+from digest.cache import CACHE_DIR, code_fingerprint
 from digest.config import Overrides
 from digest.site import BuildOptions
 from tests.conftest import FIXED_NOW, article, snapshot
@@ -92,3 +95,19 @@ def test_the_cache_keeps_itself_out_of_git(make_site):
     site = make_site(site_text())
     build(site.root)
     assert (site.root / CACHE_DIR / ".gitignore").read_text() == "*\n"
+
+
+def test_a_reinstall_of_the_same_digest_keeps_the_cache(tmp_path):
+    """CI installs digest afresh on every run: the same bytes with new file times must not throw the cache away."""
+    package = Path(cache.__file__).resolve().parent
+    installs = [tmp_path / "first", tmp_path / "second"]
+    for install in installs:
+        install.mkdir()
+        for module in package.glob("*.py"):
+            shutil.copyfile(module, install / module.name)
+    for module in installs[1].iterdir():
+        os.utime(module, (1_000_000_000, 1_000_000_000))
+    assert code_fingerprint(installs[0]) == code_fingerprint(installs[1]) == code_fingerprint()
+    edited = installs[1] / "cache.py"
+    edited.write_text(edited.read_text() + "# a local edit\n")
+    assert code_fingerprint(installs[1]) != code_fingerprint(installs[0])
