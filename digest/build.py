@@ -22,7 +22,7 @@ from .content import Article
 from .errors import display_path
 from .output import OutputWriter, WriteReport, check_output_dir
 from .parallel import RenderJob, render_plans
-from .plan import PagePlan, Planner, check_collisions
+from .plan import FEED_KINDS, PagePlan, Planner, check_collisions
 from .related import relate
 from .site import BuildOptions, model_site
 from .sources import find_article_files, load_config, stamp_sources
@@ -264,14 +264,21 @@ def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
 
 
 def replan_bodies(state: BuildState, articles: list[Article]) -> dict[str, PagePlan]:
-    """Only bodies changed: every list stays as it is; each article's own page gets a new plan."""
+    """Only bodies changed: every list stays as it is; each article's own page gets a new plan, and so do
+    the feeds that carry its body (with `full_content`)."""
     assert state.planner is not None
     plans = dict(state.plans)
+    shown = []
     for article in articles:
         state.modelled[article.path] = article
         if article.path in state.planner.index:  # a draft or future article has no page to update
             plan = state.planner.article_plan(article)
             plans[plan.output] = plan
+            shown.append(article)
+    if shown and state.config.feeds.full_content:
+        for output, plan in plans.items():
+            if plan.kind in FEED_KINDS.values() and any(a.path in plan.sources for a in shown):
+                plans[output] = state.planner.with_bodies(plan, shown)
     state.plans = plans
     return plans
 

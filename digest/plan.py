@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from itertools import groupby
@@ -330,6 +330,16 @@ class Planner:
             kind = FEED_KINDS[form.file]
             url = page_url + form.file
             yield PagePlan(kind, url, self.urls.output_of(url), template_candidates(kind), {"site": self.info, "feed": feed, "kind": kind}, sources)
+
+    def with_bodies(self, plan: PagePlan, articles: Sequence[Article]) -> PagePlan:
+        """A feed's plan whose entries for `articles` (newer versions, same cards) name their new bodies."""
+        feed = plan.context["feed"]
+        newer = {a.path: a for a in articles}
+        entries = tuple(
+            self.feeds.renew(entry, newer[entry.content.path]) if entry.content is not None and entry.content.path in newer else entry
+            for entry in feed.entries
+        )
+        return replace(plan, context={**plan.context, "feed": replace(feed, entries=entries)})
 
     def sitemaps(self, listed: list[SitemapEntry]) -> Iterator[PagePlan]:
         """sitemap.xml (an index of numbered sitemaps above the limit), the news sitemap, and robots.txt pointing to them.

@@ -8,7 +8,7 @@ its newest entry's), so two builds of the same input are byte-identical.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -74,14 +74,21 @@ class FeedMaker:
             known = self.entries[id(card)] = FeedEntry(card, entry_id(self.host, article, card.url), content)
         return known
 
+    def renew(self, entry: FeedEntry, article: Article) -> FeedEntry:
+        """The entry with the body of a newer version of its article (whose card is the same)."""
+        renewed = replace(entry, content=ArticleView(entry.card, article.path, article.fingerprint))
+        self.entries[id(entry.card)] = renewed
+        return renewed
+
     def feeds(self, title: str, description: str, page_url: str, entries: Iterable[FeedEntry]) -> Iterable[tuple[FeedFormat, Feed]]:
         """The feed of one page in every format asked for; `entries` newest first."""
         chosen = tuple(entries)[: self.settings.entries]
         updated = max((e.card.updated for e in chosen), default=EPOCH)
+        published = max((e.card.published for e in chosen), default=EPOCH)
         alternates = feed_links(self.formats, title, page_url)
         for form, link in zip(self.formats, alternates):
             url = self.absolute(link.url)
-            yield form, Feed(title, description, self.absolute(page_url), url, url, updated, chosen, alternates)
+            yield form, Feed(title, description, self.absolute(page_url), url, url, updated, published, chosen, alternates)
 
 
 def sitemap_chunks(entries: Sequence[SitemapEntry], limit: int = SITEMAP_LIMIT) -> list[tuple[SitemapEntry, ...]]:

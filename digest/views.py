@@ -135,8 +135,10 @@ class Feed:
     url: str
     """The feed's own URL."""
     id: str
-    updated: datetime | None
+    updated: datetime
     """The newest entry's last change: never the build time."""
+    published: datetime
+    """The newest entry's publication."""
     entries: tuple[FeedEntry, ...]
     alternates: tuple[FeedLink, ...]
     """The same feed in every format written, this one included."""

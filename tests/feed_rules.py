@@ -227,10 +227,14 @@ def rss_problems(xml_bytes: bytes, name: str) -> list[str]:
     labels = [_item_label(item, number) for number, item in enumerate(items, 1)]
     dates = [_check_rss_item(item, label, problems) for item, label in zip(items, labels)]
     known = [date for date in dates if date is not None]
-    for tag in ("lastBuildDate", "pubDate"):
-        channel_date = _rss_date(channel, tag, "channel", problems)
-        if channel_date and known and channel_date != max(known):
-            problems.add("channel", f"<{tag}> is {_iso(channel_date)}, not its newest item's {_iso(max(known))} (a feed's date is its newest entry's)")
+    # pubDate is when the newest item was published; lastBuildDate when the content last changed, which an
+    # update to an older item can make later (items carry no update time in RSS), but never earlier.
+    published = _rss_date(channel, "pubDate", "channel", problems)
+    if published and known and published != max(known):
+        problems.add("channel", f"<pubDate> is {_iso(published)}, not its newest item's {_iso(max(known))} (a feed's date is its newest entry's)")
+    changed = _rss_date(channel, "lastBuildDate", "channel", problems)
+    if changed and known and changed < max(known):
+        problems.add("channel", f"<lastBuildDate> is {_iso(changed)}, before its newest item's {_iso(max(known))}")
     guids = [_text(item, "guid", namespace="") for item in items]
     _check_unique([guid for guid in guids if guid], "guid", problems)
     return list(problems)
