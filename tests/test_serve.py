@@ -56,6 +56,16 @@ def test_pages_get_the_live_script_only_when_served_and_the_server_stays_on_this
         assert "digest-live" not in css.body
 
 
+def test_a_site_without_base_url_previews_its_feeds_at_the_servers_address(make_site):
+    site, running = started(make_site)  # its site.yaml names no base_url, which `digest build` would refuse
+    with running as server:
+        feed = server.get("/feed.xml")
+        assert feed.status == 200 and feed.header("Content-Type").startswith("application/xml")
+        assert f'<link rel="self" type="application/atom+xml" href="http://127.0.0.1:{server.port}/feed.xml"/>' in feed.body
+        assert f'<link rel="canonical" href="http://127.0.0.1:{server.port}{PACT_URL}">' in server.get(PACT_URL).body
+    assert site.cli("build").returncode == 1
+
+
 def test_a_missing_page_gets_the_themes_404_page(make_site):
     _, running = started(make_site)
     with running as server:
