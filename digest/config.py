@@ -283,8 +283,8 @@ class SiteConfig:
     title: str = option("title", "", "the site's name", _text("title", "", required=True), shown="(required)")
     description: str = option("description", "", "one sentence, shown under the title and in page descriptions", _text("description", ""))
     base_url: str = option(
-        "base_url", "/", "where the site is published; may include a path, e.g. `https://news.example.org/digest/`, "
-        "and every link then starts with `/digest/`", _base_url,
+        "base_url", "/", "where the site is published, needed for feeds, sitemaps and canonical links; may include a path, "
+        "e.g. `https://news.example.org/digest/`, and every link then starts with `/digest/`", _base_url, shown="",
     )
     language: str = option("language", "en", "the pages' `lang`, and the language feeds and the news sitemap declare", _text("language", "en"))
     author: str = option("author", "", "who publishes the digest (a person or a newsroom): feeds and page metadata name it; "
@@ -316,14 +316,16 @@ class SiteConfig:
     feeds: FeedSettings = option(
         "feeds", FeedSettings(), "Atom, RSS and JSON feeds for the site and every topic and country: "
         "`{atom: true, rss: true, json: true, entries: 20, full_content: false}`, or `false` for none; they need `base_url`",
-        _feeds, shown="all on",
+        _feeds, shown="",
     )
     news_sitemap: bool = option(
         "news_sitemap", False, "also write `news-sitemap.xml` (a Google News sitemap of the last two days' articles)", _flag("news_sitemap"),
+        shown="false",
     )
     relative_urls: bool = option(
         "relative_urls", False, "write every internal link relative to its page, so the output works opened from disk or moved "
         "under any path (feeds and sitemaps keep absolute URLs); `digest build --relative` does the same", _flag("relative_urls"),
+        shown="false",
     )
     output_origin: Location | None = None
     """Where output_dir was chosen: its line in site.yaml, `--output`, or None for the default."""
