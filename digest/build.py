@@ -278,7 +278,7 @@ def replan_bodies(state: BuildState, articles: list[Article]) -> dict[str, PageP
     if shown and state.config.feeds.full_content:
         for output, plan in plans.items():
             if plan.kind in FEED_KINDS.values() and any(a.path in plan.sources for a in shown):
-                plans[output] = state.planner.with_bodies(plan, shown)
+                plans[output] = state.planner.syndication.with_bodies(plan, shown)
     state.plans = plans
     return plans
 

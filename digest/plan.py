@@ -9,10 +9,8 @@ Planning is pure: it reads no file, not even an article's body.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from enum import StrEnum
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -20,106 +18,13 @@ from typing import Any
 from .content import Article
 from .countries import REGIONS, Country
 from .errors import Location, PlanError, Problem, Problems, display_path
+from .pages import FEED_KINDS, PUBLIC_PAGES, TEMPLATES, PageKind, PagePlan, Urls, template_candidates
 from .related import RelatedIndex
 from .site import Month, Site, Term, TermKind, Year
-from .syndication import SITEMAP_LIMIT, FeedMaker, feed_links, newest, news_entries, sitemap_chunks
-from .views import ArticleCard, ArticleView, CountryLink, Link, Pager, SiteInfo, SitemapEntry, TermLink
+from .syndication import SITEMAP_LIMIT, Syndication, feed_formats, feed_links
+from .views import ArticleCard, ArticleView, CountryLink, Link, Pager, SiteInfo, TermLink
 
-
-class PageKind(StrEnum):
-    """Every kind of page the site has; templates see it as `kind`."""
-
-    HOME = "home"
-    ARTICLE = "article"
-    TOPICS = "topics"
-    TOPIC = "topic"
-    COUNTRIES = "countries"
-    COUNTRY = "country"
-    ARCHIVE = "archive"
-    YEAR = "year"
-    MONTH = "month"
-    NOT_FOUND = "404"
-    ATOM = "atom"
-    RSS = "rss"
-    JSON_FEED = "json-feed"
-    SITEMAP = "sitemap"
-    SITEMAP_INDEX = "sitemap-index"
-    NEWS_SITEMAP = "news-sitemap"
-    ROBOTS = "robots"
-
-
-PUBLIC_PAGES = frozenset({
-    PageKind.HOME, PageKind.ARTICLE, PageKind.TOPICS, PageKind.TOPIC, PageKind.COUNTRIES, PageKind.COUNTRY,
-    PageKind.ARCHIVE, PageKind.YEAR, PageKind.MONTH,
-})
-"""The HTML pages a sitemap lists (not the 404 page, not feeds)."""
-
-
-TEMPLATES: Mapping[PageKind, tuple[str, ...]] = {
-    PageKind.HOME: ("index.html", "list.html"),
-    PageKind.ARTICLE: ("article.html",),
-    PageKind.TOPICS: ("topics.html", "terms.html"),
-    PageKind.TOPIC: ("topic.html", "term.html", "list.html"),
-    PageKind.COUNTRIES: ("countries.html", "terms.html"),
-    PageKind.COUNTRY: ("country.html", "term.html", "list.html"),
-    PageKind.ARCHIVE: ("archive.html",),
-    PageKind.YEAR: ("year.html", "list.html"),
-    PageKind.MONTH: ("month.html", "list.html"),
-    PageKind.NOT_FOUND: ("404.html",),
-    PageKind.ATOM: ("feed.xml",),
-    PageKind.RSS: ("rss.xml",),
-    PageKind.JSON_FEED: ("feed.json",),
-    PageKind.SITEMAP: ("sitemap.xml",),
-    PageKind.SITEMAP_INDEX: ("sitemap-index.xml",),
-    PageKind.NEWS_SITEMAP: ("news-sitemap.xml",),
-    PageKind.ROBOTS: ("robots.txt",),
-}
-
-FEED_KINDS: Mapping[str, PageKind] = {"feed.xml": PageKind.ATOM, "rss.xml": PageKind.RSS, "feed.json": PageKind.JSON_FEED}
-
-
-def template_candidates(kind: PageKind, slug: str = "") -> tuple[str, ...]:
-    """The templates that may draw a page, most specific first: a term's own template leads (`topic/defence.html`)."""
-    if slug and kind in (PageKind.TOPIC, PageKind.COUNTRY):
-        return (f"{kind.value}/{slug}.html", *TEMPLATES[kind])
-    return TEMPLATES[kind]
-
-
-@dataclass(frozen=True, slots=True)
-class PagePlan:
-    """One output file: where it goes, how it is drawn, from what."""
-
-    kind: PageKind
-    url: str
-    output: str
-    templates: tuple[str, ...]
-    context: Mapping[str, Any]
-    sources: tuple[Path, ...] = ()
-    modified: datetime | None = None
-    """The last change among the articles the page shows (a sitemap's `lastmod`)."""
-
-
-class Urls:
-    """The URL layout: pretty URLs under the site's base path."""
-
-    def __init__(self, base_path: str) -> None:
-        self.base = base_path
-
-    def path(self, *parts: object) -> str:
-        inner = "/".join(str(p) for p in parts if str(p))
-        return self.base + (inner + "/" if inner else "")
-
-    def article(self, article: Article) -> str:
-        day = article.day
-        return self.path(f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}", article.slug)
-
-    def page(self, first: str, number: int) -> str:
-        return first if number == 1 else f"{first}page/{number}/"
-
-    def output_of(self, url: str) -> str:
-        """The file behind a URL, relative to the output folder: 'topics/index.html' for '/topics/', 'feed.xml' for '/feed.xml'."""
-        inner = url[len(self.base) :]
-        return inner + "index.html" if not inner or inner.endswith("/") else inner
+__all__ = ["FEED_KINDS", "PUBLIC_PAGES", "TEMPLATES", "PageKind", "PagePlan", "Planner", "Urls", "check_collisions", "plan_site", "template_candidates"]
 
 
 MENU: tuple[tuple[str, tuple[str, ...]], ...] = (("Latest", ()), ("Topics", ("topics",)), ("Countries", ("countries",)), ("Archive", ("archive",)))
@@ -156,6 +61,18 @@ def check_collisions(plans: Sequence[PagePlan]) -> None:
     problems.raise_if_any(PlanError)
 
 
+def by_region(terms: Sequence[Term], links: Sequence[TermLink]) -> tuple[tuple[str, tuple[TermLink, ...]], ...]:
+    """Countries' links grouped by continent, in a fixed continent order, by name within one."""
+    order = {name: index for index, name in enumerate(REGIONS)}
+
+    def region(pair: tuple[Term, TermLink]) -> str:
+        country = pair[0].country
+        return country.region if country and country.region else "Other"
+
+    ranked = sorted(zip(terms, links), key=lambda pair: (order.get(region(pair), len(order)), pair[0].name.casefold()))
+    return tuple((name, tuple(link for _, link in group)) for name, group in groupby(ranked, key=region))
+
+
 class Planner:
     """Plans the pages of one `Site`; reuses unchanged cards and article plans of a previous planner.
 
@@ -165,7 +82,6 @@ class Planner:
 
     def __init__(self, site: Site, related: RelatedIndex, previous: "Planner | None" = None, sitemap_limit: int = SITEMAP_LIMIT) -> None:
         self.site = site
-        self.sitemap_limit = sitemap_limit
         self.related = related
         config = site.config
         self.urls = Urls(config.base_path)
@@ -174,11 +90,10 @@ class Planner:
         self.topic_links: dict[str, Link] = {}
         self.country_links: dict[Country, CountryLink] = {}
         menu = tuple(Link(name, self.urls.path(*part)) for name, part in MENU)
-        self.origin = config.origin
-        self.feeds = FeedMaker(config.feeds, config.base_url, self.absolute)
+        self.formats = feed_formats(config.feeds)
         self.info = SiteInfo(
             config.title, config.description, config.base_url, config.base_path, config.language, menu, self.urls.path(),
-            self.origin, config.publisher, feed_links(self.feeds.formats, config.title, self.urls.path()), config.relative_urls,
+            config.origin, config.publisher, feed_links(self.formats, config.title, self.urls.path()), config.relative_urls,
         )
         self.index = {a.path: i for i, a in enumerate(site.articles)}
         self.previous_plans: dict[Path, tuple[tuple[object, ...], PagePlan]] = previous.article_plans if previous else {}
@@ -188,6 +103,7 @@ class Planner:
         self.card_list = [self.cards[a.path] for a in site.articles]
         self.card_by_id = {id(a): card for a, card in zip(site.articles, self.card_list)}
         self.unchanged_pages = self._unchanged_article_pages(previous)
+        self.syndication = Syndication(site, self.info, self.urls, self.card_by_id, sitemap_limit)
 
     def _cards(self, previous: "Planner | None") -> dict[Path, ArticleCard]:
         """Every article's card: the previous one when it cannot differ or turns out equal."""
@@ -278,10 +194,6 @@ class Planner:
         self.article_plans[article.path] = (key, plan)
         return plan
 
-    def absolute(self, url: str) -> str:
-        """A site URL with the host in front ('https://news.example.org/digest/topics/')."""
-        return self.origin + url
-
     def plan(
         self, kind: PageKind, url: str, title: str, sources: tuple[Path, ...] = (), slug: str = "", modified: datetime | None = None,
         **context: Any,
@@ -291,14 +203,14 @@ class Planner:
 
     def plans(self) -> Iterator[PagePlan]:
         """Every page, then the site's feeds and the sitemaps and robots.txt that list the pages."""
-        listed: list[SitemapEntry] = []
+        listed: list[PagePlan] = []
         for plan in self.pages():
             if plan.kind in PUBLIC_PAGES:
-                listed.append(SitemapEntry(self.absolute(plan.url), plan.modified))
+                listed.append(plan)
             yield plan
         config = self.site.config
-        yield from self.feed_plans(self.urls.path(), config.title, config.description, self.site.articles)
-        yield from self.sitemaps(listed)
+        yield from self.syndication.feeds(self.urls.path(), config.title, config.description, self.site.articles)
+        yield from self.syndication.sitemaps(listed, self.card_list)
 
     def pages(self) -> Iterator[PagePlan]:
         site = self.site
@@ -306,72 +218,18 @@ class Planner:
         yield from self.listing(PageKind.HOME, self.urls.path(), site.config.title, site.articles)
         yield from self.article_pages()
         for kind, terms, index in ((PageKind.TOPIC, site.topics, PageKind.TOPICS), (PageKind.COUNTRY, site.countries, PageKind.COUNTRIES)):
-            groups: dict[str, Any] = {"groups": self.regions(terms)} if kind is PageKind.COUNTRY else {}
             links = tuple(self.term_link(t) for t in terms)
+            groups: dict[str, Any] = {"groups": by_region(terms, links)} if kind is PageKind.COUNTRY else {}
             yield self.plan(index, self.urls.path(index.value), index.value.capitalize(), modified=latest, terms=links, **groups)
             for term, link in zip(terms, links):
                 title = f"{term.name} · {site.config.title}"
-                feeds = feed_links(self.feeds.formats, title, link.url)
+                feeds = feed_links(self.formats, title, link.url)
                 yield from self.listing(kind, link.url, term.name, term.articles, slug=term.slug, term=link, feeds=feeds)
-                yield from self.feed_plans(link.url, title, term.description, term.articles)
+                yield from self.syndication.feeds(link.url, title, term.description, term.articles)
         yield from self.archives(site.years, latest)
         not_found = self.urls.path() + "404.html"
         yield PagePlan(PageKind.NOT_FOUND, not_found, "404.html", template_candidates(PageKind.NOT_FOUND),
                        {"site": self.info, "page": Link("Page not found", not_found), "kind": PageKind.NOT_FOUND})
-
-    def feed_plans(self, page_url: str, title: str, description: str, articles: Sequence[Article]) -> Iterator[PagePlan]:
-        """The feeds of one page (the home page, a topic, a country) in every format asked for."""
-        if not self.feeds.formats:
-            return
-        shown = articles[: self.feeds.settings.entries]
-        entries = [self.feeds.entry(a, self.card_by_id[id(a)]) for a in shown]
-        sources = tuple(a.path for a in shown)
-        for form, feed in self.feeds.feeds(title, description, page_url, entries):
-            kind = FEED_KINDS[form.file]
-            url = page_url + form.file
-            yield PagePlan(kind, url, self.urls.output_of(url), template_candidates(kind), {"site": self.info, "feed": feed, "kind": kind}, sources)
-
-    def with_bodies(self, plan: PagePlan, articles: Sequence[Article]) -> PagePlan:
-        """A feed's plan whose entries for `articles` (newer versions, same cards) name their new bodies."""
-        feed = plan.context["feed"]
-        newer = {a.path: a for a in articles}
-        entries = tuple(
-            self.feeds.renew(entry, newer[entry.content.path]) if entry.content is not None and entry.content.path in newer else entry
-            for entry in feed.entries
-        )
-        return replace(plan, context={**plan.context, "feed": replace(feed, entries=entries)})
-
-    def sitemaps(self, listed: list[SitemapEntry]) -> Iterator[PagePlan]:
-        """sitemap.xml (an index of numbered sitemaps above the limit), the news sitemap, and robots.txt pointing to them.
-
-        Sitemaps need absolute URLs: without a host in base_url there is only robots.txt.
-        """
-        config = self.site.config
-        found: list[str] = []
-        if self.origin:
-            chunks = sitemap_chunks(listed, self.sitemap_limit)
-            index = self.urls.path() + "sitemap.xml"
-            if len(chunks) == 1:
-                yield self.file(PageKind.SITEMAP, index, entries=chunks[0])
-            else:
-                parts = []
-                for number, chunk in enumerate(chunks, 1):
-                    url = self.urls.path() + f"sitemap-{number}.xml"
-                    parts.append(SitemapEntry(self.absolute(url), newest(chunk)))
-                    yield self.file(PageKind.SITEMAP, url, entries=chunk)
-                yield self.file(PageKind.SITEMAP_INDEX, index, sitemaps=tuple(parts))
-            found.append(self.absolute(index))
-            if config.news_sitemap:
-                news = self.urls.path() + "news-sitemap.xml"
-                entries = news_entries(self.site.articles, self.card_list, self.site.now, self.absolute)
-                yield self.file(PageKind.NEWS_SITEMAP, news, entries=entries)
-                found.append(self.absolute(news))
-        yield self.file(PageKind.ROBOTS, self.urls.path() + "robots.txt", sitemaps=tuple(found))
-
-    def file(self, kind: PageKind, url: str, **context: Any) -> PagePlan:
-        """A plan for a file that is no HTML page (a sitemap, robots.txt)."""
-        context.update(site=self.info, kind=kind)
-        return PagePlan(kind, url, self.urls.output_of(url), template_candidates(kind), context)
 
     def article_pages(self) -> Iterator[PagePlan]:
         for article in self.site.articles:
@@ -400,16 +258,6 @@ class Planner:
             term.name, self.urls.path(prefix, term.slug), term.count, term.description,
             country.flag if country else "", country.code if country else "",
         )
-
-    def regions(self, terms: tuple[Term, ...]) -> tuple[tuple[str, tuple[TermLink, ...]], ...]:
-        """Countries grouped by continent, in a fixed continent order."""
-        order = {name: index for index, name in enumerate(REGIONS)}
-
-        def region(term: Term) -> str:
-            return term.country.region if term.country and term.country.region else "Other"
-
-        ranked = sorted(terms, key=lambda t: (order.get(region(t), len(order)), t.name.casefold()))
-        return tuple((name, tuple(self.term_link(t) for t in group)) for name, group in groupby(ranked, key=region))
 
     def archives(self, years: tuple[Year, ...], newest: datetime | None) -> Iterator[PagePlan]:
         def month_link(month: Month) -> TermLink:

@@ -1,20 +1,23 @@
-"""What feed readers and search engines read: feeds, sitemaps and the news sitemap, as plain view data.
+"""What feed readers and search engines read: the plans of feeds, sitemaps, the news sitemap and robots.txt.
 
-The planner turns these into page plans like any other; nothing here reads a
+They are page plans like any other, made for the planner; nothing here reads a
 file or the clock. Every date comes from the articles (a feed's `updated` is
 its newest entry's), so two builds of the same input are byte-identical.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from .config import FeedSettings
 from .content import Article
-from .views import ArticleCard, ArticleView, Feed, FeedEntry, FeedLink, NewsEntry, SitemapEntry
+from .pages import FEED_KINDS, PageKind, PagePlan, Urls, template_candidates
+from .site import Site
+from .views import ArticleCard, ArticleView, Feed, FeedEntry, FeedLink, NewsEntry, SiteInfo, SitemapEntry
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """The `updated` of a feed with no entries yet (never the build time)."""
@@ -57,22 +60,57 @@ def entry_id(host: str, article: Article, url: str) -> str:
     return f"tag:{host},{article.day.isoformat()}:{url}"
 
 
-class FeedMaker:
-    """Makes `Feed`s for one site; each article's entry is made once and shared by every feed that lists it."""
+class Syndication:
+    """Plans the feeds of the site and its terms, the sitemaps and robots.txt; each article's feed entry is made once."""
 
-    def __init__(self, settings: FeedSettings, base_url: str, absolute: Callable[[str], str]) -> None:
-        self.settings = settings
-        self.formats = feed_formats(settings)
-        self.host = urlsplit(base_url).hostname or "localhost"
-        self.absolute = absolute
+    def __init__(self, site: Site, info: SiteInfo, urls: Urls, cards: Mapping[int, ArticleCard], sitemap_limit: int = SITEMAP_LIMIT) -> None:
+        config = site.config
+        self.site = site
+        self.info = info
+        self.urls = urls
+        self.cards = cards
+        """Each article's card, by the id of the article object."""
+        self.sitemap_limit = sitemap_limit
+        self.settings = config.feeds
+        self.formats = feed_formats(config.feeds)
+        self.host = urlsplit(config.base_url).hostname or "localhost"
         self.entries: dict[int, FeedEntry] = {}
 
-    def entry(self, article: Article, card: ArticleCard) -> FeedEntry:
+    def absolute(self, url: str) -> str:
+        """A site URL with the host in front ('https://news.example.org/digest/topics/')."""
+        return self.info.origin + url
+
+    def entry(self, article: Article) -> FeedEntry:
+        card = self.cards[id(article)]
         known = self.entries.get(id(card))
         if known is None or known.card is not card:
             content = ArticleView(card, article.path, article.fingerprint) if self.settings.full_content else None
             known = self.entries[id(card)] = FeedEntry(card, entry_id(self.host, article, card.url), content)
         return known
+
+    def feeds(self, page_url: str, title: str, description: str, articles: Sequence[Article]) -> Iterator[PagePlan]:
+        """The feed of one page (the home page, a topic, a country) in every format asked for; `articles` newest first."""
+        shown = articles[: self.settings.entries]
+        entries = tuple(self.entry(a) for a in shown)
+        sources = tuple(a.path for a in shown)
+        updated = max((e.card.updated for e in entries), default=EPOCH)
+        published = max((e.card.published for e in entries), default=EPOCH)
+        alternates = feed_links(self.formats, title, page_url)
+        for form, link in zip(self.formats, alternates):
+            url = self.absolute(link.url)
+            feed = Feed(title, description, self.absolute(page_url), url, url, updated, published, entries, alternates)
+            kind = FEED_KINDS[form.file]
+            yield PagePlan(kind, link.url, self.urls.output_of(link.url), template_candidates(kind), {"site": self.info, "feed": feed, "kind": kind}, sources)
+
+    def with_bodies(self, plan: PagePlan, articles: Sequence[Article]) -> PagePlan:
+        """A feed's plan whose entries for `articles` (newer versions, same cards) name their new bodies."""
+        feed = plan.context["feed"]
+        newer = {a.path: a for a in articles}
+        entries = tuple(
+            self.renew(entry, newer[entry.content.path]) if entry.content is not None and entry.content.path in newer else entry
+            for entry in feed.entries
+        )
+        return replace(plan, context={**plan.context, "feed": replace(feed, entries=entries)})
 
     def renew(self, entry: FeedEntry, article: Article) -> FeedEntry:
         """The entry with the body of a newer version of its article (whose card is the same)."""
@@ -80,15 +118,36 @@ class FeedMaker:
         self.entries[id(entry.card)] = renewed
         return renewed
 
-    def feeds(self, title: str, description: str, page_url: str, entries: Iterable[FeedEntry]) -> Iterable[tuple[FeedFormat, Feed]]:
-        """The feed of one page in every format asked for; `entries` newest first."""
-        chosen = tuple(entries)[: self.settings.entries]
-        updated = max((e.card.updated for e in chosen), default=EPOCH)
-        published = max((e.card.published for e in chosen), default=EPOCH)
-        alternates = feed_links(self.formats, title, page_url)
-        for form, link in zip(self.formats, alternates):
-            url = self.absolute(link.url)
-            yield form, Feed(title, description, self.absolute(page_url), url, url, updated, published, chosen, alternates)
+    def sitemaps(self, pages: Sequence[PagePlan], cards: Sequence[ArticleCard]) -> Iterator[PagePlan]:
+        """sitemap.xml (an index of numbered sitemaps above the limit), the news sitemap, and robots.txt pointing to them.
+
+        Sitemaps need absolute URLs: without a host in base_url there is only robots.txt.
+        """
+        found: list[str] = []
+        home = self.urls.path()
+        if self.info.origin:
+            chunks = sitemap_chunks([SitemapEntry(self.absolute(p.url), p.modified) for p in pages], self.sitemap_limit)
+            index = home + "sitemap.xml"
+            if len(chunks) == 1:
+                yield self.file(PageKind.SITEMAP, index, entries=chunks[0])
+            else:
+                parts = []
+                for number, chunk in enumerate(chunks, 1):
+                    url = home + f"sitemap-{number}.xml"
+                    parts.append(SitemapEntry(self.absolute(url), newest(chunk)))
+                    yield self.file(PageKind.SITEMAP, url, entries=chunk)
+                yield self.file(PageKind.SITEMAP_INDEX, index, sitemaps=tuple(parts))
+            found.append(self.absolute(index))
+            if self.site.config.news_sitemap:
+                news = home + "news-sitemap.xml"
+                yield self.file(PageKind.NEWS_SITEMAP, news, entries=news_entries(self.site.articles, cards, self.site.now, self.absolute))
+                found.append(self.absolute(news))
+        yield self.file(PageKind.ROBOTS, home + "robots.txt", sitemaps=tuple(found))
+
+    def file(self, kind: PageKind, url: str, **context: Any) -> PagePlan:
+        """A plan for a file that is no HTML page (a sitemap, robots.txt)."""
+        context.update(site=self.info, kind=kind)
+        return PagePlan(kind, url, self.urls.output_of(url), template_candidates(kind), context)
 
 
 def sitemap_chunks(entries: Sequence[SitemapEntry], limit: int = SITEMAP_LIMIT) -> list[tuple[SitemapEntry, ...]]:
