@@ -78,15 +78,17 @@ def crawl_published(home: str, inside: str, published_at: str) -> CrawlReport:
     sitemap that robots.txt names, and from 404.html, which a host shows for any missing URL.
 
     robots.txt names sitemaps by their public address (under `published_at`); they are read under `inside`.
-    A robots.txt that is missing, or names no sitemap, is reported broken.
+    A robots.txt that is missing, names no sitemap or names one outside `published_at` (never fetched) is reported broken.
     """
     reason, _, robots, _, charset = _fetch(_normalise(inside + "robots.txt"))
     lines = robots.decode(charset, errors="replace").splitlines()
     named = [line.partition(":")[2].strip() for line in lines if line.lower().startswith("sitemap:")]
-    sitemaps = [_rebase(url, published_at, inside) if url.startswith(published_at) else url for url in named]
+    sitemaps = [_rebase(url, published_at, inside) for url in named if url.startswith(published_at)]
     report = _crawl([home, *sitemaps, inside + "404.html"], inside, published_at)
-    if reason or not sitemaps:
-        report.broken.insert(0, f"(start) → robots.txt ({reason or 'names no sitemap'})")
+    elsewhere = [f"(start) → robots.txt (names a sitemap outside {published_at}: {url})" for url in named if not url.startswith(published_at)]
+    if reason or not named:
+        elsewhere.insert(0, f"(start) → robots.txt ({reason or 'names no sitemap'})")
+    report.broken[:0] = elsewhere
     return report
 
 

@@ -310,3 +310,11 @@ def test_a_published_crawl_reports_a_robots_txt_that_names_no_sitemap(tmp_path: 
         report = crawl_published(base + "digest/", inside=base + "digest/", published_at="https://example.org/digest/")
     assert report.broken == ["(start) → robots.txt (names no sitemap)"]
     assert "sitemap.xml" not in report.files() and "404.html" in report.files()
+
+
+def test_a_published_crawl_reports_a_sitemap_outside_the_site_without_fetching_it(tmp_path: Path) -> None:
+    write_files(tmp_path, PUBLISHED.replace("https://example.org/digest/sitemap.xml", "https://example.org/sitemap.xml"))
+    with serve_folder(tmp_path) as base:
+        report = crawl_published(base + "digest/", inside=base + "digest/", published_at="https://example.org/digest/")
+    assert report.broken == ["(start) → robots.txt (names a sitemap outside https://example.org/digest/: https://example.org/sitemap.xml)"]
+    assert "2021/11/24/pact/index.html" not in report.files()
