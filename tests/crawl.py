@@ -61,6 +61,13 @@ class CrawlReport:
         return found
 
 
+def offered_files(folder: Path) -> set[str]:
+    """What a built site offers readers and robots, as files relative to `folder`: every HTML page, every feed
+    (feed.xml, rss.xml, feed.json) and the sitemap. A crawl of the published site should reach them all."""
+    names = {"feed.xml", "rss.xml", "feed.json", "sitemap.xml"}
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if (p.suffix == ".html" or p.name in names) and p.is_file()}
+
+
 def crawl(start_url: str, inside: str, published_at: str | None = None) -> CrawlReport:
     """Visit every page reachable from `start_url` without leaving `inside` (a URL prefix ending with "/").
 

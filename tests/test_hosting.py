@@ -15,7 +15,7 @@ import pytest
 from digest.build import build_once
 from digest.site import BuildOptions
 from tests.conftest import FIXED_NOW, REPO, run_cli
-from tests.crawl import crawl, crawl_published, serve_folder
+from tests.crawl import crawl, crawl_published, offered_files, serve_folder
 from tests.feed_rules import feed_files, feed_problems
 
 BASE_URL = "https://news.example.org/digest/"
@@ -40,12 +40,6 @@ def build(site: Path, output: Path) -> Path:
     return output
 
 
-def offered(output: Path) -> set[str]:
-    """What a built site offers its readers, as files: every HTML page, every feed and the sitemap."""
-    pages = {p.relative_to(output).as_posix() for p in output.rglob("*.html")}
-    return pages | set(feed_files(output)) | {"sitemap.xml"}
-
-
 def term_pages(output: Path) -> list[str]:
     return sorted(p.parent.relative_to(output).as_posix() for p in output.glob("*/*/index.html") if p.parts[-3] in ("topics", "countries"))
 
@@ -65,7 +59,7 @@ def test_under_a_sub_path_every_link_works_and_readers_and_robots_reach_every_pa
     with serve_folder(hosted) as base:
         report = crawl_published(base + "digest/", inside=base + "digest/", published_at=BASE_URL)
     assert report.broken == [], report
-    assert offered(hosted / "digest") - report.files() == set()
+    assert offered_files(hosted / "digest") - report.files() == set()
 
 
 def test_under_a_sub_path_a_reader_reaches_every_page_and_feed_from_the_home_page(hosted: Path) -> None:
@@ -74,7 +68,7 @@ def test_under_a_sub_path_a_reader_reaches_every_page_and_feed_from_the_home_pag
     with serve_folder(hosted) as base:
         report = crawl(base + "digest/", inside=base + "digest/", published_at=BASE_URL)
     assert report.broken == [], report
-    assert offered(hosted / "digest") - report.files() == {"404.html", "sitemap.xml"}
+    assert offered_files(hosted / "digest") - report.files() == {"404.html", "sitemap.xml"}
 
 
 def test_under_a_sub_path_robots_txt_names_the_sitemap_at_its_public_address(hosted: Path) -> None:
@@ -103,7 +97,7 @@ def test_relative_output_opened_from_disk_has_no_broken_link_and_reaches_everyth
     site = relative.as_uri() + "/"
     report = crawl_published(site + "index.html", inside=site, published_at=BASE_URL)
     assert report.broken == [], report
-    assert offered(relative) - report.files() == set()
+    assert offered_files(relative) - report.files() == set()
 
 
 def test_relative_pages_have_no_root_relative_link(relative: Path) -> None:
@@ -134,7 +128,7 @@ def test_relative_output_served_under_a_path_it_was_not_built_for_has_no_broken_
         site = base + "elsewhere/deeper/"
         report = crawl_published(site, inside=site, published_at=BASE_URL)
     assert report.broken == [], report
-    assert offered(relative) - report.files() == set()
+    assert offered_files(relative) - report.files() == set()
 
 
 # --- feeds ---------------------------------------------------------------------------------------------------
