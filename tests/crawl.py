@@ -50,6 +50,23 @@ class CrawlReport:
         lines = [f"crawled {len(self.visited)} pages from {self.start}: {len(self.broken)} broken links"]
         return "\n".join([*lines, *(f"  {line}" for line in self.broken)])
 
+    def files(self) -> set[str]:
+        """The visited URLs inside the site as the files that answered them, relative to the site ("topics/index.html"):
+        a folder URL, as a host serves it, is its index.html."""
+        found = set()
+        for url in self.visited:
+            if url.startswith(self.inside):
+                path = unquote(urlsplit(url).path.removeprefix(urlsplit(self.inside).path))
+                found.add(path + "index.html" if path == "" or path.endswith("/") else path)
+        return found
+
+
+def offered_files(folder: Path) -> set[str]:
+    """What a built site offers readers and robots, as files relative to `folder`: every HTML page, every feed
+    (feed.xml, rss.xml, feed.json) and the sitemap. A crawl of the published site should reach them all."""
+    names = {"feed.xml", "rss.xml", "feed.json", "sitemap.xml"}
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if (p.suffix == ".html" or p.name in names) and p.is_file()}
+
 
 def crawl(start_url: str, inside: str, published_at: str | None = None) -> CrawlReport:
     """Visit every page reachable from `start_url` without leaving `inside` (a URL prefix ending with "/").
@@ -60,20 +77,43 @@ def crawl(start_url: str, inside: str, published_at: str | None = None) -> Crawl
     `published_at` is the site's public address (say `https://example.org/digest/`): the absolute links that
     feeds and sitemaps carry are checked as links to the same path under `inside`, not set aside as external.
     """
+    return _crawl([start_url], inside, published_at)
+
+
+def crawl_published(home: str, inside: str, published_at: str) -> CrawlReport:
+    """Visit what a published site's readers and robots reach: everything linked from the `home` page, from each
+    sitemap that robots.txt names, and from 404.html, which a host shows for any missing URL.
+
+    robots.txt names sitemaps by their public address (under `published_at`); they are read under `inside`.
+    A robots.txt that is missing, names no sitemap or names one outside `published_at` (never fetched) is reported broken.
+    """
+    reason, _, robots, _, charset = _fetch(_normalise(inside + "robots.txt"))
+    lines = robots.decode(charset, errors="replace").splitlines()
+    named = [line.partition(":")[2].strip() for line in lines if line.lower().startswith("sitemap:")]
+    sitemaps = [_rebase(url, published_at, inside) for url in named if url.startswith(published_at)]
+    report = _crawl([home, *sitemaps, inside + "404.html"], inside, published_at)
+    elsewhere = [f"(start) → robots.txt (names a sitemap outside {published_at}: {url})" for url in named if not url.startswith(published_at)]
+    if reason or not named:
+        elsewhere.insert(0, f"(start) → robots.txt ({reason or 'names no sitemap'})")
+    report.broken[:0] = elsewhere
+    return report
+
+
+def _crawl(starts: list[str], inside: str, published_at: str | None) -> CrawlReport:
     for prefix in (inside, published_at or "/"):
         if not prefix.endswith("/"):
             raise ValueError(f"{prefix!r} must end with '/', so that {prefix}-old/ is not taken for part of the site")
-    start = _normalise(start_url)
-    report = CrawlReport(start, inside)
+    entries = [_normalise(url) for url in starts]
+    report = CrawlReport(entries[0], inside)
     failures: dict[str, str] = {}
     links: dict[tuple[str, str], None] = {}  # (page, target) in the order found; a dict to drop repeats
-    queue, seen = deque([start]), {start}
+    queue, seen = deque(dict.fromkeys(entries)), set(entries)
     while queue and len(report.visited) < MAX_PAGES:
         url = queue.popleft()
         reason, final_url, references = _visit(url)
         if reason:
             failures[url] = reason
-            if url == start:
+            if url in entries:
                 links[("(start)", url)] = None
             continue
         report.visited.append(url)
@@ -102,12 +142,18 @@ def crawl(start_url: str, inside: str, published_at: str | None = None) -> Crawl
 def _visit(url: str) -> tuple[str | None, str, list[str]]:
     """Fetch one internal URL: why it is broken (None when it is not), where it ended up after redirects
     (the base for its relative links), and the references in it."""
+    reason, final_url, body, kind, charset = _fetch(url)
+    return reason, final_url, [] if reason else _references(body, kind, charset, final_url)
+
+
+def _fetch(url: str) -> tuple[str | None, str, bytes, str, str]:
+    """Why `url` is broken (None when it is not), where it ended up after redirects, its bytes, type and charset."""
     if url.startswith("file:"):
         path = urlsplit(url).path
         if Path(url2pathname(path)).is_dir():
-            return "directory link: opened from disk, a browser shows the folder, not its index.html", url, []
+            return "directory link: opened from disk, a browser shows the folder, not its index.html", url, b"", "", "utf-8"
         if path.endswith("/"):
-            return "directory link to a missing folder", url, []
+            return "directory link to a missing folder", url, b"", "", "utf-8"
     try:
         with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT) as response:
             body: bytes = response.read()
@@ -115,12 +161,12 @@ def _visit(url: str) -> tuple[str | None, str, list[str]]:
             kind = response.headers.get_content_type()
             charset = response.headers.get_content_charset() or "utf-8"
     except urllib.error.HTTPError as error:
-        return f"{error.code} {error.reason}", url, []
+        return f"{error.code} {error.reason}", url, b"", "", "utf-8"
     except urllib.error.URLError as error:
         if isinstance(error.reason, FileNotFoundError):
-            return "missing file", url, []
-        return f"cannot fetch: {error.reason}", url, []
-    return None, final_url, _references(body, kind, charset, final_url)
+            return "missing file", url, b"", "", "utf-8"
+        return f"cannot fetch: {error.reason}", url, b"", "", "utf-8"
+    return None, final_url, body, kind, charset
 
 
 def _references(body: bytes, kind: str, charset: str, url: str) -> list[str]:

@@ -360,6 +360,22 @@ def _feedparser_reads_json() -> bool:
     return importlib.util.find_spec("feedparser.parsers.json") is not None
 
 
+# -- every feed of a build -----------------------------------------------------------
+
+
+def feed_files(folder: Path) -> list[str]:
+    """Every feed under a built folder, relative to it: each file named feed.xml, rss.xml or feed.json."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.name in _VALIDATORS and p.is_file())
+
+
+def feed_problems(folder: Path) -> list[str]:
+    """The problems of every feed under a built folder, each named by its path relative to the folder."""
+    return [problem for name in feed_files(folder) for problem in _VALIDATORS[Path(name).name]((folder / name).read_bytes(), name)]
+
+
+_VALIDATORS = {"feed.xml": atom_problems, "rss.xml": rss_problems, "feed.json": json_feed_problems}
+
+
 # -- shared ---------------------------------------------------------------------------
 
 

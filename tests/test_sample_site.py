@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import re
-import shutil
-import subprocess
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,12 +22,12 @@ from digest.names import slugify
 from digest.output import MANIFEST
 from digest.site import BuildOptions
 from tests.conftest import FIXED_NOW, REPO, Output
+from tests.nu import nu_errors
 
 GOLDEN_PAGES = Path(__file__).parent / "golden" / "sample_pages.txt"
 PACT_FILE = REPO / "content" / "articles" / "2021" / "israel-morocco-defence-pact.md"
 PACT_PAGE = "2021/11/24/israel-morocco-defence-pact/index.html"
 PACT_URL = "/2021/11/24/israel-morocco-defence-pact/"
-VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ARTICLE_PAGE = re.compile(r"^\d{4}/\d{2}/\d{2}/[^/]+/index\.html$")
 
@@ -398,31 +394,5 @@ def test_not_found_page(sample: Output) -> None:
 
 
 def test_every_page_passes_the_nu_html_checker(sample: Output) -> None:
-    java = shutil.which("java")
-    if java is None or not VNU_JAR.is_file():
-        missing = "java (Java 17+)" if java is None else f"the checker at {VNU_JAR.relative_to(REPO)}"
-        message = (
-            f"Nu Html Checker unavailable: {missing} is missing; install Java 17+ and run "
-            f"`npm install --no-save --ignore-scripts vnu-jar` in {REPO}"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    # --skip-non-html: the folder also holds digest.css and the JSON manifest, which are not HTML documents.
-    run = subprocess.run(
-        [java, "-jar", str(VNU_JAR), "--errors-only", "--skip-non-html", "--format", "json", "--stdout", str(sample.root)],
-        check=False, capture_output=True, text=True, timeout=600,
-    )
-    try:
-        messages = json.loads(run.stdout)["messages"]
-    except (ValueError, KeyError):
-        pytest.fail(f"vnu gave no JSON report (exit {run.returncode}):\n{run.stdout}\n{run.stderr}", pytrace=False)
-    errors = [
-        f"{m.get('url', '').removeprefix('file:')}:{m.get('lastLine', '?')}:{m.get('firstColumn', '?')}: {m.get('message')}"
-        for m in messages
-        if m.get("type") in ("error", "non-document-error")
-    ]
-    if errors:
-        print("\n".join(errors))
-    assert errors == []
-    assert run.returncode == 0, run.stderr
+    errors = nu_errors(sample.root)
+    assert errors == [], "\n".join(errors)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write_files
-from tests.crawl import crawl, serve_folder
+from tests.crawl import crawl, crawl_published, serve_folder
 from tests.feed_rules import atom_problems, json_feed_problems, rss_problems
 
 ATOM = """<?xml version="1.0" encoding="utf-8"?>
@@ -264,3 +264,57 @@ def test_the_public_addresses_in_a_sitemap_are_checked_against_the_files_built(t
     assert report.broken == ["sitemap.xml → 2021/11/24/treaty/index.html (missing file)"]
     assert report.external == set()
     assert site + "topics/defence/index.html" in report.visited
+
+
+PUBLISHED = """
+-- digest/index.html --
+<!doctype html>
+<a href="topics/">Topics</a>
+-- digest/topics/index.html --
+<!doctype html>
+<a href="../">Home</a>
+-- digest/robots.txt --
+User-agent: *
+Allow: /
+
+Sitemap: https://example.org/digest/sitemap.xml
+-- digest/sitemap.xml --
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <url><loc>https://example.org/digest/2021/11/24/pact/</loc></url>
+</urlset>
+-- digest/2021/11/24/pact/index.html --
+<!doctype html>
+<a href="../../../../">Home</a>
+-- digest/404.html --
+<!doctype html>
+<a href="/digest/archive/">Archive</a>
+-- digest/archive/index.html --
+<!doctype html>
+<h1>Archive</h1>
+"""
+
+
+def test_a_published_crawl_also_starts_from_the_sitemap_robots_txt_names_and_from_the_404_page(tmp_path: Path) -> None:
+    write_files(tmp_path, PUBLISHED)
+    with serve_folder(tmp_path) as base:
+        report = crawl_published(base + "digest/", inside=base + "digest/", published_at="https://example.org/digest/")
+    assert report.broken == [], report
+    assert report.files() == {
+        "index.html", "topics/index.html", "sitemap.xml", "2021/11/24/pact/index.html", "404.html", "archive/index.html",
+    }
+
+
+def test_a_published_crawl_reports_a_robots_txt_that_names_no_sitemap(tmp_path: Path) -> None:
+    write_files(tmp_path, PUBLISHED.replace("Sitemap: https://example.org/digest/sitemap.xml", ""))
+    with serve_folder(tmp_path) as base:
+        report = crawl_published(base + "digest/", inside=base + "digest/", published_at="https://example.org/digest/")
+    assert report.broken == ["(start) → robots.txt (names no sitemap)"]
+    assert "sitemap.xml" not in report.files() and "404.html" in report.files()
+
+
+def test_a_published_crawl_reports_a_sitemap_outside_the_site_without_fetching_it(tmp_path: Path) -> None:
+    write_files(tmp_path, PUBLISHED.replace("https://example.org/digest/sitemap.xml", "https://example.org/sitemap.xml"))
+    with serve_folder(tmp_path) as base:
+        report = crawl_published(base + "digest/", inside=base + "digest/", published_at="https://example.org/digest/")
+    assert report.broken == ["(start) → robots.txt (names a sitemap outside https://example.org/digest/: https://example.org/sitemap.xml)"]
+    assert "2021/11/24/pact/index.html" not in report.files()
