@@ -210,7 +210,7 @@ class PageRenderer:
             raise self.error(exc, plan) from None
         site = context.get("site")
         if isinstance(site, SiteInfo) and site.relative and plan.output.endswith(".html"):
-            text = rewrite_urls(text, relative_to(plan.url, site.base_path))
+            text = rewrite_urls(text, _links_for(plan, site))
         return text.encode("utf-8")
 
     def error(self, exc: Exception, plan: PagePlan) -> TemplateError:
@@ -222,6 +222,18 @@ class PageRenderer:
             source = lines[line - 1] if line <= len(lines) else ""
         where = Location(display_path(Path(path)) if path else Path(plan.templates[0]), line)
         return TemplateError([Problem(where, message, "", f"while rendering {plan.url}", source)])
+
+
+def _links_for(plan: PagePlan, site: SiteInfo) -> Callable[[str], str]:
+    """How a page's links are rewritten in relative mode: relative to the page, except on the 404 page.
+
+    Hosts show the 404 page at whatever address was missing, where no relative
+    link can work; it links to the published site instead, when base_url names it.
+    """
+    if plan.kind == "404" and site.origin:
+        published = absolute_from(site.origin + plan.url)
+        return lambda url: url if url.startswith("#") else published(url)
+    return relative_to(plan.url, site.base_path)
 
 
 def _escapes(name: str | None) -> bool:

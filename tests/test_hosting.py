@@ -110,6 +110,14 @@ def test_relative_pages_have_no_root_relative_link(relative: Path) -> None:
     assert found == []
 
 
+def test_the_relative_404_page_links_to_the_published_site(relative: Path) -> None:
+    """Hosts show 404.html at whatever address was missing, where no relative link can work: it links to base_url."""
+    page = (relative / "404.html").read_text(encoding="utf-8")
+    links = re.findall(r'\b(?:href|src)="([^"]*)"', page)
+    assert f'href="{BASE_URL}css/digest.css"' in page and f'href="{BASE_URL}topics/"' in page
+    assert [link for link in links if not link.startswith((BASE_URL, "#", "https://"))] == []
+
+
 def test_relative_output_keeps_absolute_urls_in_its_feeds_and_sitemap(relative: Path, hosted: Path) -> None:
     """Feeds and sitemaps are read away from the site, so relative URLs change nothing in them: they are the bytes
     of the same site built with absolute URLs, valid, and every sitemap address is under base_url."""
