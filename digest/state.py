@@ -31,6 +31,7 @@ from .plan import PagePlan, Planner
 from .related import RelatedIndex
 from .site import BuildOptions
 from .sources import ARTICLES_DIR, SourceStamp, find_article_files, is_ignored_name, read_source
+from .syndication import NEWS_WINDOW
 from .templates import PageRenderer, Theme, static_files
 
 STORE_BATCH = 500
@@ -268,8 +269,8 @@ class BuildState:
         if last is None or last.signature != signature:
             return None
         now = self.options.now
-        if last.next_change and now is not None and not self.options.future and now >= datetime.fromisoformat(last.next_change):
-            return None  # an article dated in the future has come due
+        if last.next_change and now is not None and now >= datetime.fromisoformat(last.next_change):
+            return None  # an article dated in the future has come due, or one has left the news sitemap
         folder = str(self.config.output_dir)
         if not self.pages.records or not all(os.path.isfile(os.path.join(folder, out)) for out in self.pages.records):
             return None
@@ -284,12 +285,16 @@ class BuildState:
             self.cache.forget_last_build(self.config.output_dir)
 
     def next_change(self) -> str:
-        """When the first article now in the future will be due ('' if none)."""
+        """When the output changes with nothing edited ('' if never): the first article now in the future
+        comes due, or, with a news sitemap, an article leaves its two-day window."""
         now = self.options.now
-        if now is None or self.options.future:
+        if now is None:
             return ""
-        due = [a.published for a in self.articles.articles.values() if a.published > now and (self.options.drafts or not a.draft)]
-        return min(due).isoformat() if due else ""
+        shown = [a for a in self.articles.articles.values() if self.options.drafts or not a.draft]
+        moments = [] if self.options.future else [a.published for a in shown if a.published > now]
+        if self.config.news_sitemap:
+            moments += [a.published + NEWS_WINDOW for a in shown if a.published <= now < a.published + NEWS_WINDOW]
+        return min(moments).isoformat() if moments else ""
 
     # -- what changed ------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 
 import html5lib
 
-from digest.build import Session
+from digest.build import Session, build_once
 from digest.plan import PageKind, Planner
 from digest.site import BuildOptions
 from tests.conftest import FIXED_NOW, SITE_YAML, Output, article
@@ -100,6 +100,15 @@ def test_the_news_sitemap_lists_the_last_two_days_for_google_news(make_site):
     assert news.findtext(f"{NEWS}publication_date") == "2026-11-25T00:00:00+00:00"
     assert "Sitemap: https://news.example.org/news-sitemap.xml" in out.read("robots.txt")
     assert not make_site(SITE_YAML + "".join(recent)).build().exists("news-sitemap.xml")  # off by default
+
+
+def test_an_article_leaves_the_news_sitemap_two_days_later_without_an_edit(make_site):
+    site = make_site(SITE_YAML + "news_sitemap: true\n" + article("fresh", date=FIXED_NOW.date().isoformat()))
+    listed = lambda now: [u.findtext(f"{SITEMAP}loc") for u in ET.fromstring(  # noqa: E731
+        (build_once(site.root, BuildOptions(now=now)).config.output_dir / "news-sitemap.xml").read_text())]
+    assert listed(FIXED_NOW) == ["https://news.example.org/2026/11/25/fresh/"]
+    assert listed(FIXED_NOW + timedelta(hours=1)) == ["https://news.example.org/2026/11/25/fresh/"]  # nothing to do
+    assert listed(FIXED_NOW + timedelta(days=2)) == []  # nothing was edited, yet the window moved on
 
 
 def test_every_page_has_a_canonical_link_a_description_and_preview_metadata(make_site):
