@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from xml.etree import ElementTree as ET
 
 import html5lib
@@ -104,8 +104,11 @@ def test_the_news_sitemap_lists_the_last_two_days_for_google_news(make_site):
 
 def test_an_article_leaves_the_news_sitemap_two_days_later_without_an_edit(make_site):
     site = make_site(SITE_YAML + "news_sitemap: true\n" + article("fresh", date=FIXED_NOW.date().isoformat()))
-    listed = lambda now: [u.findtext(f"{SITEMAP}loc") for u in ET.fromstring(  # noqa: E731
-        (build_once(site.root, BuildOptions(now=now)).config.output_dir / "news-sitemap.xml").read_text())]
+
+    def listed(now: datetime) -> list[str | None]:
+        output = build_once(site.root, BuildOptions(now=now)).config.output_dir
+        return [u.findtext(f"{SITEMAP}loc") for u in ET.fromstring((output / "news-sitemap.xml").read_text())]
+
     assert listed(FIXED_NOW) == ["https://news.example.org/2026/11/25/fresh/"]
     assert listed(FIXED_NOW + timedelta(hours=1)) == ["https://news.example.org/2026/11/25/fresh/"]  # nothing to do
     assert listed(FIXED_NOW + timedelta(days=2)) == []  # nothing was edited, yet the window moved on
