@@ -126,8 +126,16 @@ def test_every_page_has_a_canonical_link_a_description_and_preview_metadata(make
         else:
             url = "https://news.example.org/" + page.removesuffix("index.html")
             assert link_href(out, page, "canonical") == url and meta["og:url"] == [url], page
-    assert head_meta(out, "index.html")["description"] == ["World news, curated."]
-    assert head_meta(out, "topics/defence/index.html")["description"] == ["News about Defence in Test Digest: 1 article."]
+    for page in ("index.html", "topics/defence/index.html", "countries/index.html", "2021/index.html"):
+        assert head_meta(out, page)["description"] == ["World news, curated."], page  # no description of their own: the site's
+
+
+def test_a_term_page_describes_itself_with_the_terms_description(make_site):
+    vocabulary = "topics:\n  defence: {name: Defence, description: \"Armies, alliances and arms deals.\"}\n"
+    out = make_site(SITE_YAML + "description: World news, curated.\n" + vocabulary + HOSTILE).build()
+    assert head_meta(out, "topics/defence/index.html")["description"] == ["Armies, alliances and arms deals."]
+    bare = make_site(SITE_YAML + HOSTILE).build()  # no description anywhere: the page says what it lists
+    assert head_meta(bare, "topics/defence/index.html")["description"] == ["News about Defence in Test Digest: 1 article."]
 
 
 def test_an_article_page_describes_itself_with_its_summary_even_without_a_site_description(make_site):
