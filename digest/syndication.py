@@ -7,6 +7,7 @@ its newest entry's), so two builds of the same input are byte-identical.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from .config import FeedSettings
 from .content import Article
 from .pages import FEED_KINDS, PageKind, PagePlan, Urls, template_candidates
 from .site import Site
-from .views import ArticleCard, ArticleView, Feed, FeedEntry, FeedLink, NewsEntry, SiteInfo, SitemapEntry
+from .views import ArticleCard, ArticleView, Feed, FeedEntry, FeedLink, NewsEntry, SiteInfo, Sitemap, SitemapEntry
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """The `updated` of a feed with no entries yet (never the build time)."""
@@ -129,13 +130,13 @@ class Syndication:
             chunks = sitemap_chunks([SitemapEntry(self.absolute(p.url), p.modified) for p in pages], self.sitemap_limit)
             index = home + "sitemap.xml"
             if len(chunks) == 1:
-                yield self.file(PageKind.SITEMAP, index, entries=chunks[0])
+                yield self.file(PageKind.SITEMAP, index, sitemap=chunks[0])
             else:
                 parts = []
                 for number, chunk in enumerate(chunks, 1):
                     url = home + f"sitemap-{number}.xml"
-                    parts.append(SitemapEntry(self.absolute(url), newest(chunk)))
-                    yield self.file(PageKind.SITEMAP, url, entries=chunk)
+                    parts.append(SitemapEntry(self.absolute(url), newest(chunk.entries)))
+                    yield self.file(PageKind.SITEMAP, url, sitemap=chunk)
                 yield self.file(PageKind.SITEMAP_INDEX, index, sitemaps=tuple(parts))
             found.append(self.absolute(index))
             if self.site.config.news_sitemap:
@@ -150,11 +151,15 @@ class Syndication:
         return PagePlan(kind, url, self.urls.output_of(url), template_candidates(kind), context)
 
 
-def sitemap_chunks(entries: Sequence[SitemapEntry], limit: int = SITEMAP_LIMIT) -> list[tuple[SitemapEntry, ...]]:
-    """The sitemap's URLs in files of at most `limit`; one chunk (maybe empty) when they fit in one file."""
-    if len(entries) <= limit:
-        return [tuple(entries)]
-    return [tuple(entries[start : start + limit]) for start in range(0, len(entries), limit)]
+def sitemap_chunks(entries: Sequence[SitemapEntry], limit: int = SITEMAP_LIMIT) -> list[Sitemap]:
+    """The sitemap's URLs in files of at most `limit`; one file (maybe empty) when they fit in one."""
+    starts = range(0, len(entries), limit) if len(entries) > limit else [0]
+    return [sitemap(tuple(entries[start : start + limit])) for start in starts]
+
+
+def sitemap(entries: tuple[SitemapEntry, ...]) -> Sitemap:
+    text = "\n".join([f"{e.url} {e.modified.isoformat() if e.modified else ''}" for e in entries])
+    return Sitemap(entries, hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest())
 
 
 def newest(entries: Iterable[SitemapEntry]) -> datetime | None:

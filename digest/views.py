@@ -153,6 +153,19 @@ class SitemapEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Sitemap:
+    """The URLs of one sitemap file.
+
+    Compared and fingerprinted by `digest` alone: a large site lists tens of
+    thousands of URLs, and digesting one string is far cheaper than digesting
+    each entry.
+    """
+
+    entries: tuple[SitemapEntry, ...] = field(compare=False)
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
 class NewsEntry:
     """An article as the news sitemap shows it."""
 

@@ -80,7 +80,7 @@ def test_above_the_limit_the_sitemap_becomes_an_index_of_numbered_sitemaps(make_
     listed = [p for p in plans if p.kind is PageKind.SITEMAP]
     [index] = [p for p in plans if p.kind is PageKind.SITEMAP_INDEX]
     assert [p.output for p in listed] == [f"sitemap-{n}.xml" for n in range(1, len(listed) + 1)]
-    assert all(len(p.context["entries"]) <= 5 for p in listed) and len(listed) > 1
+    assert all(len(p.context["sitemap"].entries) <= 5 for p in listed) and len(listed) > 1
     assert index.output == "sitemap.xml"
     assert [s.url for s in index.context["sitemaps"]] == [f"https://news.example.org/{p.output}" for p in listed]
 
