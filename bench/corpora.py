@@ -84,6 +84,24 @@ def install_site_files(corpus: Corpus, site_files: Path) -> None:
             shutil.copy2(item, target)
 
 
+def linked_site(corpus: Corpus, name: str, site_files: Path) -> Corpus:
+    """A second site over `corpus`'s articles: `<name>-<size>/` beside it, with `site_files` and a link to its content.
+
+    The link, not a copy, so both sites read the very same files.
+    """
+    root = corpus.root.with_name(f"{name}-{corpus.size}")
+    root.mkdir(parents=True, exist_ok=True)
+    content = root / "content"
+    if content.is_symlink():
+        content.unlink()
+    elif content.exists():
+        shutil.rmtree(content)
+    content.symlink_to(Path("..") / corpus.root.name / "content", target_is_directory=True)
+    linked = Corpus(corpus.flavor, corpus.size, root)
+    install_site_files(linked, site_files)
+    return linked
+
+
 _DATE = re.compile(r"^date: (\S+)$", re.M)
 
 

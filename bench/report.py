@@ -24,8 +24,13 @@ class ToolResult:
     rss_kib: list[int] = field(default_factory=list)
     serve: list[float] = field(default_factory=list)
     topics: list[float] = field(default_factory=list)
+    bare: list[float] = field(default_factory=list)
+    """digest only: cold builds of the same articles with feeds and sitemaps off (bench/sites/digest-bare/)."""
     html_files: int = 0
     article_pages: int = 0
+    files: int = 0
+    bare_files: int = 0
+    """Every file the first cold build wrote, with feeds and sitemaps and (digest) without."""
     failed: dict[str, str] = field(default_factory=dict)
 
 
@@ -42,23 +47,30 @@ class SizeResult:
 class Row:
     key: str
     title: str
-    unit: str  # "s", "ms" or "MiB"
+    unit: str  # "s", "ms", "MiB" or "%" (a ratio shown as what it adds)
 
 
 ROWS = (
     Row("cold", "cold build", "s"),
+    Row("bare", "cold build without feeds and sitemaps", "s"),
+    Row("feeds", "feeds and sitemaps: cold build with ÷ without", "%"),
     Row("noop", "no-op rebuild", "s"),
     Row("edit", "rebuild after a body edit", "s"),
     Row("serve", "serve: body edit → served", "ms"),
     Row("topics", "serve: topics edit → served", "ms"),
     Row("rss", "peak RSS, cold build", "MiB"),
 )
+DIGEST_ONLY = ("bare", "feeds", "topics")
+"""Rows Hugo and Pelican have no counterpart for: digest's site without feeds, and its topics edits."""
 
 
 def median_of(result: ToolResult, key: str) -> float | None:
+    if key == "feeds":  # the cold build with feeds and sitemaps ÷ the one without
+        cold, bare = median_of(result, "cold"), median_of(result, "bare")
+        return cold / bare if cold is not None and bare else None
     samples: list[float] = {
         "cold": result.cold, "noop": result.noop, "edit": result.edit, "serve": result.serve,
-        "topics": result.topics, "rss": [kib / 1024 for kib in result.rss_kib],
+        "topics": result.topics, "bare": result.bare, "rss": [kib / 1024 for kib in result.rss_kib],
     }[key]
     return statistics.median(samples) if samples else None
 
@@ -68,6 +80,8 @@ def fmt(value: float, unit: str) -> str:
         return f"{value:.2f} s" if value < 100 else f"{value:.0f} s"
     if unit == "ms":
         return f"{value * 1000:,.0f} ms"
+    if unit == "%":
+        return f"{(value - 1) * 100:+.1f} % ({value:.3f}×)"
     return f"{value:,.0f} MiB"
 
 
@@ -104,10 +118,10 @@ def results_table(results: list[SizeResult], labels: dict[str, str], modes: dict
     for size_result in results:
         for row in ROWS:
             tools = size_result.tools
-            if row.key == "topics" and "digest" not in tools:
+            if row.key in DIGEST_ONLY and "digest" not in tools:
                 continue
-            if row.key == "topics":
-                cells = [cell(tools.get("digest"), row, samples["topics"])] + ["not measured"] * (len(names) - 1)
+            if row.key in DIGEST_ONLY:
+                cells = [cell(tools.get(n), row, samples["topics"]) if n == "digest" else "not measured" for n in names]
                 ratios = ["–"] * len(pairs)
             else:
                 cells = [cell(tools.get(n), row, samples["serve"]) for n in names]
@@ -121,6 +135,24 @@ def results_table(results: list[SizeResult], labels: dict[str, str], modes: dict
     lines.append("")
     lines.append("Dev-server modes: " + "; ".join(f"{labels[n]}: {modes[n]}" for n in names) + ".")
     return "\n".join(lines)
+
+
+def feeds_notes(results: list[SizeResult]) -> list[str]:
+    """What feeds and sitemaps add to digest's cold build at each size, with each repetition's ratio and the files written."""
+    notes = []
+    for size_result in results:
+        digest = size_result.tools.get("digest")
+        if digest is None or not digest.cold or not digest.bare:
+            continue
+        cold, bare = statistics.median(digest.cold), statistics.median(digest.bare)
+        paired = [f"{(c / b - 1) * 100:+.1f} %" for c, b in zip(digest.cold, digest.bare)]  # both stop at a failure
+        notes.append(
+            f"Feeds and sitemaps at {size_result.size:,} articles: digest's cold build took {fmt(cold, 's')} with them and "
+            f"{fmt(bare, 's')} without (bench/sites/digest-bare/site.yaml: `feeds: false`, no base_url), so they add "
+            f"{(cold / bare - 1) * 100:+.1f} % (median ÷ median; repetition by repetition {', '.join(paired)}). "
+            f"The first cold build wrote {digest.files:,} files with them, {digest.bare_files:,} without."
+        )
+    return notes
 
 
 def floor_table(results: list[SizeResult]) -> str:

@@ -27,10 +27,10 @@ from datetime import datetime
 from pathlib import Path
 
 import markdown
-from corpora import Corpus, Target, article_bodies, ensure_corpus, install_site_files, pick_target
+from corpora import Corpus, Target, article_bodies, ensure_corpus, install_site_files, linked_site, pick_target
 from mdfloor import SAMPLE, extension_costs, markdown_floor
 from measure import BuildRun, DevServer, Quiet, ToolFailed, busy_cpu_seconds, edit_latency, own_cpu_seconds, timed_build
-from report import ROWS, SizeResult, ToolResult, extension_table, floor_table, machine, render, results_table, update_readme
+from report import ROWS, SizeResult, ToolResult, extension_table, feeds_notes, floor_table, machine, render, results_table, update_readme
 from tools import BENCH, SITES, Tool, digest_source_hash, ensure_venv, make_tools
 
 REPO = BENCH.parent
@@ -38,6 +38,7 @@ WORK = BENCH / "work"
 README = BENCH / "README.md"
 GENERATOR = BENCH / "gen_corpus.py"
 TOPIC_EDITS = 10
+BARE = "digest-bare"  # digest's site with feeds and sitemaps off, over the digest corpus's articles (bench/sites/digest-bare/)
 
 
 class Log:
@@ -116,6 +117,11 @@ def count_pages(tool: Tool, corpus: Corpus) -> tuple[int, int]:
     return html, articles
 
 
+def count_files(tool: Tool, corpus: Corpus) -> int:
+    """Every file in the output, feeds and sitemaps included."""
+    return sum(1 for path in (corpus.root / tool.output).rglob("*") if path.is_file())
+
+
 def build_round(ctx: Context, tool: Tool, corpus: Corpus, target: Target, result: ToolResult, first: bool) -> None:
     """One repetition for one tool: cold build, no-op rebuild, rebuild after a body edit."""
     site, logfile = corpus.root, WORK / "logs" / f"{tool.name}-{corpus.size}.log"
@@ -132,6 +138,7 @@ def build_round(ctx: Context, tool: Tool, corpus: Corpus, target: Target, result
     result.rss_kib.append(run.peak_rss_kib)
     if first:
         result.html_files, result.article_pages = count_pages(tool, corpus)
+        result.files = count_files(tool, corpus)
         if result.article_pages != corpus.size:
             ctx.notes.append(f"{tool.label} at {corpus.size:,}: {result.article_pages:,} article pages for {corpus.size:,} articles.")
         if not output_page(tool, corpus, target.url).is_file():
@@ -156,6 +163,22 @@ def build_round(ctx: Context, tool: Tool, corpus: Corpus, target: Target, result
         result.failed["edit"] = str(exc)
     ctx.log(f"  {tool.label}: cold {run.seconds:.2f} s ({run.peak_rss_kib / 1024:.0f} MiB), "
         f"no-op {result.noop[-1] if result.noop else float('nan'):.2f} s, edit {result.edit[-1] if result.edit else float('nan'):.2f} s")
+
+
+def bare_build(ctx: Context, tool: Tool, bare: Corpus, result: ToolResult, first: bool) -> None:
+    """digest's cold build of the same articles with feeds and sitemaps off: what they add to the cold build."""
+    site = bare.root
+    try:
+        tool.clean(site)
+        run = ctx.build(tool.build_cmd(site), site, WORK / "logs" / f"{BARE}-{bare.size}.log")
+    except ToolFailed as exc:
+        result.failed["bare"] = result.failed["feeds"] = str(exc)
+        ctx.log(f"  {tool.label} without feeds and sitemaps: cold build failed: {exc}")
+        return
+    result.bare.append(run.seconds)
+    if first:
+        result.bare_files = count_files(tool, bare)
+    ctx.log(f"  {tool.label} without feeds and sitemaps: cold {run.seconds:.2f} s ({run.peak_rss_kib / 1024:.0f} MiB)")
 
 
 def load_topics(gen: Path) -> list[str]:
@@ -237,6 +260,7 @@ def bench_size(ctx: Context, size: int, tools: list[Tool]) -> SizeResult:
     flavors = {tool.flavor for tool in tools} | {"digest"}  # digest's corpus also picks the target and feeds the floor
     corpora = {flavor: ensure_corpus(WORK, args.gen, flavor, size, log) for flavor in sorted(flavors)}
     target = pick_target(corpora["digest"])
+    bare = linked_site(corpora["digest"], BARE, SITES / BARE) if "digest" in (tool.name for tool in tools) else None
     sized = SizeResult(size, {tool.name: ToolResult() for tool in tools}, target.url)
     for tool in tools:
         install_site_files(corpora[tool.flavor], SITES / tool.name)
@@ -251,9 +275,11 @@ def bench_size(ctx: Context, size: int, tools: list[Tool]) -> SizeResult:
                 continue
             try:
                 build_round(ctx, tool, corpora[tool.flavor], target, result, rep == 0)
+                if tool.name == "digest" and bare and "cold" not in result.failed and "bare" not in result.failed:
+                    bare_build(ctx, tool, bare, result, rep == 0)  # right after digest's own round: the two compared
             except Exception as exc:  # a harness or OS error: record it against this tool, go on
                 log(f"  {tool.label}: {traceback.format_exc()}")
-                for key in ("cold", "noop", "edit", "rss"):
+                for key in ("cold", "noop", "edit", "rss", "bare", "feeds"):
                     result.failed.setdefault(key, f"{type(exc).__name__}: {exc}")
     for tool in usable:
         log(f"dev server: {tool.label}")
@@ -327,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     labels = {tool.name: tool.label for tool in tools}
     modes = {tool.name: tool.serve_mode for tool in tools}
     table = results_table(results, labels, modes, {"serve": args.serve_edits, "topics": TOPIC_EDITS})
-    notes = [f"Edited article at {sized.size:,} articles: {sized.target_url}" for sized in results] + notes
+    notes = [f"Edited article at {sized.size:,} articles: {sized.target_url}" for sized in results] + feeds_notes(results) + notes
     section = render(
         date=started.strftime("%Y-%m-%d %H:%M"), command=command, duration=duration, host=machine(), versions=versions,
         table=table, floors=floor_table(results), extensions=extension_table(costs, min(SAMPLE, len(bodies))), notes=notes,
