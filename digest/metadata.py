@@ -23,6 +23,8 @@ def publisher(site: SiteInfo) -> dict[str, Any]:
 
 def news_article(article: ArticleView | ArticleCard, site: SiteInfo) -> dict[str, Any]:
     """A `NewsArticle`: headline, dates, author, the site as publisher, the original as `isBasedOn`, topics and countries."""
+    if isinstance(article, ArticleView):
+        article = article.card  # the fields themselves, without the view's lookup on every one
     url = _absolute(site, article.url)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
