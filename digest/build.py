@@ -244,6 +244,8 @@ def apply_changes(state: BuildState, changes: Changes, reporter: Reporter) -> Bu
         state.articles.update(changes.content)
         state.articles.raise_if_broken()
     bodies = state.changed_bodies()
+    if state.planner is not None and state.planner.info.assets != state.assets:
+        bodies = None  # a stylesheet's new name is on every page
     plans = replan(state, reporter) if bodies is None else replan_bodies(state, bodies)
     state.forget_signature()  # the output moves on without a whole-site signature
     return publish(state, plans, reporter, started)
@@ -255,7 +257,7 @@ def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
         site = model_site(state.config, state.articles.articles.values(), state.options)
         related = relate(site.articles, state.related)
     with timed(reporter, "plan"):
-        planner = Planner(site, related, previous=state.planner)
+        planner = Planner(site, related, previous=state.planner, params=state.theme.params, assets=state.assets)
         plans = list(planner.plans())
         check_collisions(plans)
     state.related, state.planner, state.modelled = related, planner, dict(state.articles.articles)

@@ -188,6 +188,15 @@ def _flag(key: str) -> Check:
     return check
 
 
+def _theme_params(value: Any, report: Report) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        report(("theme_params",), "must be a mapping of names to values", "e.g. theme_params: {accent: '#8a1c1c'}")
+        return {}
+    return {str(k): v for k, v in value.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class FeedSettings:
     """Which feed formats to write, and what their entries hold."""
@@ -293,6 +302,9 @@ class SiteConfig:
         "timezone", "UTC", "an IANA name such as `Europe/London`; dates without an offset are in this zone", _timezone, parsing=True,
     )
     theme: str = option("theme", "default", "a folder in `themes/` of the site, or a theme shipped with digest", _text("theme", "default"))
+    theme_params: Mapping[str, Any] = option(
+        "theme_params", {}, "values for the theme's templates (`site.params`), over the defaults in its theme.yaml", _theme_params, shown="",
+    )
     content_dir: Path = option("content_dir", Path("content"), "where `articles/` lives", _folder("content_dir", "content"))
     output_dir: Path = option(
         "output_dir", Path("public"), "where the site is written; it may not be, contain or sit inside the sources",

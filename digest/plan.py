@@ -9,7 +9,7 @@ Planning is pure: it reads no file, not even an article's body.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
@@ -80,7 +80,10 @@ class Planner:
     with the previous build's is mostly a matter of identity checks.
     """
 
-    def __init__(self, site: Site, related: RelatedIndex, previous: "Planner | None" = None, sitemap_limit: int = SITEMAP_LIMIT) -> None:
+    def __init__(
+        self, site: Site, related: RelatedIndex, previous: "Planner | None" = None, sitemap_limit: int = SITEMAP_LIMIT, *,
+        params: Mapping[str, Any] | None = None, assets: Mapping[str, str] | None = None,
+    ) -> None:
         self.site = site
         self.related = related
         config = site.config
@@ -94,6 +97,7 @@ class Planner:
         self.info = SiteInfo(
             config.title, config.description, config.base_url, config.base_path, config.language, menu, self.urls.path(),
             config.origin, config.publisher, feed_links(self.formats, config.title, self.urls.path()), config.relative_urls,
+            dict(params or {}), dict(assets or {}),
         )
         self.index = {a.path: i for i, a in enumerate(site.articles)}
         self.previous_plans: dict[Path, tuple[tuple[object, ...], PagePlan]] = previous.article_plans if previous else {}

@@ -32,7 +32,8 @@ from .related import RelatedIndex
 from .site import BuildOptions
 from .sources import ARTICLES_DIR, SourceStamp, find_article_files, is_ignored_name, read_source
 from .syndication import NEWS_WINDOW
-from .templates import PageRenderer, Theme, static_files
+from .templates import PageRenderer
+from .theme import Theme, asset_name, static_files
 
 STORE_BATCH = 500
 
@@ -234,6 +235,8 @@ class BuildState:
         self.pages = PageLedger(config.output_dir, self.cache)
         self.renderer = PageRenderer(theme)
         self.statics: dict[str, tuple[Path, str]] = {}
+        self.assets: dict[str, str] = {}
+        """Each static file's path in the theme (`css/digest.css`) → its name in the output (`css/digest.3f2a9c1b.css`)."""
         self.related: RelatedIndex | None = None
         self.planner: Planner | None = None
         self.plans: dict[str, PagePlan] = {}
@@ -299,8 +302,14 @@ class BuildState:
     # -- what changed ------------------------------------------------------------------
 
     def scan_statics(self) -> None:
-        """Every static file with a digest of its bytes; the site's own win over the theme's."""
-        self.statics = {out: (path, "s" + hashlib.sha256(path.read_bytes()).hexdigest()) for out, path in static_files(self.theme)}
+        """Every static file with a digest of its bytes, stylesheets and scripts under a name that holds it;
+        the site's own win over the theme's."""
+        self.statics = {}
+        self.assets = {}
+        for relative, path in static_files(self.theme):
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            out = self.assets[relative] = asset_name(relative, digest)
+            self.statics[out] = (path, "s" + digest)
 
     def changed_bodies(self) -> list[Article] | None:
         """The articles whose body alone changed since the last plans, or None when lists may show something new."""

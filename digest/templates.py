@@ -5,7 +5,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -14,73 +14,16 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
-from .config import SiteConfig
-from .errors import ConfigError, Location, Problem, TemplateError, display_path
+from .errors import Location, Problem, TemplateError, display_path
 from .links import absolute_from, relative_to, rewrite_urls
 from .metadata import collection, news_article
 from .plan import PagePlan
+from .theme import SITE_STATIC, SITE_TEMPLATES, THEME_FILE, Theme, bundled_themes_dir, resolve_theme, static_files
 from .views import ArticleView, Feed, SiteInfo
-from .yamlfile import parse_yaml
 
-THEME_FILE = "theme.yaml"
-SITE_TEMPLATES = "templates"
-SITE_STATIC = "static"
-
-
-def bundled_themes_dir() -> Path:
-    """Themes shipped with digest: inside the package when installed, beside it in a checkout."""
-    here = Path(__file__).resolve().parent
-    installed = here / "themes"
-    return installed if installed.is_dir() else here.parent / "themes"
-
-
-@dataclass(frozen=True, slots=True)
-class Theme:
-    """Where templates and static files come from, most specific first."""
-
-    names: tuple[str, ...]
-    template_dirs: tuple[Path, ...]
-    static_dirs: tuple[Path, ...]
-
-
-def resolve_theme(config: SiteConfig) -> Theme:
-    """Follow `parent:` links in theme.yaml from the site's theme to the root theme."""
-    names: list[str] = []
-    folders: list[Path] = []
-    name: str | None = config.theme
-    while name:
-        if name in names:
-            raise ConfigError.single(config.config_path, f"theme '{name}' is its own ancestor", field="theme", hint="remove the 'parent:' loop in theme.yaml")
-        folder = find_theme(config, name)
-        names.append(name)
-        folders.append(folder)
-        name = _theme_parent(folder)
-    site_templates = config.root / SITE_TEMPLATES
-    site_static = config.root / SITE_STATIC
-    template_dirs = [site_templates] if site_templates.is_dir() else []
-    template_dirs += [f / "templates" for f in folders if (f / "templates").is_dir()]
-    static_dirs = [site_static] if site_static.is_dir() else []
-    static_dirs += [f / "static" for f in folders if (f / "static").is_dir()]
-    return Theme(tuple(names), tuple(template_dirs), tuple(static_dirs))
-
-
-def find_theme(config: SiteConfig, name: str) -> Path:
-    places = [config.root / "themes" / name, bundled_themes_dir() / name]
-    for place in places:
-        if place.is_dir():
-            return place.resolve()
-    tried = "\n".join(f"    {display_path(p)}" for p in places)
-    raise ConfigError.single(display_path(config.config_path), f"theme '{name}' not found", field="theme", hint=f"looked in:\n{tried}")
-
-
-def _theme_parent(folder: Path) -> str | None:
-    path = folder / THEME_FILE
-    if not path.is_file():
-        return None
-    data = parse_yaml(path.read_text(encoding="utf-8"), display_path(path)).data or {}
-    parent = data.get("parent") if isinstance(data, dict) else None
-    return str(parent) if parent else None
-
+__all__ = [
+    "SITE_STATIC", "SITE_TEMPLATES", "THEME_FILE", "PageRenderer", "Theme", "bundled_themes_dir", "resolve_theme", "static_files",
+]
 
 def format_date(value: datetime, style: str = "long") -> str:
     """'24 November 2021' (long) or '24 Nov 2021' (short); no locale, no clock."""
@@ -125,7 +68,7 @@ class PageRenderer:
         self.env.filters["rfc822"] = email.utils.format_datetime
         self.env.filters["absolute"] = _absolute
         self.env.filters["absolute_links"] = lambda html, page_url: Markup(rewrite_urls(str(html), absolute_from(page_url)))
-        self.env.globals.update(news_article=news_article, collection=collection)
+        self.env.globals.update(news_article=news_article, collection=collection, asset=_asset)
         self.choices: dict[tuple[str, ...], Choice] = {}
         self.used_digests: dict[str, bytes] = {}
         """Per chosen template: a digest of its source and of everything it uses."""
@@ -236,6 +179,18 @@ def _links_for(plan: PagePlan, site: SiteInfo) -> Callable[[str], str]:
     return relative_to(plan.url, site.base_path)
 
 
+@jinja2.pass_context
+def _asset(context: jinja2.runtime.Context, path: str) -> str:
+    """`{{ asset('css/digest.css') }}`: a static file's URL under its content-hashed name ('/css/digest.3f2a9c1b.css')."""
+    site = context.get("site")
+    assets = site.assets if isinstance(site, SiteInfo) else {}
+    name = assets.get(path.lstrip("/"))
+    if name is None:
+        known = ", ".join(sorted(assets)) or "none"
+        raise LookupError(f"asset('{path}'): no such static file in the site's or the theme's static/ (there are: {known})")
+    return site.base_path + name if isinstance(site, SiteInfo) else name
+
+
 def _escapes(name: str | None) -> bool:
     """Autoescape every template but plain-text ones (robots.txt): HTML, XML and JSON alike."""
     return not (name or "").endswith(".txt")
@@ -257,17 +212,3 @@ def _template_place(exc: Exception) -> tuple[str, int]:
         if frame.filename.endswith((".html", ".xml", ".json", ".txt")):
             place = (frame.filename, frame.lineno or 0)
     return place
-
-
-def static_files(theme: Theme) -> Iterator[tuple[str, Path]]:
-    """(relative path, file) for each static file; the site's own win over the theme's."""
-    seen: set[str] = set()
-    for folder in theme.static_dirs:
-        for path in sorted(folder.rglob("*")):
-            if not path.is_file() or any(part.startswith(".") for part in path.relative_to(folder).parts):
-                continue
-            relative = path.relative_to(folder).as_posix()
-            if relative not in seen:
-                seen.add(relative)
-                yield relative, path
-

@@ -109,6 +109,10 @@ class SiteInfo:
     """The whole site's feeds, which every page advertises."""
     relative: bool = False
     """Whether internal links are written relative to each page."""
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    """The theme's params, with the site's `theme_params` over them."""
+    assets: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """Static files by their path in the theme → their name in the output (`asset()` in templates)."""
 
 
 @dataclass(frozen=True, slots=True)

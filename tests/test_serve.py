@@ -50,7 +50,9 @@ def test_pages_get_the_live_script_only_when_served_and_the_server_stays_on_this
         on_disk = (site.root / "public/2021/11/24/pact/index.html").read_text(encoding="utf-8")
         assert "digest-live" not in on_disk and "__digest__" not in on_disk
 
-        css = server.get("/css/digest.css")
+        stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)">', page.body)
+        assert stylesheet and re.fullmatch(r"/css/digest\.[0-9a-f]{8}\.css", stylesheet.group(1))
+        css = server.get(stylesheet.group(1))
         assert css.status == 200
         assert css.header("Content-Type").startswith("text/css")
         assert "digest-live" not in css.body
