@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import SITE_YAML, article, only_problem, snapshot
+from digest.build import Changes, Session
+from digest.site import BuildOptions
+from tests.conftest import FIXED_NOW, SITE_YAML, article, only_problem, snapshot
 
 CHILD = """-- themes/broadsheet/theme.yaml --
 name: Broadsheet
@@ -83,3 +85,16 @@ def test_an_asset_that_does_not_exist_is_a_template_error_at_its_line(make_site)
     broken = '-- templates/404.html --\n{% extends "base.html" %}\n{% block content %}\n<img src="{{ asset(\'img/logo.png\') }}" alt="">\n{% endblock %}\n'
     problem = only_problem(make_site(SITE_YAML + broken + article("pact")).build_error())
     assert problem.headline().startswith("templates/404.html:3: asset('img/logo.png'): no such static file")
+
+
+def test_serve_picks_up_a_stylesheet_edit_on_every_page(make_site, tmp_path):
+    site = make_site(SITE_YAML + "-- static/css/digest.css --\nbody { color: black; }\n" + article("a") + article("b", date="2021-11-25"))
+    session = Session(site.root, BuildOptions(now=FIXED_NOW))
+    session.build()
+    css = site.root / "static/css/digest.css"
+    css.write_text("body { color: navy; }\n")
+    rendered = session.rebuild(Changes(static=frozenset({css}))).rendered_outputs
+    session.close()
+    assert {p for p in site.output.files() if p.endswith(".html")} <= set(rendered)
+    clean = site.build(output_dir=tmp_path / "clean")
+    assert snapshot(site.root / "public") == snapshot(clean.root)
