@@ -61,6 +61,15 @@ def check_collisions(plans: Sequence[PagePlan]) -> None:
     problems.raise_if_any(PlanError)
 
 
+def term_link(urls: Urls, term: Term) -> TermLink:
+    """A topic's or a country's entry in its index, with its count."""
+    prefix = "topics" if term.kind is TermKind.TOPIC else "countries"
+    country = term.country
+    return TermLink(
+        term.name, urls.path(prefix, term.slug), term.count, term.description, country.flag if country else "", country.code if country else "",
+    )
+
+
 def by_region(terms: Sequence[Term], links: Sequence[TermLink]) -> tuple[tuple[str, tuple[TermLink, ...]], ...]:
     """Countries' links grouped by continent, in a fixed continent order, by name within one."""
     order = {name: index for index, name in enumerate(REGIONS)}
@@ -100,13 +109,14 @@ class Planner:
             dict(params or {}), dict(assets or {}),
         )
         self.index = {a.path: i for i, a in enumerate(site.articles)}
-        self.previous_plans: dict[Path, tuple[tuple[object, ...], PagePlan]] = previous.article_plans if previous else {}
+        same_site = previous is not None and previous.info == self.info  # else no article page can be reused as it was
+        self.previous_plans: dict[Path, tuple[tuple[object, ...], PagePlan]] = previous.article_plans if previous and same_site else {}
         self.article_plans: dict[Path, tuple[tuple[object, ...], PagePlan]] = {}
         self.articles_by_path: dict[Path, Article] = {a.path: a for a in site.articles}
         self.cards = self._cards(previous)
         self.card_list = [self.cards[a.path] for a in site.articles]
         self.card_by_id = {id(a): card for a, card in zip(site.articles, self.card_list)}
-        self.unchanged_pages = self._unchanged_article_pages(previous)
+        self.unchanged_pages = self._unchanged_article_pages(previous) if same_site else set()
         self.syndication = Syndication(site, self.info, self.urls, self.card_by_id, sitemap_limit)
 
     def _cards(self, previous: "Planner | None") -> dict[Path, ArticleCard]:
@@ -222,7 +232,7 @@ class Planner:
         yield from self.listing(PageKind.HOME, self.urls.path(), site.config.title, site.articles)
         yield from self.article_pages()
         for kind, terms, index in ((PageKind.TOPIC, site.topics, PageKind.TOPICS), (PageKind.COUNTRY, site.countries, PageKind.COUNTRIES)):
-            links = tuple(self.term_link(t) for t in terms)
+            links = tuple(term_link(self.urls, t) for t in terms)
             groups: dict[str, Any] = {"groups": by_region(terms, links)} if kind is PageKind.COUNTRY else {}
             yield self.plan(index, self.urls.path(index.value), index.value.capitalize(), modified=latest, terms=links, **groups)
             for term, link in zip(terms, links):
@@ -254,14 +264,6 @@ class Planner:
             shown = title if number == 1 else f"{title} (page {number})"
             modified = max((a.modified for a in chunk), default=None)
             yield self.plan(kind, urls[number - 1], shown, slug=slug, modified=modified, pager=pager, **context)
-
-    def term_link(self, term: Term) -> TermLink:
-        prefix = "topics" if term.kind is TermKind.TOPIC else "countries"
-        country = term.country
-        return TermLink(
-            term.name, self.urls.path(prefix, term.slug), term.count, term.description,
-            country.flag if country else "", country.code if country else "",
-        )
 
     def archives(self, years: tuple[Year, ...], newest: datetime | None) -> Iterator[PagePlan]:
         def month_link(month: Month) -> TermLink:
