@@ -194,7 +194,7 @@ class Planner:
         card = in_order[index]
         newer = in_order[index - 1] if index > 0 else None
         older = in_order[index + 1] if index + 1 < len(in_order) else None
-        related = tuple(in_order[i] for i in self.related.chosen[article.path])
+        related = tuple(in_order[i] for i in sorted(self.related.chosen[article.path]))  # newest first, like every list
         key = (article, card, newer, older, *related)
         known = self.previous_plans.get(article.path)
         if known is not None and len(known[0]) == len(key) and all(a is b for a, b in zip(known[0], key)):

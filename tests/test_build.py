@@ -80,19 +80,19 @@ def test_lists_paginate_with_links_both_ways(make_site):
     assert newest_first.index("Story 4") < newest_first.index("Story 3")
 
 
-def test_related_articles_prefer_shared_terms_then_newest(make_site):
+def test_related_articles_are_those_sharing_most_terms_shown_newest_first(make_site):
     out = make_site(
         SITE_YAML
         + article("base", date="2021-11-01", countries="Israel, Morocco", topics="defence, diplomacy")
-        + article("two-shared", date="2021-10-01", countries="Israel", topics="defence")
-        + article("one-new", date="2021-12-01", countries="France", topics="defence")
-        + article("one-old", date="2021-09-01", countries="France", topics="diplomacy")
-        + article("unrelated", date="2021-12-02", countries="Japan", topics="energy")
+        + article("two-shared", date="2021-08-01", countries="Israel", topics="defence")
+        + "".join(article(f"one-{n}", date=f"2021-12-0{n + 1}", countries="France", topics="defence") for n in range(5))
+        + article("unrelated", date="2021-12-09", countries="Japan", topics="energy")
     ).build()
     page = out.read("2021/11/01/base/index.html")
-    related = page[page.index("Related") :]
-    assert related.index("Two shared") < related.index("One new") < related.index("One old")
-    assert "Unrelated" not in related
+    related = re.findall(r'<li><a href="/2021/(\d\d/\d\d)/([a-z0-9-]+)/">', page[page.index('id="related-heading"') :])
+    assert "two-shared" in [slug for _, slug in related]  # the oldest, but it shares the most
+    assert len(related) == 5 and [day for day, _ in related] == sorted((day for day, _ in related), reverse=True)
+    assert "unrelated" not in page
 
 
 def test_drafts_and_future_articles_are_left_out_unless_asked(make_site):
@@ -224,3 +224,21 @@ def test_debug_prints_how_long_each_stage_took(make_site):
     assert result.returncode == 0, result.stderr
     stages = [line.split(":")[0].strip() for line in result.stderr.splitlines() if line.endswith(" ms")]
     assert stages == ["read sources", "parse articles", "model", "plan", "choose pages", "render", "commit"]
+
+
+def test_the_nav_marks_the_section_of_a_term_or_archive_page(make_site):
+    out = make_site(SITE_YAML + article("a")).build()
+    assert '<a href="/topics/" aria-current="page">Topics</a>' in out.read("topics/index.html")
+    assert '<a href="/topics/" aria-current="true">Topics</a>' in out.read("topics/defence/index.html")
+    assert '<a href="/countries/" aria-current="true">Countries</a>' in out.read("countries/il/index.html")
+    assert '<a href="/archive/" aria-current="true">Archive</a>' in out.read("2021/11/index.html")
+    assert 'aria-current' not in out.read("2021/11/24/a/index.html")
+
+
+def test_related_articles_are_listed_newest_first_and_page_two_names_the_site_once(make_site):
+    site = make_site(SITE_YAML + "paginate: 1\n" + "".join(article(f"s{n}", date=f"2021-11-{n + 10}") for n in range(4)))
+    out = site.build()
+    page = out.read("2021/11/11/s1/index.html")
+    shown = re.findall(r'<li><a href="/2021/11/(\d+)/s\d/">', page[page.index('id="related-heading"'):])
+    assert shown == sorted(shown, reverse=True) and len(shown) == 3
+    assert "<title>Page 2 · Test Digest</title>" in out.read("page/2/index.html")
