@@ -4,10 +4,12 @@ stylesheets get names that hosts can cache forever."""
 from __future__ import annotations
 
 import re
+import shutil
 
-from digest.build import Changes, Session
+from digest.build import Changes, Session, build_once
 from digest.site import BuildOptions
-from tests.conftest import FIXED_NOW, SITE_YAML, article, only_problem, snapshot
+from tests.conftest import FIXED_NOW, REPO, SITE_YAML, article, only_problem, snapshot
+from tests.nu import nu_errors
 
 CHILD = """-- themes/broadsheet/theme.yaml --
 name: Broadsheet
@@ -98,3 +100,18 @@ def test_serve_picks_up_a_stylesheet_edit_on_every_page(make_site, tmp_path):
     assert {p for p in site.output.files() if p.endswith(".html")} <= set(rendered)
     clean = site.build(output_dir=tmp_path / "clean")
     assert snapshot(site.root / "public") == snapshot(clean.root)
+
+
+def test_the_bundled_paper_theme_builds_the_sample_as_a_broadsheet(tmp_path):
+    """`theme: paper` extends the default theme with a lead story, columns and a serif masthead, and stays valid HTML."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    (site / "site.yaml").write_text((REPO / "site.yaml").read_text(encoding="utf-8") + "theme: paper\n", encoding="utf-8")
+    out = build_once(site, BuildOptions(now=FIXED_NOW)).config.output_dir
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert '<article class="lead">' in home and '<div class="cards columns">' in home
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)">', home)
+    assert [re.sub(r"\.[0-9a-f]{8}\.", ".", s) for s in sheets] == ["/css/digest.css", "/css/paper.css"]
+    assert '<article class="lead">' not in (out / "page/2/index.html").read_text(encoding="utf-8")
+    assert "<h1>Israel signs defence pact with Morocco</h1>" in (out / "2021/11/24/israel-morocco-defence-pact/index.html").read_text()
+    assert nu_errors(out) == []
