@@ -195,3 +195,14 @@ class Pager:
     @property
     def next_url(self) -> str:
         return self.urls[self.number] if self.number < self.total else ""
+
+    @property
+    def numbers(self) -> tuple[int | None, ...]:
+        """The page numbers a pager shows: the first, the last and two either side of this one; None where some are skipped."""
+        shown = sorted({1, self.total, *range(max(1, self.number - 2), min(self.total, self.number + 2) + 1)})
+        numbers: list[int | None] = []
+        for before, number in zip([0, *shown], shown):
+            if number - before > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return tuple(numbers)

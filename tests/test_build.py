@@ -242,3 +242,21 @@ def test_related_articles_are_listed_newest_first_and_page_two_names_the_site_on
     shown = re.findall(r'<li><a href="/2021/11/(\d+)/s\d/">', page[page.index('id="related-heading"'):])
     assert shown == sorted(shown, reverse=True) and len(shown) == 3
     assert "<title>Page 2 · Test Digest</title>" in out.read("page/2/index.html")
+
+
+def test_cards_show_a_few_chips_and_never_the_term_of_their_own_page(make_site):
+    busy = article("busy", countries="Israel, Morocco, France, Spain", topics="defence, energy, climate, trade")
+    out = make_site(SITE_YAML + busy).build()
+    card = out.read("topics/defence/index.html").split('<div class="cards">', 1)[1]
+    chips = re.findall(r'class="chip (country|topic)" href="([^"]+)"', card)
+    assert [kind for kind, _ in chips] == ["country", "country", "topic", "topic", "topic"]
+    assert "/topics/defence/" not in [url for _, url in chips]
+    page = out.read("2021/11/24/busy/index.html")
+    assert len(re.findall(r'class="chip (?:country|topic)"', page)) == 8  # the article's own page shows them all
+
+
+def test_pagination_numbers_the_pages_with_the_first_and_last_always_in_reach(make_site):
+    out = make_site(SITE_YAML + "paginate: 1\n" + "".join(article(f"s{n}", date=f"2021-11-{n + 1:02d}") for n in range(12))).build()
+    nav = out.read("page/6/index.html").split('<nav class="pagination"', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r'href="/(?:page/(\d+)/)?"', nav) == ["5", "", "4", "5", "6", "7", "8", "12", "7"]  # newer, 1, 4-8, 12, older
+    assert nav.count('class="gap"') == 2 and 'aria-current="page"' in nav and "Page </span>6<span" in nav
