@@ -233,6 +233,7 @@ def test_the_nav_marks_the_section_of_a_term_or_archive_page(make_site):
     assert '<a href="/countries/" aria-current="true">Countries</a>' in out.read("countries/il/index.html")
     assert '<a href="/archive/" aria-current="true">Archive</a>' in out.read("2021/11/index.html")
     assert 'aria-current' not in out.read("2021/11/24/a/index.html")
+    assert '<a href="/" aria-current="page">Latest</a>' in out.read("index.html")
 
 
 def test_related_articles_are_listed_newest_first_and_page_two_names_the_site_once(make_site):
