@@ -19,7 +19,7 @@ from .build import BuildResult, Changes, Session
 from .check import check_site
 from .config import Overrides
 from .errors import DigestError, display_path
-from .server import LiveState, start_server
+from .server import LiveState, bind_server, serve_in_background
 from .site import BuildOptions
 from .sources import load_config
 from .templates import resolve_theme
@@ -173,8 +173,8 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
     server = None
     preview_url = ""
     config = load_config(args.site, Overrides(args.output, preview_url=f"http://{args.host}:{args.port}/"))
-    if serve:  # listen first: a site without base_url previews at the server's own address
-        server, _ = start_server(args.host, args.port, config.output_dir, config.base_path, live)
+    if serve:  # take the port first, so a site without base_url previews at the server's own address; answer after the build
+        server = bind_server(args.host, args.port, config.output_dir, config.base_path, live)
         port = server.server_address[1]
         if port != args.port:
             say(f"Port {args.port} is taken; using {port} instead.")
@@ -211,13 +211,13 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
         if session.config is None or session.theme is None:
             watcher.stop()
             if server is not None:
-                server.shutdown()
-                server.server_close()
+                server.server_close()  # bound, never served
             raise  # no site to serve yet: site.yaml itself is broken
         print(exc.report(), file=sys.stderr, flush=True)
         live.failed(exc.report())
     config = session.config or config
-    if serve:
+    if server is not None:
+        serve_in_background(server)
         url = f"http://{args.host}:{port}{config.base_path}"
         if args.open:
             webbrowser.open(url)

@@ -94,19 +94,27 @@ class PreviewServer(ThreadingHTTPServer):
 
 def start_server(host: str, port: int, output: Path, base_path: str, live: LiveState) -> tuple[PreviewServer, threading.Thread]:
     """Bind `port`, or the next free one; serve in a background thread."""
+    server = bind_server(host, port, output, base_path, live)
+    return server, serve_in_background(server)
+
+
+def bind_server(host: str, port: int, output: Path, base_path: str, live: LiveState) -> PreviewServer:
+    """Bind `port`, or the next free one, without answering yet: browsers that connect wait until `serve_in_background`."""
     last_error: OSError | None = None
     for candidate in range(port, port + PORT_TRIES):
         try:
-            server = PreviewServer((host, candidate), output, base_path, live)
+            return PreviewServer((host, candidate), output, base_path, live)
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise
             last_error = exc
-            continue
-        thread = threading.Thread(target=server.serve_forever, name="digest-server", daemon=True)
-        thread.start()
-        return server, thread
     raise OSError(errno.EADDRINUSE, f"ports {port}-{port + PORT_TRIES - 1} are all taken") from last_error
+
+
+def serve_in_background(server: PreviewServer) -> threading.Thread:
+    thread = threading.Thread(target=server.serve_forever, name="digest-server", daemon=True)
+    thread.start()
+    return thread
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
