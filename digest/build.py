@@ -257,9 +257,12 @@ def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
         site = model_site(state.config, state.articles.articles.values(), state.options)
         related = relate(site.articles, state.related)
     with timed(reporter, "plan"):
-        planner = Planner(site, related, previous=state.planner, params=state.theme.params, assets=state.assets)
+        planner = Planner(
+            site, related, previous=state.planner, params=state.theme.params, assets=state.assets, flags=frozenset(state.flag_paths),
+        )
         plans = list(planner.plans())
         check_collisions(plans)
+        state.choose_flags(term.country.code for term in site.countries if term.country)
     state.related, state.planner, state.modelled = related, planner, dict(state.articles.articles)
     state.plans = {plan.output: plan for plan in plans}
     return state.plans
@@ -289,17 +292,18 @@ def publish(state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, s
     """Render the pages whose fingerprint changed and copy changed static files, then commit them all at once."""
     with timed(reporter, "choose pages"):
         todo = state.pages.to_render(plans, state.renderer, state.fingerprinter())
-        statics = state.pages.files_to_copy(state.statics)
+        files = state.files
+        statics = state.pages.files_to_copy(files)
     writer = OutputWriter(state.config.output_dir)
     job = RenderJob(state.renderer, [plans[out] for out in todo], writer.staging, state.articles.bodies)
     try:
         with timed(reporter, "render"):
             for out in statics:
-                writer.stage(out, state.statics[out][0].read_bytes())
+                writer.stage(out, files[out][0].read_bytes())
             for out, changed in render_plans(job, reporter.progress("Rendering pages", len(todo))):
                 writer.record(out, changed)
         with timed(reporter, "commit"):
-            wanted = set(plans) | set(state.statics)
+            wanted = set(plans) | set(files)
             report = writer.commit(wanted)
     except BaseException:
         writer.abort()

@@ -34,6 +34,8 @@ class Fingerprinter:
         self.planner = planner
         self.card_paths = {id(card): path for path, card in planner.cards.items()} if planner is not None else {}
         self.memo: dict[int, tuple[object, bytes]] = {}
+        self.flags_key = hashlib.blake2b(" ".join(sorted(planner.flags)).encode(), digest_size=8).hexdigest() if planner is not None else ""
+        """Which flags exist changes every card's country links."""
         self.field_names: dict[type, tuple[str, ...]] = {}
         self.keys: dict[str, bytes] = {}
         """Digests of context keys ('article', 'pager', …), the same on every page."""
@@ -115,5 +117,5 @@ class Fingerprinter:
             return None
         article = planner.articles_by_path[path]
         names = tuple(planner.topic_names[t.slug] for t in article.topics)
-        shown = f"{self.settings}|{path}|{article.meta_fingerprint}|{names}|{planner.site.config.base_url}"
+        shown = f"{self.settings}|{path}|{article.meta_fingerprint}|{names}|{planner.site.config.base_url}|{self.flags_key}"
         return b"C" + hashlib.blake2b(shown.encode("utf-8", "surrogateescape"), digest_size=16).digest()

@@ -61,12 +61,13 @@ def check_collisions(plans: Sequence[PagePlan]) -> None:
     problems.raise_if_any(PlanError)
 
 
-def term_link(urls: Urls, term: Term) -> TermLink:
+def term_link(urls: Urls, term: Term, flag_url: str = "") -> TermLink:
     """A topic's or a country's entry in its index, with its count."""
     prefix = "topics" if term.kind is TermKind.TOPIC else "countries"
     country = term.country
     return TermLink(
         term.name, urls.path(prefix, term.slug), term.count, term.description, country.flag if country else "", country.code if country else "",
+        flag_url=flag_url,
     )
 
 
@@ -91,9 +92,11 @@ class Planner:
 
     def __init__(
         self, site: Site, related: RelatedIndex, previous: "Planner | None" = None, sitemap_limit: int = SITEMAP_LIMIT, *,
-        params: Mapping[str, Any] | None = None, assets: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None, assets: Mapping[str, str] | None = None, flags: frozenset[str] = frozenset(),
     ) -> None:
         self.site = site
+        self.flags = flags
+        """The lower-case codes of the countries the theme has a flag for."""
         self.related = related
         config = site.config
         self.urls = Urls(config.base_path)
@@ -180,8 +183,15 @@ class Planner:
         """The link to a country: one object for every card that shows it."""
         link = self.country_links.get(country)
         if link is None:
-            link = self.country_links[country] = CountryLink(country.name, self.urls.path("countries", country.slug), country.flag, country.code)
+            link = self.country_links[country] = CountryLink(
+                country.name, self.urls.path("countries", country.slug), country.flag, country.code, self.flag_url(country.code),
+            )
         return link
+
+    def flag_url(self, code: str) -> str:
+        """Where the country's flag is written ('' when the theme has none for it)."""
+        name = code.lower()
+        return f"{self.urls.base}flags/{name}.svg" if name in self.flags else ""
 
     def article_plan(self, article: Article) -> PagePlan:
         """The article's own page; `article` may be a newer version with the same card.
@@ -232,7 +242,7 @@ class Planner:
         yield from self.listing(PageKind.HOME, self.urls.path(), site.config.title, site.articles)
         yield from self.article_pages()
         for kind, terms, index in ((PageKind.TOPIC, site.topics, PageKind.TOPICS), (PageKind.COUNTRY, site.countries, PageKind.COUNTRIES)):
-            links = tuple(term_link(self.urls, t) for t in terms)
+            links = tuple(term_link(self.urls, t, self.flag_url(t.country.code) if t.country else "") for t in terms)
             groups: dict[str, Any] = {"groups": by_region(terms, links)} if kind is PageKind.COUNTRY else {}
             yield self.plan(index, self.urls.path(index.value), index.value.capitalize(), modified=latest, terms=links, **groups)
             for term, link in zip(terms, links):

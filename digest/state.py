@@ -33,7 +33,7 @@ from .site import BuildOptions
 from .sources import ARTICLES_DIR, SourceStamp, find_article_files, is_ignored_name, read_source
 from .syndication import NEWS_WINDOW
 from .templates import PageRenderer
-from .theme import Theme, asset_name, static_files
+from .theme import Theme, asset_name, flag_files, static_files
 
 STORE_BATCH = 500
 
@@ -237,6 +237,11 @@ class BuildState:
         self.statics: dict[str, tuple[Path, str]] = {}
         self.assets: dict[str, str] = {}
         """Each static file's path in the theme (`css/digest.css`) → its name in the output (`css/digest.3f2a9c1b.css`)."""
+        self.flag_paths = flag_files(theme)
+        """Every flag the theme chain offers, by lower-case country code."""
+        self.flags: dict[str, tuple[Path, str]] = {}
+        """The flags of the countries the site names, as static files: `flags/il.svg` → (file, fingerprint)."""
+        self.flag_digests: dict[Path, str] = {}
         self.related: RelatedIndex | None = None
         self.planner: Planner | None = None
         self.plans: dict[str, PagePlan] = {}
@@ -264,6 +269,9 @@ class BuildState:
                 digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
         for out, (path, fingerprint) in sorted(self.statics.items()):  # read once, by `scan_statics`
             digest.update(f"{out}\0{path}\0{fingerprint}".encode("utf-8", "surrogateescape"))
+        for code, path in sorted(self.flag_paths.items()):  # which flags exist, and each one's size and time
+            stat = path.stat()
+            digest.update(f"{code}\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     def last_build(self, signature: str) -> LastBuild | None:
@@ -300,6 +308,22 @@ class BuildState:
         return min(moments).isoformat() if moments else ""
 
     # -- what changed ------------------------------------------------------------------
+
+    def choose_flags(self, codes: Iterable[str]) -> None:
+        """The flag files of these countries (each file read once per session), to be written beside the pages."""
+        self.flags = {}
+        for code in codes:
+            path = self.flag_paths.get(code.lower())
+            if path is not None:
+                digest = self.flag_digests.get(path)
+                if digest is None:
+                    digest = self.flag_digests[path] = "s" + hashlib.sha256(path.read_bytes()).hexdigest()
+                self.flags[f"flags/{code.lower()}.svg"] = (path, digest)
+
+    @property
+    def files(self) -> dict[str, tuple[Path, str]]:
+        """Every file copied as it is: static files and the flags the site uses."""
+        return {**self.statics, **self.flags}
 
     def scan_statics(self) -> None:
         """Every static file with a digest of its bytes, stylesheets and scripts under a name that holds it;

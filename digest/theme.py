@@ -39,6 +39,8 @@ class Theme:
     template_dirs: tuple[Path, ...]
     static_dirs: tuple[Path, ...]
     params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    flag_dirs: tuple[Path, ...] = ()
+    """Folders of SVG flags by lower-case ISO code (`il.svg`), the site's own first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,8 @@ def resolve_theme(config: SiteConfig) -> Theme:
     merged: dict[str, Any] = {}
     for layer in [*reversed(params), config.theme_params]:  # the root theme's first, the site's last
         merged.update(layer)
-    return Theme(tuple(names), tuple(template_dirs), tuple(static_dirs), merged)
+    flag_dirs = [d for d in [config.root / "flags", *(f / "flags" for f in folders)] if d.is_dir()]
+    return Theme(tuple(names), tuple(template_dirs), tuple(static_dirs), merged, tuple(flag_dirs))
 
 
 def find_theme(config: SiteConfig, name: str) -> Path:
@@ -149,3 +152,11 @@ def asset_name(relative: str, digest: str) -> str:
     if not dot or "." + suffix not in HASHED_SUFFIXES or "/" in suffix:
         return relative
     return f"{stem}.{digest[:8]}.{suffix}"
+
+
+def flag_files(theme: Theme) -> dict[str, Path]:
+    """Every flag the theme chain offers, by lower-case country code; the site's own win."""
+    found: dict[str, Path] = {}
+    for folder in reversed(theme.flag_dirs):
+        found.update({path.stem: path for path in folder.glob("*.svg")})
+    return found

@@ -30,6 +30,8 @@ class CountryLink:
     url: str
     flag: str
     code: str
+    flag_url: str = ""
+    """The country's SVG flag in the output ('' when the theme has none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ class TermLink:
     flag: str = ""
     code: str = ""
     months: tuple["TermLink", ...] = ()
+    flag_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)

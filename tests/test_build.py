@@ -36,7 +36,10 @@ def test_an_article_appears_on_its_page_and_every_list(make_site):
     assert "<h1>Israel signs defence pact with Morocco</h1>" in page
     assert "<em>covers</em>" in page
     assert 'href="https://example.org/pact"' in page
-    assert 'href="/countries/us/"' in page and "🇺🇸" in page
+    assert '<a class="chip country" href="/countries/us/"><img class="flag" src="/flags/us.svg" alt="" width="20" height="15"> United States</a>' in page
+    assert out.read("flags/us.svg").startswith("<svg") and sorted(f for f in out.files() if f.startswith("flags/")) == [
+        "flags/il.svg", "flags/ma.svg", "flags/us.svg",  # only the flags of the countries the site names
+    ]
     assert 'href="/topics/abraham-accords/"' in page
     for listing in ("index.html", "topics/defence/index.html", "topics/abraham-accords/index.html",
                     "countries/il/index.html", "countries/ma/index.html", "2021/index.html", "2021/11/index.html"):
@@ -156,8 +159,8 @@ def test_unchanged_files_are_not_rewritten_and_stale_ones_removed(make_site):
     assert page.stat().st_mtime_ns == stamp - 10**9
     assert not out.exists("2021/11/25/second/index.html") and not out.exists("2021/11/25")
     assert not out.exists("countries/fr/index.html")
-    assert not out.exists("countries/fr/feed.xml")
-    assert out.result is not None and out.result.files.removed == 2 + 3  # two pages, and France's three feeds
+    assert not out.exists("countries/fr/feed.xml") and not out.exists("flags/fr.svg")
+    assert out.result is not None and out.result.files.removed == 2 + 3 + 1  # two pages, France's three feeds and its flag
 
 
 def test_files_digest_did_not_write_survive_a_build(make_site):

@@ -115,3 +115,12 @@ def test_the_bundled_paper_theme_builds_the_sample_as_a_broadsheet(tmp_path):
     assert '<article class="lead">' not in (out / "page/2/index.html").read_text(encoding="utf-8")
     assert "<h1>Israel signs defence pact with Morocco</h1>" in (out / "2021/11/24/israel-morocco-defence-pact/index.html").read_text()
     assert nu_errors(out) == []
+
+
+def test_a_site_can_replace_a_flag_and_only_used_flags_are_written(make_site):
+    own = '-- flags/il.svg --\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 3"><rect width="4" height="3" fill="#fff"/></svg>\n'
+    out = make_site(SITE_YAML + own + article("pact", countries="Israel, Morocco")).build()
+    assert out.read("flags/il.svg") == own.split("--\n", 1)[1]
+    assert (REPO / "themes/default/flags/ma.svg").read_text() == out.read("flags/ma.svg")
+    assert sorted(f for f in out.files() if f.startswith("flags/")) == ["flags/il.svg", "flags/ma.svg"]
+    assert '<img class="flag" src="/flags/ma.svg" alt="" width="32" height="24"> Morocco</h1>' in out.read("countries/ma/index.html")
