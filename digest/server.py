@@ -12,6 +12,7 @@ import json
 import mimetypes
 import posixpath
 import secrets
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -90,6 +91,12 @@ class PreviewServer(ThreadingHTTPServer):
         self.base_path = base_path
         self.live = live
         super().__init__(address, PreviewHandler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that drops a connection (a closed tab, a spare socket it opened ahead) is no error to report."""
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 def start_server(host: str, port: int, output: Path, base_path: str, live: LiveState) -> tuple[PreviewServer, threading.Thread]:

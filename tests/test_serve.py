@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import struct
 import subprocess
 
 import pytest
@@ -318,3 +319,14 @@ def test_a_path_that_is_not_utf8_gets_a_404(make_site):
         for target in ("/%ff", "/%c0%ae%c0%ae/site.yaml"):
             answer = server.raw(target)
             assert answer.status == 404 and SECRET not in answer.body, target
+
+
+def test_a_browser_dropping_a_connection_prints_no_traceback(make_site):
+    _, running = started(make_site)
+    with running as server:
+        for _ in range(3):  # a connection reset before the request line, as a browser's spare socket is
+            raw = socket.create_connection(("127.0.0.1", server.port))
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            raw.close()
+        assert server.get("/").status == 200
+    # leaving `serve` stops the server and checks its stderr holds no traceback
