@@ -61,6 +61,12 @@ def check_collisions(plans: Sequence[PagePlan]) -> None:
     problems.raise_if_any(PlanError)
 
 
+def flag_url(urls: Urls, flags: frozenset[str], code: str) -> str:
+    """Where a country's flag is written ('' when the theme has none for it)."""
+    name = code.lower()
+    return f"{urls.base}flags/{name}.svg" if name in flags else ""
+
+
 def term_link(urls: Urls, term: Term, flag_url: str = "") -> TermLink:
     """A topic's or a country's entry in its index, with its count."""
     prefix = "topics" if term.kind is TermKind.TOPIC else "countries"
@@ -184,14 +190,9 @@ class Planner:
         link = self.country_links.get(country)
         if link is None:
             link = self.country_links[country] = CountryLink(
-                country.name, self.urls.path("countries", country.slug), country.flag, country.code, self.flag_url(country.code),
+                country.name, self.urls.path("countries", country.slug), country.flag, country.code, flag_url(self.urls, self.flags, country.code),
             )
         return link
-
-    def flag_url(self, code: str) -> str:
-        """Where the country's flag is written ('' when the theme has none for it)."""
-        name = code.lower()
-        return f"{self.urls.base}flags/{name}.svg" if name in self.flags else ""
 
     def article_plan(self, article: Article) -> PagePlan:
         """The article's own page; `article` may be a newer version with the same card.
@@ -242,7 +243,7 @@ class Planner:
         yield from self.listing(PageKind.HOME, self.urls.path(), site.config.title, site.articles)
         yield from self.article_pages()
         for kind, terms, index in ((PageKind.TOPIC, site.topics, PageKind.TOPICS), (PageKind.COUNTRY, site.countries, PageKind.COUNTRIES)):
-            links = tuple(term_link(self.urls, t, self.flag_url(t.country.code) if t.country else "") for t in terms)
+            links = tuple(term_link(self.urls, t, flag_url(self.urls, self.flags, t.country.code) if t.country else "") for t in terms)
             groups: dict[str, Any] = {"groups": by_region(terms, links)} if kind is PageKind.COUNTRY else {}
             yield self.plan(index, self.urls.path(index.value), index.value.capitalize(), modified=latest, terms=links, **groups)
             for term, link in zip(terms, links):
