@@ -21,13 +21,15 @@ from .config import CONFIG_NAME, NO_OVERRIDES, Overrides, SiteConfig
 from .content import Article
 from .errors import display_path
 from .output import OutputWriter, WriteReport, check_output_dir
+from .pages import FEED_KINDS, PagePlan
 from .parallel import RenderJob, render_plans
-from .plan import FEED_KINDS, PagePlan, Planner, check_collisions
+from .plan import Planner, check_collisions
 from .related import relate
 from .site import BuildOptions, model_site
 from .sources import find_article_files, load_config, stamp_sources
 from .state import BuildState
-from .templates import THEME_FILE, PageRenderer, Theme, resolve_theme
+from .templates import PageRenderer
+from .theme import THEME_FILE, Theme, resolve_theme
 
 YOUNG_OBJECTS_PER_COLLECTION = 50_000
 

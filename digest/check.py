@@ -17,7 +17,7 @@ from .build import Session
 from .config import Overrides
 from .content import Article
 from .errors import DigestError, Location, Problem, display_path
-from .plan import PageKind, PagePlan
+from .pages import PageKind, PagePlan
 from .site import BuildOptions
 
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src", "iframe": "src", "area": "href"}

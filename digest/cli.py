@@ -22,7 +22,7 @@ from .errors import DigestError, display_path
 from .server import LiveState, bind_server, serve_in_background
 from .site import BuildOptions
 from .sources import load_config
-from .templates import resolve_theme
+from .theme import resolve_theme
 from .watch import QUIET_SECONDS, WatchedFolders, Watcher
 
 

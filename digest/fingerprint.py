@@ -16,7 +16,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .plan import PagePlan, Planner
+from .pages import PagePlan
+from .plan import Planner
 from .views import ArticleCard, ArticleView
 
 

@@ -13,19 +13,15 @@ from typing import Any
 from .views import ArticleCard, ArticleView, SiteInfo
 
 
-def _absolute(site: SiteInfo, url: str) -> str:
-    return site.origin + url if url.startswith("/") else url
-
-
 def publisher(site: SiteInfo) -> dict[str, Any]:
-    return {"@type": "Organization", "name": site.publisher or site.title, "url": _absolute(site, site.home_url)}
+    return {"@type": "Organization", "name": site.publisher or site.title, "url": site.absolute(site.home_url)}
 
 
 def news_article(article: ArticleView | ArticleCard, site: SiteInfo) -> dict[str, Any]:
     """A `NewsArticle`: headline, dates, author, the site as publisher, the original as `isBasedOn`, topics and countries."""
     if isinstance(article, ArticleView):
         article = article.card  # the fields themselves, without the view's lookup on every one
-    url = _absolute(site, article.url)
+    url = site.absolute(article.url)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -43,10 +39,10 @@ def news_article(article: ArticleView | ArticleCard, site: SiteInfo) -> dict[str
     if article.source_url:
         data["isBasedOn"] = article.source_url
     if article.topics:
-        data["about"] = [{"@type": "Thing", "name": t.name, "url": _absolute(site, t.url)} for t in article.topics]
+        data["about"] = [{"@type": "Thing", "name": t.name, "url": site.absolute(t.url)} for t in article.topics]
     if article.countries:
         data["contentLocation"] = [
-            {"@type": "Country", "name": c.name, "identifier": c.code, "url": _absolute(site, c.url)} for c in article.countries
+            {"@type": "Country", "name": c.name, "identifier": c.code, "url": site.absolute(c.url)} for c in article.countries
         ]
     return data
 
@@ -54,16 +50,16 @@ def news_article(article: ArticleView | ArticleCard, site: SiteInfo) -> dict[str
 def collection(name: str, url: str, description: str, items: Iterable[Any], site: SiteInfo) -> dict[str, Any]:
     """A `CollectionPage` whose main entity is an `ItemList` of what the page lists (articles or terms)."""
     elements = [
-        {"@type": "ListItem", "position": position, "url": _absolute(site, item.url), "name": getattr(item, "title", None) or item.name}
+        {"@type": "ListItem", "position": position, "url": site.absolute(item.url), "name": getattr(item, "title", None) or item.name}
         for position, item in enumerate(items, 1)
     ]
     page: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "CollectionPage",
         "name": name,
-        "url": _absolute(site, url),
+        "url": site.absolute(url),
         "inLanguage": site.language,
-        "isPartOf": {"@type": "WebSite", "name": site.title, "url": _absolute(site, site.home_url)},
+        "isPartOf": {"@type": "WebSite", "name": site.title, "url": site.absolute(site.home_url)},
         "mainEntity": {"@type": "ItemList", "numberOfItems": len(elements), "itemListElement": elements},
     }
     if description:

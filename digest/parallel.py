@@ -21,7 +21,7 @@ from .config import SiteConfig
 from .content import ArticleParser, Parsed
 from .errors import DigestError, Problem
 from .output import Staging
-from .plan import PagePlan
+from .pages import PagePlan
 from .sources import read_source
 from .templates import PageRenderer
 

@@ -1,6 +1,6 @@
 """`plan_site`: the site model → one `PagePlan` per output file, before anything renders.
 
-URL rules live here and only here. Every plan says which file it writes, which
+The URL layout and what a plan is live in `pages.py`. Every plan says which file it writes, which
 templates may draw it (in order), the context they get, and which source files
 it shows. Two plans that want the same output are an error naming both sources.
 Planning is pure: it reads no file, not even an article's body.
@@ -18,14 +18,11 @@ from typing import Any
 from .content import Article
 from .countries import REGIONS, Country
 from .errors import Location, PlanError, Problem, Problems, display_path
-from .pages import FEED_KINDS, PUBLIC_PAGES, TEMPLATES, PageKind, PagePlan, Urls, template_candidates
+from .pages import PUBLIC_PAGES, PageKind, PagePlan, Urls, template_candidates
 from .related import RelatedIndex
 from .site import Month, Site, Term, TermKind, Year
 from .syndication import SITEMAP_LIMIT, Syndication, feed_formats, feed_links
 from .views import ArticleCard, ArticleView, CountryLink, Link, Pager, SiteInfo, TermLink
-
-__all__ = ["FEED_KINDS", "PUBLIC_PAGES", "TEMPLATES", "PageKind", "PagePlan", "Planner", "Urls", "check_collisions", "plan_site", "template_candidates"]
-
 
 MENU: tuple[tuple[str, tuple[str, ...]], ...] = (("Latest", ()), ("Topics", ("topics",)), ("Countries", ("countries",)), ("Archive", ("archive",)))
 

@@ -26,8 +26,9 @@ from .config import SiteConfig
 from .content import Article, ArticleParser, Parsed, interned
 from .errors import ContentError, DigestError, Problem
 from .fingerprint import Fingerprinter
+from .pages import PagePlan
 from .parallel import parse_files
-from .plan import PagePlan, Planner
+from .plan import Planner
 from .related import RelatedIndex
 from .site import BuildOptions
 from .sources import ARTICLES_DIR, SourceStamp, find_article_files, is_ignored_name, read_source

@@ -77,10 +77,6 @@ class Syndication:
         self.host = urlsplit(config.base_url).hostname or "localhost"
         self.entries: dict[int, FeedEntry] = {}
 
-    def absolute(self, url: str) -> str:
-        """A site URL with the host in front ('https://news.example.org/digest/topics/')."""
-        return self.info.origin + url
-
     def entry(self, article: Article) -> FeedEntry:
         card = self.cards[id(article)]
         known = self.entries.get(id(card))
@@ -98,8 +94,8 @@ class Syndication:
         published = max((e.card.published for e in entries), default=EPOCH)
         alternates = feed_links(self.formats, title, page_url)
         for form, link in zip(self.formats, alternates):
-            url = self.absolute(link.url)
-            feed = Feed(title, description, self.absolute(page_url), url, url, updated, published, entries, alternates)
+            url = self.info.absolute(link.url)
+            feed = Feed(title, description, self.info.absolute(page_url), url, url, updated, published, entries, alternates)
             kind = FEED_KINDS[form.file]
             yield PagePlan(kind, link.url, self.urls.output_of(link.url), template_candidates(kind), {"site": self.info, "feed": feed, "kind": kind}, sources)
 
@@ -127,7 +123,7 @@ class Syndication:
         found: list[str] = []
         home = self.urls.path()
         if self.info.origin:
-            chunks = sitemap_chunks([SitemapEntry(self.absolute(p.url), p.modified) for p in pages], self.sitemap_limit)
+            chunks = sitemap_chunks([SitemapEntry(self.info.absolute(p.url), p.modified) for p in pages], self.sitemap_limit)
             index = home + "sitemap.xml"
             if len(chunks) == 1:
                 yield self.file(PageKind.SITEMAP, index, sitemap=chunks[0])
@@ -135,14 +131,14 @@ class Syndication:
                 parts = []
                 for number, chunk in enumerate(chunks, 1):
                     url = home + f"sitemap-{number}.xml"
-                    parts.append(SitemapEntry(self.absolute(url), newest(chunk.entries)))
+                    parts.append(SitemapEntry(self.info.absolute(url), newest(chunk.entries)))
                     yield self.file(PageKind.SITEMAP, url, sitemap=chunk)
                 yield self.file(PageKind.SITEMAP_INDEX, index, sitemaps=tuple(parts))
-            found.append(self.absolute(index))
+            found.append(self.info.absolute(index))
             if self.site.config.news_sitemap:
                 news = home + "news-sitemap.xml"
-                yield self.file(PageKind.NEWS_SITEMAP, news, entries=news_entries(self.site.articles, cards, self.site.now, self.absolute))
-                found.append(self.absolute(news))
+                yield self.file(PageKind.NEWS_SITEMAP, news, entries=news_entries(self.site.articles, cards, self.site.now, self.info.absolute))
+                found.append(self.info.absolute(news))
         yield self.file(PageKind.ROBOTS, home + "robots.txt", sitemaps=tuple(found))
 
     def file(self, kind: PageKind, url: str, **context: Any) -> PagePlan:

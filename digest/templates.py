@@ -17,13 +17,10 @@ from markupsafe import Markup
 from .errors import Location, Problem, TemplateError, display_path
 from .links import absolute_from, relative_to, rewrite_urls
 from .metadata import collection, news_article
-from .plan import PagePlan
-from .theme import SITE_STATIC, SITE_TEMPLATES, THEME_FILE, Theme, bundled_themes_dir, resolve_theme, static_files
+from .pages import PageKind, PagePlan
+from .theme import Theme
 from .views import ArticleView, Feed, SiteInfo
 
-__all__ = [
-    "SITE_STATIC", "SITE_TEMPLATES", "THEME_FILE", "PageRenderer", "Theme", "bundled_themes_dir", "resolve_theme", "static_files",
-]
 
 def format_date(value: datetime, style: str = "long") -> str:
     """'24 November 2021' (long) or '24 Nov 2021' (short); no locale, no clock."""
@@ -173,7 +170,7 @@ def _links_for(plan: PagePlan, site: SiteInfo) -> Callable[[str], str]:
     Hosts show the 404 page at whatever address was missing, where no relative
     link can work; it links to the published site instead, when base_url names it.
     """
-    if plan.kind == "404" and site.origin:
+    if plan.kind is PageKind.NOT_FOUND and site.origin:
         published = absolute_from(site.origin + plan.url)
         return lambda url: url if url.startswith("#") else published(url)
     return relative_to(plan.url, site.base_path)
@@ -200,8 +197,7 @@ def _escapes(name: str | None) -> bool:
 def _absolute(context: jinja2.runtime.Context, url: str) -> str:
     """`{{ page.url|absolute }}`: a site URL with the site's host in front."""
     site = context.get("site")
-    origin = site.origin if isinstance(site, SiteInfo) else ""
-    return origin + url if url.startswith("/") else url
+    return site.absolute(url) if isinstance(site, SiteInfo) else url
 
 
 def _template_place(exc: Exception) -> tuple[str, int]:

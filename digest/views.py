@@ -117,6 +117,10 @@ class SiteInfo:
     assets: Mapping[str, str] = field(default_factory=dict, hash=False)
     """Static files by their path in the theme → their name in the output (`asset()` in templates)."""
 
+    def absolute(self, url: str) -> str:
+        """A site URL with the host in front ('https://news.example.org/digest/topics/'); other URLs as they are."""
+        return self.origin + url if url.startswith("/") else url
+
 
 @dataclass(frozen=True, slots=True)
 class FeedEntry:

@@ -18,7 +18,7 @@ from watchdog.observers import Observer
 from .build import Changes
 from .config import CONFIG_NAME, SiteConfig
 from .sources import is_ignored_name
-from .templates import SITE_STATIC, SITE_TEMPLATES, THEME_FILE, Theme
+from .theme import SITE_STATIC, SITE_TEMPLATES, THEME_FILE, Theme
 
 QUIET_SECONDS = 0.03
 """How long the files must stay still after a save before a rebuild: long enough for an editor's save, short enough to feel instant."""

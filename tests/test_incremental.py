@@ -12,7 +12,7 @@ from digest.build import Changes, Session
 from digest.config import Overrides
 from digest.errors import DigestError
 from digest.site import BuildOptions
-from digest.templates import bundled_themes_dir
+from digest.theme import bundled_themes_dir
 from digest.watch import WatchedFolders
 from tests.conftest import FIXED_NOW, article, snapshot
 

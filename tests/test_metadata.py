@@ -10,7 +10,8 @@ from xml.etree import ElementTree as ET
 import html5lib
 
 from digest.build import Session, build_once
-from digest.plan import PageKind, Planner
+from digest.pages import PageKind
+from digest.plan import Planner
 from digest.site import BuildOptions
 from tests.conftest import FIXED_NOW, SITE_YAML, Output, article
 

@@ -18,7 +18,7 @@ import pytest
 
 from digest.errors import ContentError, DigestError
 from digest.output import STAGING
-from digest.templates import bundled_themes_dir
+from digest.theme import bundled_themes_dir
 from tests.conftest import SITE_YAML, article, full_snapshot, only_problem, start_cli
 
 TOPICS = ["defence", "diplomacy", "energy", "trade", "health", "climate", "tech", "law"]
