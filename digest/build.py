@@ -246,8 +246,6 @@ def apply_changes(state: BuildState, changes: Changes, reporter: Reporter) -> Bu
         state.articles.update(changes.content)
         state.articles.raise_if_broken()
     bodies = state.changed_bodies()
-    if state.planner is not None and state.planner.info.assets != state.assets:
-        bodies = None  # a stylesheet's new name is on every page
     plans = replan(state, reporter) if bodies is None else replan_bodies(state, bodies)
     state.forget_signature()  # the output moves on without a whole-site signature
     return publish(state, plans, reporter, started)
@@ -260,7 +258,7 @@ def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
         related = relate(site.articles, state.related)
     with timed(reporter, "plan"):
         planner = Planner(
-            site, related, previous=state.planner, params=state.theme.params, assets=state.assets, flags=frozenset(state.flag_paths),
+            site, related, previous=state.planner, params=state.theme.params, assets=state.assets, flags=state.flag_codes,
         )
         plans = list(planner.plans())
         check_collisions(plans)

@@ -123,7 +123,7 @@ class Planner:
         self.card_list = [self.cards[a.path] for a in site.articles]
         self.card_by_id = {id(a): card for a, card in zip(site.articles, self.card_list)}
         self.unchanged_pages = self._unchanged_article_pages(previous) if same_site else set()
-        self.syndication = Syndication(site, self.info, self.urls, self.card_by_id, sitemap_limit)
+        self.syndication = Syndication(site, self.info, self.urls, self.card_by_id, self.formats, sitemap_limit)
 
     def _cards(self, previous: "Planner | None") -> dict[Path, ArticleCard]:
         """Every article's card: the previous one when it cannot differ or turns out equal."""
@@ -231,7 +231,7 @@ class Planner:
                 listed.append(plan)
             yield plan
         config = self.site.config
-        yield from self.syndication.feeds(self.urls.path(), config.title, config.description, self.site.articles)
+        yield from self.syndication.feeds(self.urls.path(), config.title, config.description, self.site.articles, self.info.feeds)
         yield from self.syndication.sitemaps(listed, self.card_list)
 
     def pages(self) -> Iterator[PagePlan]:
@@ -247,7 +247,7 @@ class Planner:
                 title = f"{term.name} · {site.config.title}"
                 feeds = feed_links(self.formats, title, link.url)
                 yield from self.listing(kind, link.url, term.name, term.articles, slug=term.slug, term=link, feeds=feeds)
-                yield from self.syndication.feeds(link.url, title, term.description, term.articles)
+                yield from self.syndication.feeds(link.url, title, term.description, term.articles, feeds)
         yield from self.archives(site.years, latest)
         not_found = self.urls.path() + "404.html"
         yield PagePlan(PageKind.NOT_FOUND, not_found, "404.html", template_candidates(PageKind.NOT_FOUND),

@@ -240,6 +240,7 @@ class BuildState:
         """Each static file's path in the theme (`css/digest.css`) → its name in the output (`css/digest.3f2a9c1b.css`)."""
         self.flag_paths = flag_files(theme)
         """Every flag the theme chain offers, by lower-case country code."""
+        self.flag_codes = frozenset(self.flag_paths)
         self.flags: dict[str, tuple[Path, str]] = {}
         """The flags of the countries the site names, as static files: `flags/il.svg` → (file, fingerprint)."""
         self.flag_digests: dict[Path, str] = {}
@@ -340,6 +341,8 @@ class BuildState:
         """The articles whose body alone changed since the last plans, or None when lists may show something new."""
         if self.planner is None or len(self.modelled) != len(self.articles.articles):
             return None
+        if self.planner.info.assets != self.assets:
+            return None  # a stylesheet's new name is on every page
         changed = []
         for path, article in self.articles.articles.items():
             before = self.modelled.get(path)

@@ -64,7 +64,10 @@ def entry_id(host: str, article: Article, url: str) -> str:
 class Syndication:
     """Plans the feeds of the site and its terms, the sitemaps and robots.txt; each article's feed entry is made once."""
 
-    def __init__(self, site: Site, info: SiteInfo, urls: Urls, cards: Mapping[int, ArticleCard], sitemap_limit: int = SITEMAP_LIMIT) -> None:
+    def __init__(
+        self, site: Site, info: SiteInfo, urls: Urls, cards: Mapping[int, ArticleCard], formats: tuple[FeedFormat, ...],
+        sitemap_limit: int = SITEMAP_LIMIT,
+    ) -> None:
         config = site.config
         self.site = site
         self.info = info
@@ -73,7 +76,7 @@ class Syndication:
         """Each article's card, by the id of the article object."""
         self.sitemap_limit = sitemap_limit
         self.settings = config.feeds
-        self.formats = feed_formats(config.feeds)
+        self.formats = formats
         self.host = urlsplit(config.base_url).hostname or "localhost"
         self.entries: dict[int, FeedEntry] = {}
 
@@ -85,14 +88,16 @@ class Syndication:
             known = self.entries[id(card)] = FeedEntry(card, entry_id(self.host, article, card.url), content)
         return known
 
-    def feeds(self, page_url: str, title: str, description: str, articles: Sequence[Article]) -> Iterator[PagePlan]:
-        """The feed of one page (the home page, a topic, a country) in every format asked for; `articles` newest first."""
+    def feeds(
+        self, page_url: str, title: str, description: str, articles: Sequence[Article], alternates: tuple[FeedLink, ...],
+    ) -> Iterator[PagePlan]:
+        """The feed of one page (the home page, a topic, a country) in every format asked for; `articles` newest first,
+        `alternates` the page's feed links (`feed_links` of these formats), which every format lists."""
         shown = articles[: self.settings.entries]
         entries = tuple(self.entry(a) for a in shown)
         sources = tuple(a.path for a in shown)
         updated = max((e.card.updated for e in entries), default=EPOCH)
         published = max((e.card.published for e in entries), default=EPOCH)
-        alternates = feed_links(self.formats, title, page_url)
         for form, link in zip(self.formats, alternates):
             url = self.info.absolute(link.url)
             feed = Feed(title, description, self.info.absolute(page_url), url, url, updated, published, entries, alternates)
