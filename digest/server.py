@@ -99,12 +99,6 @@ class PreviewServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
-def start_server(host: str, port: int, output: Path, base_path: str, live: LiveState) -> tuple[PreviewServer, threading.Thread]:
-    """Bind `port`, or the next free one; serve in a background thread."""
-    server = bind_server(host, port, output, base_path, live)
-    return server, serve_in_background(server)
-
-
 def bind_server(host: str, port: int, output: Path, base_path: str, live: LiveState) -> PreviewServer:
     """Bind `port`, or the next free one, without answering yet: browsers that connect wait until `serve_in_background`."""
     last_error: OSError | None = None
@@ -119,6 +113,7 @@ def bind_server(host: str, port: int, output: Path, base_path: str, live: LiveSt
 
 
 def serve_in_background(server: PreviewServer) -> threading.Thread:
+    """Answer requests from now on, in a background thread."""
     thread = threading.Thread(target=server.serve_forever, name="digest-server", daemon=True)
     thread.start()
     return thread
