@@ -245,7 +245,8 @@ def apply_changes(state: BuildState, changes: Changes, reporter: Reporter) -> Bu
     with timed(reporter, "parse articles"):
         state.articles.update(changes.content)
         state.articles.raise_if_broken()
-    bodies = state.changed_bodies()
+    pictures_moved = any(path.suffix != ".md" for path in changes.content)  # a picture's file, perhaps: lists show pictures
+    bodies = None if pictures_moved else state.changed_bodies()
     plans = replan(state, reporter) if bodies is None else replan_bodies(state, bodies)
     state.forget_signature()  # the output moves on without a whole-site signature
     return publish(state, plans, reporter, started)
@@ -256,9 +257,12 @@ def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
     with timed(reporter, "model"):
         site = model_site(state.config, state.articles.articles.values(), state.options)
         related = relate(site.articles, state.related)
+    with timed(reporter, "images"):
+        state.prepare_pictures(site.articles, state.config.base_path)
     with timed(reporter, "plan"):
         planner = Planner(
             site, related, previous=state.planner, params=state.theme.params, assets=state.assets, flags=state.flag_codes,
+            pictures=state.pictures,
         )
         plans = list(planner.plans())
         check_collisions(plans)

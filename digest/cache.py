@@ -24,11 +24,11 @@ from . import __version__
 from .config import SiteConfig, parsing_settings
 from .content import Article, Parsed, shared_values
 from .countries import Country
-from .fields import TopicRef
+from .fields import ImageRef, TopicRef
 from .markup import MARKDOWN_EXTENSIONS
 
 CACHE_DIR = ".digest-cache"
-SCHEMA = 4
+SCHEMA = 5
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -70,6 +70,8 @@ class LastBuild:
     pages: int
     articles: int
     next_change: str
+    images: tuple[tuple[str, int, int], ...] = ()
+    """The picture files the build used, with the size and time they had (the signature cannot know them before parsing)."""
 
 
 class BuildCache:
@@ -238,6 +240,12 @@ def _restore(value: Any) -> Any:
     return value
 
 
+def _image_to_list(image: ImageRef | None) -> list[Any] | None:
+    if image is None:
+        return None
+    return [image.src, image.alt, image.caption, image.credit, image.line, image.col, image.source_line]
+
+
 def article_to_json(article: Article) -> str:
     return json.dumps(
         {
@@ -254,6 +262,7 @@ def article_to_json(article: Article) -> str:
             "summary": article.summary,
             "author": article.author,
             "draft": article.draft,
+            "image": _image_to_list(article.image),
             "extra": _plain(dict(article.extra)),
             "fingerprint": article.fingerprint,
             "meta_fingerprint": article.meta_fingerprint,
@@ -285,6 +294,7 @@ def article_from_json(text: str, path: Path, shared: dict[Any, Any] | None = Non
         summary=data["summary"],
         author=data["author"],
         draft=bool(data["draft"]),
+        image=ImageRef(*data["image"]) if data["image"] else None,
         extra=_restore(data["extra"]),
         fingerprint=data["fingerprint"],
         meta_fingerprint=data["meta_fingerprint"],

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from .config import SiteConfig
 from .countries import Country, CountryIndex
 from .errors import ContentError
-from .fields import FieldReader, TopicRef
+from .fields import FieldReader, ImageRef, TopicRef
 from .markup import MarkdownRenderer, summarise
 from .yamlfile import parse_yaml
 
@@ -48,6 +48,8 @@ class Article:
     summary: str
     author: str
     draft: bool
+    image: ImageRef | None = None
+    """The article's picture, if it has one (`image:`)."""
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
     fingerprint: str = field(default="", compare=False)
     """Digest of the file's bytes: changes with any edit, and names the body in the body store."""

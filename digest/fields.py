@@ -6,7 +6,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,27 @@ class TopicRef:
 
     slug: str
     label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """An article's picture as its front matter names it: a file inside content/ or an http(s) URL, and its words.
+
+    Where `src` was written travels along (not compared), so a later stage that
+    finds the file missing or unreadable can point at that line.
+    """
+
+    src: str
+    alt: str
+    caption: str = ""
+    credit: str = ""
+    line: int = field(default=0, compare=False)
+    col: int = field(default=0, compare=False)
+    source_line: str = field(default="", compare=False)
+
+    @property
+    def remote(self) -> bool:
+        return self.src.startswith(("http://", "https://"))
 
 
 
@@ -231,6 +252,40 @@ class FieldReader:
             return ""
         return value
 
+    def image(self, data: dict[str, Any]) -> ImageRef | None:
+        """`image: {src, alt, caption, credit}`: where the picture is and what it shows; `alt` is required."""
+        value = data.get("image")
+        if value is None:
+            return None
+        example = "image:\n      src: images/pact.jpg\n      alt: The two ministers shake hands in Rabat"
+        if not isinstance(value, dict):
+            hint = f"give its file and a description, e.g.\n    {example}"
+            self.report(("image",), f"must be a mapping with src and alt, got {_yaml_kind(value)}", hint)
+            return None
+        for key in value:
+            if key not in IMAGE_FIELDS:
+                self.report(("image", key), f"unknown image field '{key}'", "use " + ", ".join(IMAGE_FIELDS), key=True, name="image")
+        words = {}
+        for name in IMAGE_FIELDS:
+            text = value.get(name)
+            if text is not None and not isinstance(text, str):
+                self.report(("image", name), f"{name} must be text, got {_yaml_kind(text)}", self.quote_hint(("image", name), text), name="image")
+                return None
+            words[name] = self.checked_characters(("image", name), " ".join((text or "").split()))
+        src = str(value.get("src") or "").strip()
+        if not src:
+            self.report(("image",), "needs src: the image's path inside content/ or an http(s) URL", f"e.g.\n    {example}", name="image")
+            return None
+        if not words["alt"]:
+            self.report(("image",), "needs alt: a few words saying what the picture shows, for readers who cannot see it", f"e.g.\n    {example}", name="image")
+            return None
+        if "://" in src and not src.startswith(("http://", "https://")) or src.startswith("//"):
+            self.report(("image", "src"), f"must be a path inside content/ or an http(s) URL, got '{src}'", "e.g. src: images/pact.jpg", name="image")
+            return None
+        spot = self.doc.spot(("image", "src"))
+        line = self.lines[spot.line - 1] if 0 < spot.line <= len(self.lines) else ""
+        return ImageRef(src, words["alt"], words["caption"], words["credit"], spot.line, spot.col, line)
+
     def flag(self, data: dict[str, Any], name: str) -> bool:
         value = data.get(name, False)
         if not isinstance(value, bool):
@@ -309,6 +364,7 @@ CONVERTERS: Mapping[str, tuple[str, Converter]] = {
     "url": ("url", FieldReader.url),
     "summary": ("summary", lambda reader, data: reader.text(data, "summary")),
     "author": ("author", lambda reader, data: reader.text(data, "author")),
+    "image": ("image", FieldReader.image),
     "slug": ("slug", FieldReader.slug),
     "draft": ("draft", lambda reader, data: reader.flag(data, "draft")),
     "extra": ("extra", lambda reader, data: reader.mapping(data, "extra")),
@@ -316,3 +372,5 @@ CONVERTERS: Mapping[str, tuple[str, Converter]] = {
 """Front matter field → (the `Article` attribute it fills, its converter)."""
 
 FIELDS: tuple[str, ...] = tuple(CONVERTERS)
+
+IMAGE_FIELDS = ("src", "alt", "caption", "credit")

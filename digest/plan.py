@@ -22,7 +22,7 @@ from .pages import PUBLIC_PAGES, PageKind, PagePlan, Urls, template_candidates
 from .related import RelatedIndex
 from .site import Month, Site, Term, TermKind, Year
 from .syndication import SITEMAP_LIMIT, Syndication, feed_formats, feed_links
-from .views import ArticleCard, ArticleView, CountryLink, Link, Pager, SiteInfo, TermLink
+from .views import ArticleCard, ArticleView, CountryLink, Link, Pager, Picture, SiteInfo, TermLink
 
 MENU: tuple[tuple[str, tuple[str, ...]], ...] = (("Latest", ()), ("Topics", ("topics",)), ("Countries", ("countries",)), ("Archive", ("archive",)))
 
@@ -96,8 +96,11 @@ class Planner:
     def __init__(
         self, site: Site, related: RelatedIndex, previous: "Planner | None" = None, sitemap_limit: int = SITEMAP_LIMIT, *,
         params: Mapping[str, Any] | None = None, assets: Mapping[str, str] | None = None, flags: frozenset[str] = frozenset(),
+        pictures: Mapping[Path, Picture] | None = None,
     ) -> None:
         self.site = site
+        self.pictures = pictures or {}
+        """Each article's picture, by article file (`images.py` made them)."""
         self.flags = flags
         """The lower-case codes of the countries the theme has a flag for."""
         self.related = related
@@ -131,7 +134,10 @@ class Planner:
         cards: dict[Path, ArticleCard] = {}
         for article in self.site.articles:
             old = previous.cards.get(article.path) if previous else None
-            if old is not None and same_names and previous is not None and previous.articles_by_path.get(article.path) is article:
+            if (
+                old is not None and same_names and previous is not None and previous.articles_by_path.get(article.path) is article
+                and previous.pictures.get(article.path) is self.pictures.get(article.path)
+            ):
                 cards[article.path] = old  # the very same parsed article: its card cannot differ
                 continue
             card = self.card(article)
@@ -172,6 +178,7 @@ class Planner:
             draft=article.draft,
             topics=tuple(self.topic_link(t.slug) for t in article.topics),
             countries=tuple(self.country_link(c) for c in article.countries),
+            image=self.pictures.get(article.path),
             extra=article.extra,
         )
 

@@ -26,6 +26,7 @@ from .config import SiteConfig
 from .content import Article, ArticleParser, Parsed, interned
 from .errors import ContentError, DigestError, Problem
 from .fingerprint import Fingerprinter
+from .images import ImageShop
 from .pages import PagePlan
 from .parallel import parse_files
 from .plan import Planner
@@ -35,6 +36,7 @@ from .sources import ARTICLES_DIR, SourceStamp, find_article_files, is_ignored_n
 from .syndication import NEWS_WINDOW
 from .templates import PageRenderer
 from .theme import Theme, asset_name, flag_files, static_files
+from .views import Picture
 
 STORE_BATCH = 500
 
@@ -244,6 +246,11 @@ class BuildState:
         self.flags: dict[str, tuple[Path, str]] = {}
         """The flags of the countries the site names, as static files: `flags/il.svg` → (file, fingerprint)."""
         self.flag_digests: dict[Path, str] = {}
+        self.images = ImageShop(config.content_dir, self.cache.folder / "images" if self.cache is not None else None)
+        self.pictures: dict[Path, Picture] = {}
+        """Each article's picture, by article file."""
+        self.image_files: dict[str, tuple[Path, str]] = {}
+        """The renditions of those pictures, as static files: `images/pact-3f2a9c1b-800.webp` → (cached file, fingerprint)."""
         self.related: RelatedIndex | None = None
         self.planner: Planner | None = None
         self.plans: dict[str, PagePlan] = {}
@@ -251,6 +258,7 @@ class BuildState:
         """The articles the last plans were made from: comparing them with `articles` says what a change touched."""
 
     def close(self) -> None:
+        self.images.close()
         if self.cache is not None:
             self.cache.close()
 
@@ -284,6 +292,13 @@ class BuildState:
         now = self.options.now
         if last.next_change and now is not None and now >= datetime.fromisoformat(last.next_change):
             return None  # an article dated in the future has come due, or one has left the news sitemap
+        for path, size, mtime in last.images:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                return None
+            if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
+                return None  # a picture was replaced under the same name
         folder = str(self.config.output_dir)
         if not self.pages.records or not all(os.path.isfile(os.path.join(folder, out)) for out in self.pages.records):
             return None
@@ -291,7 +306,9 @@ class BuildState:
 
     def remember_signature(self, signature: str, pages: int, articles: int) -> None:
         if self.cache is not None:
-            self.cache.store_last_build(self.config.output_dir, LastBuild(signature, pages, articles, self.next_change()))
+            self.cache.store_last_build(self.config.output_dir, LastBuild(
+                signature, pages, articles, self.next_change(), tuple((path, *stamp) for path, stamp in sorted(self.images.stamps.items())),
+            ))
 
     def forget_signature(self) -> None:
         if self.cache is not None:
@@ -324,8 +341,14 @@ class BuildState:
 
     @property
     def files(self) -> dict[str, tuple[Path, str]]:
-        """Every file copied as it is: static files and the flags the site uses."""
-        return {**self.statics, **self.flags}
+        """Every file copied as it is: static files, the flags the site uses and its pictures' renditions."""
+        return {**self.statics, **self.flags, **self.image_files}
+
+    def prepare_pictures(self, articles: Iterable[Article], base_path: str) -> None:
+        """The pictures of these articles, resized unless known; an unchanged picture keeps its very object."""
+        pictures, self.image_files = self.images.prepare(articles, base_path)
+        before = self.pictures
+        self.pictures = {path: old if (old := before.get(path)) == new else new for path, new in pictures.items()}
 
     def scan_statics(self) -> None:
         """Every static file with a digest of its bytes, stylesheets and scripts under a name that holds it;

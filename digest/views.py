@@ -49,6 +49,28 @@ class TermLink:
 
 
 @dataclass(frozen=True, slots=True)
+class Picture:
+    """An article's picture as templates draw it.
+
+    A local picture offers `sources` (AVIF and WebP `srcset`s, best first) and
+    a fallback `srcset` with `src`, `width` and `height` for the `<img>`; `large`
+    is the widest fallback, for `og:image`. A URL is just `src`.
+    """
+
+    src: str
+    alt: str
+    caption: str = ""
+    credit: str = ""
+    width: int = 0
+    height: int = 0
+    srcset: str = ""
+    sources: tuple[tuple[str, str], ...] = ()
+    large: str = ""
+    large_width: int = 0
+    large_height: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleCard:
     """An article as lists show it: display-ready fields and resolved links, no body."""
 
@@ -65,6 +87,7 @@ class ArticleCard:
     topics: tuple[Link, ...]
     countries: tuple[CountryLink, ...]
     extra: Mapping[str, Any] = field(hash=False)
+    image: Picture | None = None
 
 
 @dataclass(frozen=True, slots=True)

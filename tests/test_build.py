@@ -226,7 +226,7 @@ def test_debug_prints_how_long_each_stage_took(make_site):
     result = site.cli("build", "--debug")
     assert result.returncode == 0, result.stderr
     stages = [line.split(":")[0].strip() for line in result.stderr.splitlines() if line.endswith(" ms")]
-    assert stages == ["read sources", "parse articles", "model", "plan", "choose pages", "render", "commit"]
+    assert stages == ["read sources", "parse articles", "model", "images", "plan", "choose pages", "render", "commit"]
 
 
 def test_the_nav_marks_the_section_of_a_term_or_archive_page(make_site):

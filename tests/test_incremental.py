@@ -68,7 +68,7 @@ def test_a_body_edit_neither_models_nor_plans_the_site_again(make_site):
     recorder = StageRecorder()
     live = Session(site.root, BuildOptions(now=FIXED_NOW), reporter=recorder)
     live.build()
-    assert recorder.stages == ["read sources", "parse articles", "model", "plan", "choose pages", "render", "commit"]
+    assert recorder.stages == ["read sources", "parse articles", "model", "images", "plan", "choose pages", "render", "commit"]
     recorder.stages.clear()
     path = site.root / "content/articles/story-3.md"
     path.write_text(path.read_text() + "\nA new paragraph.\n")
@@ -77,7 +77,7 @@ def test_a_body_edit_neither_models_nor_plans_the_site_again(make_site):
     recorder.stages.clear()
     path.write_text(path.read_text().replace("title: Story 3", "title: Renamed story"))
     live.rebuild(content(path))
-    assert recorder.stages == ["parse articles", "model", "plan", "choose pages", "render", "commit"]
+    assert recorder.stages == ["parse articles", "model", "images", "plan", "choose pages", "render", "commit"]
 
 
 def test_a_body_edit_to_a_draft_renders_nothing(make_site):

@@ -163,7 +163,7 @@ def chips(root: Element) -> tuple[tuple[tuple[str, str, str], ...], tuple[tuple[
 def cards(output: Output, relative: str) -> list[Card]:
     found = []
     for card in by_class(main(output, relative), "article", "card"):
-        link = card.find("./h2/a")
+        link = card.find(".//h2/a")
         time = card.find(".//time")
         assert link is not None and time is not None
         source = by_class(card, "span", "source")

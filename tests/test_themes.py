@@ -109,10 +109,10 @@ def test_the_bundled_paper_theme_builds_the_sample_as_a_broadsheet(tmp_path):
     (site / "site.yaml").write_text((REPO / "site.yaml").read_text(encoding="utf-8") + "theme: paper\n", encoding="utf-8")
     out = build_once(site, BuildOptions(now=FIXED_NOW)).config.output_dir
     home = (out / "index.html").read_text(encoding="utf-8")
-    assert '<article class="lead">' in home and '<div class="cards columns">' in home
+    assert '<article class="card lead with-image">' in home and '<div class="cards columns">' in home
     sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)">', home)
     assert [re.sub(r"\.[0-9a-f]{8}\.", ".", s) for s in sheets] == ["/css/digest.css", "/css/paper.css"]
-    assert '<article class="lead">' not in (out / "page/2/index.html").read_text(encoding="utf-8")
+    assert 'class="card lead' not in (out / "page/2/index.html").read_text(encoding="utf-8")
     assert "<h1>Israel signs defence pact with Morocco</h1>" in (out / "2021/11/24/israel-morocco-defence-pact/index.html").read_text()
     assert nu_errors(out) == []
 
