@@ -274,10 +274,10 @@ class FieldReader:
             words[name] = self.checked_characters(("image", name), " ".join((text or "").split()))
         src = str(value.get("src") or "").strip()
         if not src:
-            self.report(("image",), "needs src: the image's path inside content/ or an http(s) URL", f"e.g.\n    {example}", name="image")
+            self.report(("image",), "needs src: the image's path inside content/ or an http(s) URL", f"e.g.\n    {example}", key=True)
             return None
         if not words["alt"]:
-            self.report(("image",), "needs alt: a few words saying what the picture shows, for readers who cannot see it", f"e.g.\n    {example}", name="image")
+            self.report(("image",), "needs alt: a few words saying what the picture shows, for readers who cannot see it", f"e.g.\n    {example}", key=True)
             return None
         if "://" in src and not src.startswith(("http://", "https://")) or src.startswith("//"):
             self.report(("image", "src"), f"must be a path inside content/ or an http(s) URL, got '{src}'", "e.g. src: images/pact.jpg", name="image")

@@ -18,7 +18,7 @@ def publisher(site: SiteInfo) -> dict[str, Any]:
 
 
 def news_article(article: ArticleView | ArticleCard, site: SiteInfo) -> dict[str, Any]:
-    """A `NewsArticle`: headline, dates, author, the site as publisher, the original as `isBasedOn`, topics and countries."""
+    """A `NewsArticle`: headline, dates, author, the site as publisher, the original as `isBasedOn`, picture, topics and countries."""
     if isinstance(article, ArticleView):
         article = article.card  # the fields themselves, without the view's lookup on every one
     url = site.absolute(article.url)
@@ -38,6 +38,8 @@ def news_article(article: ArticleView | ArticleCard, site: SiteInfo) -> dict[str
         data["description"] = article.summary
     if article.source_url:
         data["isBasedOn"] = article.source_url
+    if article.image:
+        data["image"] = site.absolute(article.image.large)
     if article.topics:
         data["about"] = [{"@type": "Thing", "name": t.name, "url": site.absolute(t.url)} for t in article.topics]
     if article.countries:
