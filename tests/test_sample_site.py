@@ -403,3 +403,30 @@ def test_not_found_page(sample: Output) -> None:
 def test_every_page_passes_the_nu_html_checker(sample: Output) -> None:
     errors = nu_errors(sample.root)
     assert errors == [], "\n".join(errors)
+
+
+# --- weight and pictures ---------------------------------------------------------------------------------
+
+
+def test_the_pact_shows_its_local_picture_through_srcset(sample: Output) -> None:
+    page = sample.read(PACT_PAGE)
+    img = re.search(r'<img src="(/images/abraham-accords-timeline-[0-9a-f]{8}-800\.jpg)" srcset="([^"]+)"[^>]* width="800" height="450"', page)
+    assert img, "the pact's picture is not drawn with srcset"
+    widths = [item.split()[1] for item in img.group(2).split(", ")]
+    assert widths == ["480w", "800w", "1200w", "1600w"]
+    assert all(sample.exists(item.split()[0].lstrip("/")) for item in img.group(2).split(", "))
+    assert '<source type="image/avif"' in page and '<source type="image/webp"' in page
+
+
+def test_an_article_page_is_light_apart_from_its_text(sample: Output) -> None:
+    """At most 30 KB of HTML and CSS besides the article's own words, in one render-blocking request."""
+    for relative in [f for f in sample.files() if ARTICLE_PAGE.match(f)]:
+        page = sample.read(relative)
+        body = re.search(r'<div class="body">(.*?)\n  </div>', page, re.S)
+        assert body, relative
+        words = len(re.sub(r"<[^>]+>", "", body.group(1)).encode())
+        blocking = re.findall(r'<link rel="stylesheet" href="([^"]+)">|<script src="[^"]+">', page)
+        assert len(blocking) == 1, f"{relative}: {len(blocking)} render-blocking requests"
+        css = (sample.root / blocking[0].lstrip("/")).stat().st_size
+        weight = len(page.encode()) - words + css
+        assert weight <= 30_000, f"{relative}: {weight} bytes of HTML and CSS apart from its text"
