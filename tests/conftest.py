@@ -24,7 +24,7 @@ from digest.site import BuildOptions
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
 
-pytest_plugins = ["tests.plugins_golden"]
+pytest_plugins = ["tests.plugins_golden", "tests.plugins_screenshots"]
 
 REPO = Path(__file__).resolve().parents[1]
 FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
