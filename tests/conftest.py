@@ -1,6 +1,6 @@
 """Inline test sites (write files from one string, build them, read the output) and what every test shares:
-`snapshot` and `full_snapshot` of a folder, `only_problem` of an error, and `run_cli` and `start_cli` to run
-digest's command line."""
+`snapshot` and `full_snapshot` of a folder, `only_problem` of an error, `run_cli` and `start_cli` to run
+digest's command line, and the `browser` of the browser tests."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,7 +21,10 @@ from digest.build import BuildResult, build_once
 from digest.errors import DigestError, Problem
 from digest.site import BuildOptions
 
-pytest_plugins = ["tests.plugins_golden"]
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext
+
+pytest_plugins = ["tests.plugins_golden", "tests.plugins_screenshots"]
 
 REPO = Path(__file__).resolve().parents[1]
 FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -149,6 +154,16 @@ def make_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[
         return site.write(text)
 
     return make
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+    """One headless Chromium with a fresh profile for the test module (see tests/browser.py, which a module
+    imports first: without Chromium or Playwright that import skips the module)."""
+    from tests.browser import launch_chromium
+
+    with launch_chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
+        yield context
 
 
 ARTICLE = """---

@@ -1,42 +1,20 @@
 """What only a browser shows: live reload, the error overlay, and layout at phone and desktop widths.
 
-Headless Chromium from the system (/usr/bin/chromium) driven by Playwright; the
-browser bundled with Playwright is never downloaded. Without Chromium the module
-is skipped, unless CI is set, where a missing browser is a failure.
+Headless Chromium from the system, through tests/browser.py: without it the module
+is skipped, unless CI is set, where a missing browser is a failure. The default
+theme's own pages are checked in test_theme_browser.py.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from tests.browser import WAIT_MS, BrowserContext, Page, expect, overflow
 from tests.conftest import article
 from tests.servers import edit, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-def _cannot_run(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI must run the browser tests", pytrace=False)
-    pytest.skip(f"{reason}; browser tests skipped", allow_module_level=True)
-
-
-if not CHROMIUM.exists():
-    _cannot_run(f"{CHROMIUM} is missing (install the distribution's chromium package)")
-try:
-    from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
-except ImportError:
-    _cannot_run("Playwright for Python is not installed (pip install playwright; never `playwright install`)")
-
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-WAIT_MS = 10_000
 PACT = "content/articles/pact.md"
 PACT_URL = "2021/11/24/pact/"
 SITE = (
@@ -46,24 +24,6 @@ SITE = (
               date="2021-11-20", countries="Israel, United Arab Emirates", topics="trade")
     + article("gas", title="Gas field opens", date="2021-11-18", countries="Egypt", topics="energy")
 )
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    """One headless Chromium with a fresh profile for the module.
-
-    Playwright refuses `--user-data-dir` among `launch()` arguments, so the
-    fresh profile folder goes to `launch_persistent_context`, its way to say it.
-    """
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), args=ARGS, headless=True
-        )
-        context.set_default_timeout(WAIT_MS)
-        expect.set_options(timeout=WAIT_MS)
-        yield context
-        context.close()
 
 
 @pytest.fixture
@@ -106,8 +66,7 @@ def test_pages_fit_the_screen_without_sideways_scrolling(make_site, page: Page, 
         for path in ("", PACT_URL, "countries/"):
             page.goto(server.url + path)
             expect(page.locator("h1").first).to_be_visible()
-            sizes = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-            assert sizes[0] <= sizes[1], f"/{path} is {sizes[0]} px wide in a {sizes[1]} px window"
+            assert not overflow(page)
         page.goto(server.url)
         expect(page.get_by_role("link", name="Israel signs defence pact with Morocco")).to_be_visible()
         assert page.locator("#digest-error").count() == 0

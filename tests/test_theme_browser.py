@@ -1,0 +1,163 @@
+"""The default theme as readers see it in a browser: every kind of page of the bundled sample, in light and dark,
+has no accessibility violation axe-core can find, fits a phone without sideways scrolling, and is photographed
+on a desktop and a phone screen.
+
+The sample is built once and served as a static host would; one headless Chromium tab visits every page. Each
+page kind is reached the way a reader gets there, by following a link from a page found before it, so no slug
+of the sample is written here. `pytest tests/test_theme_browser.py --update-screenshots` also rewrites the
+README pictures in themes/default/screenshots/. Valid HTML is checked over the same pages by test_sample_site.py.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urljoin
+
+import pytest
+from PIL import Image, ImageStat
+
+from digest.build import build_once
+from digest.site import BuildOptions
+from tests.browser import BrowserContext, Locator, Page, axe_violations, expect, overflow
+from tests.conftest import FIXED_NOW, REPO
+from tests.crawl import serve_folder
+from tests.plugins_screenshots import Screenshots
+
+THEME_SCREENSHOTS = REPO / "themes" / "default" / "screenshots"
+README_KINDS = ("home", "article")
+"""The page kinds the README shows, on each screen in each scheme."""
+Scheme = Literal["light", "dark"]
+SCHEMES: tuple[Scheme, ...] = ("light", "dark")
+SCREENS = {"desktop": (1280, 800), "phone": (390, 844)}
+PHONE_WIDTHS = (320, 390)
+
+
+def sections_link(name: str) -> Callable[[Page], Locator]:
+    """The masthead's link to a section of the site, such as Topics."""
+    return lambda page: page.get_by_role("navigation", name="Sections").get_by_role("link", name=name, exact=True)
+
+
+def first_listed(page: Page) -> Locator:
+    """The first entry of an index page's list, such as the first topic of the topics index."""
+    return page.get_by_role("main").get_by_role("listitem").first.get_by_role("link").first
+
+
+@dataclass(frozen=True)
+class PageKind:
+    """A kind of page and how a reader reaches it: the `path` typed in, or the `link` followed from the page of
+    kind `start`. An `optional` kind may be missing from the sample (a second home page needs enough articles)."""
+
+    name: str
+    start: str = ""
+    link: Callable[[Page], Locator] | None = None
+    path: str = ""
+    optional: bool = False
+
+
+PAGE_KINDS = (
+    PageKind("home", path="/"),
+    PageKind("home-page-2", "home", lambda page: page.get_by_role("navigation", name="Pages").locator("a[rel=next]"), optional=True),
+    PageKind("article", "home", lambda page: page.get_by_role("main").get_by_role("article").first.get_by_role("heading").get_by_role("link")),
+    PageKind("topics", "home", sections_link("Topics")),
+    PageKind("topic", "topics", first_listed),
+    PageKind("countries", "home", sections_link("Countries")),
+    PageKind("country", "countries", first_listed),
+    PageKind("archive", "home", sections_link("Archive")),
+    PageKind("year", "archive", lambda page: page.get_by_role("main").get_by_role("heading", level=2).first.get_by_role("link")),
+    PageKind("month", "year", lambda page: page.get_by_role("navigation", name="Months").get_by_role("link").first),
+    PageKind("not-found", path="/404.html"),
+)
+KIND_NAMES = [kind.name for kind in PAGE_KINDS]
+
+
+# --- the sample, built once, served, and its pages found ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The bundled sample (site.yaml and content/ copied out of the repository), built and served over HTTP."""
+    root = tmp_path_factory.mktemp("sample") / "site"
+    root.mkdir()
+    shutil.copy(REPO / "site.yaml", root)
+    shutil.copytree(REPO / "content", root / "content")
+    result = build_once(root, BuildOptions(now=FIXED_NOW))
+    with serve_folder(result.config.output_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def tab(browser: BrowserContext) -> Iterator[Page]:
+    """The one tab every test of the module uses; each sets its own window size and colour scheme."""
+    page = browser.new_page()
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def addresses(sample_url: str, tab: Page) -> dict[str, str | None]:
+    """Each page kind's URL in the sample, found by following links as a reader would; None for a missing optional kind."""
+    found: dict[str, str | None] = {}
+    for kind in PAGE_KINDS:
+        if kind.link is None:
+            found[kind.name] = urljoin(sample_url, kind.path)
+            continue
+        start = found[kind.start]
+        assert start, f"{kind.name} is reached from {kind.start}, which the sample lacks"
+        tab.goto(start)
+        link = kind.link(tab)
+        if link.count() == 0:
+            assert kind.optional, f"the {kind.start} page ({start}) has no link to a {kind.name} page"
+            found[kind.name] = None
+            continue
+        found[kind.name] = urljoin(start, link.get_attribute("href"))
+    return found
+
+
+def visit(tab: Page, addresses: dict[str, str | None], kind: str, size: tuple[int, int], scheme: Scheme = "light") -> None:
+    """Open the page of `kind` in a window of `size` with the reader's colour scheme set to `scheme`."""
+    url = addresses[kind]
+    if url is None:
+        pytest.skip(f"the sample has no {kind} page")
+    tab.set_viewport_size({"width": size[0], "height": size[1]})
+    tab.emulate_media(color_scheme=scheme)
+    response = tab.goto(url)
+    assert response is not None and response.status == 200, f"{url} answered {response and response.status}"
+    expect(tab.locator("h1").first).to_be_visible()
+
+
+# --- what a reader gets ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("kind", KIND_NAMES)
+def test_every_page_kind_has_no_accessibility_violation(tab: Page, addresses: dict[str, str | None], kind: str, scheme: Scheme) -> None:
+    visit(tab, addresses, kind, SCREENS["desktop"], scheme)
+    violations = axe_violations(tab)
+    assert not violations, f"axe-core finds {len(violations)} violation(s) on {tab.url} ({scheme}):\n" + "\n".join(violations)
+
+
+@pytest.mark.parametrize("width", PHONE_WIDTHS)
+@pytest.mark.parametrize("kind", KIND_NAMES)
+def test_every_page_kind_fits_a_phone_without_sideways_scrolling(tab: Page, addresses: dict[str, str | None], kind: str, width: int) -> None:
+    visit(tab, addresses, kind, (width, 800))
+    assert not overflow(tab)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("kind", KIND_NAMES)
+def test_every_page_kind_is_photographed_on_desktop_and_phone_in_light_and_dark(
+    tab: Page, addresses: dict[str, str | None], screenshots: Screenshots, kind: str, screen: str, scheme: Scheme
+) -> None:
+    visit(tab, addresses, kind, SCREENS[screen], scheme)
+    name = f"{kind}-{screen}-{scheme}.png"
+    png = tab.screenshot()
+    screenshots.save(png, name, THEME_SCREENSHOTS / name if kind in README_KINDS else None)
+    with Image.open(io.BytesIO(png)) as picture:
+        assert picture.size == SCREENS[screen]
+        brightness = ImageStat.Stat(picture.convert("L")).mean[0]
+    assert (brightness < 128) == (scheme == "dark"), f"the {scheme} picture of {tab.url} has a mean brightness of {brightness:.0f} of 255"
