@@ -11,6 +11,7 @@ README pictures in themes/default/screenshots/. Valid HTML is checked over the s
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -161,3 +162,46 @@ def test_every_page_kind_is_photographed_on_desktop_and_phone_in_light_and_dark(
         assert picture.size == SCREENS[screen]
         brightness = ImageStat.Stat(picture.convert("L")).mean[0]
     assert (brightness < 128) == (scheme == "dark"), f"the {scheme} picture of {tab.url} has a mean brightness of {brightness:.0f} of 255"
+
+
+def test_an_article_reads_at_a_comfortable_measure_with_its_picture_in_the_best_format(tab: Page, addresses: dict[str, str | None]) -> None:
+    visit(tab, addresses, "article", SCREENS["desktop"])
+    per_line = tab.evaluate(
+        """() => {
+          const lines = [...document.querySelectorAll('.story .body p')].flatMap(p => {
+            const range = document.createRange(); range.selectNodeContents(p);
+            const tops = [...new Set([...range.getClientRects()].map(r => Math.round(r.top)))];
+            return tops.length > 2 ? [p.textContent.length / (tops.length - 0.5)] : [];  // the last line is half full, on average
+          });
+          return lines.reduce((a, b) => a + b, 0) / lines.length;
+        }"""
+    )
+    assert 65 <= per_line <= 75, f"{per_line:.0f} characters a line"
+    picture = tab.locator(".story figure img")
+    expect(picture).to_be_visible()
+    chosen = picture.evaluate("img => img.currentSrc")
+    assert re.search(r"-800\.avif$", chosen), chosen  # Chromium reads AVIF; the 544 px column takes the narrowest width that fills it
+
+
+def test_the_keyboard_finds_a_visible_skip_link_first(tab: Page, addresses: dict[str, str | None]) -> None:
+    visit(tab, addresses, "home", SCREENS["phone"])
+    tab.keyboard.press("Tab")
+    skip = tab.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0
+    assert tab.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+
+
+def test_a_printed_article_keeps_the_story_and_the_original_address_and_drops_the_rest(tab: Page, addresses: dict[str, str | None]) -> None:
+    visit(tab, addresses, "article", SCREENS["desktop"])
+    tab.emulate_media(media="print")
+    try:
+        for hidden in (".masthead nav", ".story .chips", ".related", ".neighbours"):
+            expect(tab.locator(hidden).first).to_be_hidden()
+        expect(tab.locator(".story h1")).to_be_visible()
+        original = tab.locator(".original a")
+        after = original.evaluate("a => getComputedStyle(a, '::after').content")
+        assert original.get_attribute("href") in after
+    finally:
+        tab.emulate_media(media="screen")
