@@ -58,12 +58,17 @@ def test_an_open_page_follows_edits_and_shows_build_errors_until_they_are_fixed(
         expect(heading).to_have_text("Fixed and live again", timeout=WAIT_MS)
 
 
-@pytest.mark.parametrize("width, height", [(390, 844), (1280, 800)], ids=["phone", "desktop"])
+LONG_WORD = "Rechtsschutzversicherungsgesellschaftenvertragsbedingungenzusammenfassungsentwurf" * 2
+
+
+@pytest.mark.parametrize("width, height", [(320, 640), (390, 844), (1280, 800)], ids=["small-phone", "phone", "desktop"])
 def test_pages_fit_the_screen_without_sideways_scrolling(make_site, page: Page, width: int, height: int):
-    site = make_site(SITE)
+    """Even a headline, a source or a topic of one endless word wraps instead of pushing the page sideways."""
+    endless = article("word", title=LONG_WORD, date="2021-11-22", topics=LONG_WORD).replace("Example News", LONG_WORD)
+    site = make_site(SITE + endless)
     page.set_viewport_size({"width": width, "height": height})
     with serve(site.root) as server:
-        for path in ("", PACT_URL, "countries/"):
+        for path in ("", PACT_URL, "countries/", "2021/11/22/word/", "topics/"):
             page.goto(server.url + path)
             expect(page.locator("h1").first).to_be_visible()
             assert not overflow(page)
