@@ -26,7 +26,7 @@ from .parallel import RenderJob, render_plans
 from .plan import Planner, check_collisions
 from .related import relate
 from .site import BuildOptions, model_site
-from .sources import find_article_files, load_config, stamp_sources
+from .sources import ARTICLES_DIR, find_article_files, load_config, stamp_sources
 from .state import BuildState
 from .templates import PageRenderer
 from .theme import THEME_FILE, Theme, resolve_theme
@@ -221,6 +221,7 @@ def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current
     config = state.config
     with timed(reporter, "read sources"):
         sources = stamp_sources(find_article_files(config.content_dir), config)
+        state.notes.load()
         state.scan_statics()
         signature = state.signature(sources)
     if skip_if_current and (last := state.last_build(signature)) is not None:
@@ -245,8 +246,12 @@ def apply_changes(state: BuildState, changes: Changes, reporter: Reporter) -> Bu
     with timed(reporter, "parse articles"):
         state.articles.update(changes.content)
         state.articles.raise_if_broken()
-    pictures_moved = any(path.suffix != ".md" for path in changes.content)  # a picture's file, perhaps: lists show pictures
-    bodies = None if pictures_moved else state.changed_bodies()
+    articles = state.config.content_dir / ARTICLES_DIR
+    others = [path for path in changes.content if path.suffix != ".md" or articles not in path.parents]  # pictures, edition notes
+    if others or state.unsettled:
+        state.unsettled = True
+        state.notes.load()
+    bodies = None if state.unsettled else state.changed_bodies()
     plans = replan(state, reporter) if bodies is None else replan_bodies(state, bodies)
     state.forget_signature()  # the output moves on without a whole-site signature
     return publish(state, plans, reporter, started)
@@ -254,8 +259,9 @@ def apply_changes(state: BuildState, changes: Changes, reporter: Reporter) -> Bu
 
 def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
     """Model and plan the whole site, reusing what the last plans can lend."""
+    state.unsettled = True
     with timed(reporter, "model"):
-        site = model_site(state.config, state.articles.articles.values(), state.options)
+        site = model_site(state.config, state.articles.articles.values(), state.options, state.notes.notes)
         related = relate(site.articles, state.related)
     with timed(reporter, "images"):
         state.prepare_pictures(site.articles, state.config.base_path)
@@ -268,6 +274,7 @@ def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
         check_collisions(plans)
         state.choose_flags(term.country.code for term in site.countries if term.country)
     state.related, state.planner, state.modelled = related, planner, dict(state.articles.articles)
+    state.unsettled = False
     state.plans = {plan.output: plan for plan in plans}
     return state.plans
 

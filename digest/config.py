@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from .countries import CountryIndex, UnknownCountry
 from .errors import ConfigError, DigestError, Location, Problem, Problems, display_path
 from .names import slugify
+from .periods import NO_EDITIONS, EditionSettings, check_editions
 from .yamlfile import KeyPath, YamlDoc, parse_yaml
 
 CONFIG_NAME = "site.yaml"
@@ -334,6 +335,11 @@ class SiteConfig:
         "news_sitemap", False, "also write `news-sitemap.xml` (a Google News sitemap of the last two days' articles)", _flag("news_sitemap"),
         shown="false",
     )
+    editions: EditionSettings = option(
+        "editions", NO_EDITIONS, "group articles into numbered editions with their own pages, feed and email: "
+        "`{period: daily|weekly|monthly, week_starts: monday, title: \"{label}\", group_by: topic|country|none, email: true}`",
+        check_editions, shown="",
+    )
     relative_urls: bool = option(
         "relative_urls", False, "write every internal link relative to its page, so the output works opened from disk or moved "
         "under any path (feeds and sitemaps keep absolute URLs); `digest build --relative` does the same", _flag("relative_urls"),
@@ -439,6 +445,9 @@ def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], overrides:
         at: KeyPath = ("feeds",) if "feeds" in data else ()
         report(at, "feeds need absolute links, so base_url is required", key="feeds" in data,
                hint="add the address the site will be published at, e.g. base_url: https://news.example.org/ (or turn feeds off: feeds: false)")
+    if values["editions"].email and values["editions"].enabled and not _has_host(values["base_url"]) and data.get("base_url") in (None, "/"):
+        report(("editions",), "edition emails need absolute links, so base_url is required", key=True,
+               hint="add the address the site will be published at, e.g. base_url: https://news.example.org/ (or editions: {email: false})")
     problems.raise_if_any(ConfigError)
     values["content_dir"] = (root / values["content_dir"]).resolve()
     values["output_dir"] = overrides.output_dir.resolve() if overrides.output_dir else (root / values["output_dir"]).resolve()

@@ -29,6 +29,10 @@ class PageKind(StrEnum):
     YEAR = "year"
     MONTH = "month"
     NOT_FOUND = "404"
+    EDITIONS = "editions"
+    EDITION = "edition"
+    EDITION_EMAIL = "edition-email"
+    EDITION_TEXT = "edition-text"
     ATOM = "atom"
     RSS = "rss"
     JSON_FEED = "json-feed"
@@ -40,7 +44,7 @@ class PageKind(StrEnum):
 
 PUBLIC_PAGES = frozenset({
     PageKind.HOME, PageKind.ARTICLE, PageKind.TOPICS, PageKind.TOPIC, PageKind.COUNTRIES, PageKind.COUNTRY,
-    PageKind.ARCHIVE, PageKind.YEAR, PageKind.MONTH,
+    PageKind.ARCHIVE, PageKind.YEAR, PageKind.MONTH, PageKind.EDITIONS, PageKind.EDITION,
 })
 """The HTML pages a sitemap lists (not the 404 page, not feeds)."""
 
@@ -56,6 +60,10 @@ TEMPLATES: Mapping[PageKind, tuple[str, ...]] = {
     PageKind.YEAR: ("year.html", "list.html"),
     PageKind.MONTH: ("month.html", "list.html"),
     PageKind.NOT_FOUND: ("404.html",),
+    PageKind.EDITIONS: ("editions.html",),
+    PageKind.EDITION: ("edition.html",),
+    PageKind.EDITION_EMAIL: ("email.html",),
+    PageKind.EDITION_TEXT: ("email.txt",),
     PageKind.ATOM: ("feed.xml",),
     PageKind.RSS: ("rss.xml",),
     PageKind.JSON_FEED: ("feed.json",),

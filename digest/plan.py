@@ -15,15 +15,21 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from .content import Article
 from .countries import REGIONS, Country
+from .editions import Edition
 from .errors import Location, PlanError, Problem, Problems, display_path
 from .pages import PUBLIC_PAGES, PageKind, PagePlan, Urls, template_candidates
+from .periods import GroupBy
 from .related import RelatedIndex
 from .site import Month, Site, Term, TermKind, Year
 from .syndication import SITEMAP_LIMIT, Syndication, feed_formats, feed_links
-from .views import ArticleCard, ArticleView, CountryLink, Link, Pager, Picture, SiteInfo, TermLink
+from .views import ArticleCard, ArticleView, CountryLink, EditionGroup, EditionLink, EditionView, Link, Pager, Picture, SiteInfo, TermLink
 
+EDITION_HEADLINES = 3
+"""How many of an edition's articles lists of editions name."""
 MENU: tuple[tuple[str, tuple[str, ...]], ...] = (("Latest", ()), ("Topics", ("topics",)), ("Countries", ("countries",)), ("Archive", ("archive",)))
 
 
@@ -74,6 +80,18 @@ def term_link(urls: Urls, term: Term, flag_url: str = "") -> TermLink:
     )
 
 
+def edition_groups(cards: tuple[ArticleCard, ...], group_by: GroupBy) -> tuple[EditionGroup, ...]:
+    """An edition's cards under their first topic or first country, groups in the order their first article comes."""
+    if group_by is GroupBy.NONE:
+        return (EditionGroup("", "", cards),)
+    groups: dict[tuple[str, str, str], list[ArticleCard]] = {}
+    for card in cards:
+        head: Link | CountryLink | None = (card.topics or (None,))[0] if group_by is GroupBy.TOPIC else (card.countries or (None,))[0]
+        key = (head.name, head.url, getattr(head, "flag_url", "")) if head is not None else ("Other news", "", "")
+        groups.setdefault(key, []).append(card)
+    return tuple(EditionGroup(name, url, tuple(items), flag) for (name, url, flag), items in groups.items())
+
+
 def by_region(terms: Sequence[Term], links: Sequence[TermLink]) -> tuple[tuple[str, tuple[TermLink, ...]], ...]:
     """Countries' links grouped by continent, in a fixed continent order, by name within one."""
     order = {name: index for index, name in enumerate(REGIONS)}
@@ -110,7 +128,8 @@ class Planner:
         self.topic_names = {t.slug: t.name for t in site.topics}
         self.topic_links: dict[str, Link] = {}
         self.country_links: dict[Country, CountryLink] = {}
-        menu = tuple(Link(name, self.urls.path(*part)) for name, part in MENU)
+        sections = MENU[:1] + (("Editions", ("editions",)),) + MENU[1:] if config.editions.enabled else MENU
+        menu = tuple(Link(name, self.urls.path(*part)) for name, part in sections)
         self.formats = feed_formats(config.feeds)
         self.info = SiteInfo(
             config.title, config.description, config.base_url, config.base_path, config.language, menu, self.urls.path(),
@@ -127,6 +146,8 @@ class Planner:
         self.card_by_id = {id(a): card for a, card in zip(site.articles, self.card_list)}
         self.unchanged_pages = self._unchanged_article_pages(previous) if same_site else set()
         self.syndication = Syndication(site, self.info, self.urls, self.card_by_id, self.formats, sitemap_limit)
+        self.editions = tuple(self.edition_view(e) for e in site.editions)
+        """Every edition as its pages show it, newest first."""
 
     def _cards(self, previous: "Planner | None") -> dict[Path, ArticleCard]:
         """Every article's card: the previous one when it cannot differ or turns out equal."""
@@ -198,6 +219,23 @@ class Planner:
             )
         return link
 
+    def edition_view(self, edition: Edition) -> EditionView:
+        """An edition with its articles' cards, in groups, and the addresses of its page and email."""
+        url = self.urls.path("editions", edition.id)
+        span = edition.span
+        cards = tuple(self.card_by_id[id(a)] for a in edition.articles)
+        link = EditionLink(
+            edition.id, edition.title, url, edition.number, span.label, span.start, span.end, len(edition.articles),
+            edition.note.summary if edition.note else "", tuple(Link(c.title, c.url) for c in cards[:EDITION_HEADLINES]),
+        )
+        mailed = self.site.config.editions.email and bool(self.info.origin)
+        return EditionView(
+            link, edition.note.intro if edition.note else Markup(""), edition_groups(cards, self.site.config.editions.group_by), cards,
+            max(a.published for a in edition.articles), max(a.modified for a in edition.articles), url,
+            url + "email.html" if mailed else "", url + "email.txt" if mailed else "",
+            tuple(a.path for a in edition.articles) + ((edition.note.path,) if edition.note else ()),
+        )
+
     def article_plan(self, article: Article) -> PagePlan:
         """The article's own page; `article` may be a newer version with the same card.
 
@@ -244,7 +282,8 @@ class Planner:
     def pages(self) -> Iterator[PagePlan]:
         site = self.site
         latest = max((a.modified for a in site.articles), default=None)
-        yield from self.listing(PageKind.HOME, self.urls.path(), site.config.title, site.articles)
+        lead: dict[str, Any] = {"edition": self.editions[0]} if self.editions else {}
+        yield from self.listing(PageKind.HOME, self.urls.path(), site.config.title, site.articles, **lead)
         yield from self.article_pages()
         for kind, terms, index in ((PageKind.TOPIC, site.topics, PageKind.TOPICS), (PageKind.COUNTRY, site.countries, PageKind.COUNTRIES)):
             links = tuple(term_link(self.urls, t, flag_url(self.urls, self.flags, t.country.code) if t.country else "") for t in terms)
@@ -256,6 +295,7 @@ class Planner:
                 yield from self.listing(kind, link.url, term.name, term.articles, slug=term.slug, term=link, feeds=feeds)
                 yield from self.syndication.feeds(link.url, title, term.description, term.articles, feeds)
         yield from self.archives(site.years, latest)
+        yield from self.edition_pages()
         not_found = self.urls.path() + "404.html"
         yield PagePlan(PageKind.NOT_FOUND, not_found, "404.html", template_candidates(PageKind.NOT_FOUND),
                        {"site": self.info, "page": Link("Page not found", not_found), "kind": PageKind.NOT_FOUND})
@@ -279,6 +319,34 @@ class Planner:
             shown = title if number == 1 else f"{title} (page {number})"
             modified = max((a.modified for a in chunk), default=None)
             yield self.plan(kind, urls[number - 1], shown, slug=slug, modified=modified, pager=pager, **context)
+
+    def edition_pages(self) -> Iterator[PagePlan]:
+        """/editions/ (newest first, paginated), each edition's page with its email twin, and the editions feed."""
+        if not self.site.config.editions.enabled:
+            return
+        first = self.urls.path("editions")
+        title = f"Editions · {self.site.config.title}"
+        feeds = feed_links(self.formats, title, first)
+        links = [view.link for view in self.editions]
+        size = self.paginate
+        total = max(1, -(-len(links) // size))
+        urls = tuple(self.urls.page(first, n) for n in range(1, total + 1))
+        for number in range(1, total + 1):
+            chunk = self.editions[(number - 1) * size : number * size]
+            pager = Pager(number, total, tuple(v.link for v in chunk), urls, len(links))
+            modified = max((v.updated for v in chunk), default=None)
+            yield self.plan(PageKind.EDITIONS, urls[number - 1], "Editions" if number == 1 else f"Editions (page {number})",
+                            modified=modified, pager=pager, feeds=feeds)
+        for index, view in enumerate(self.editions):
+            sources = view.sources
+            newer = links[index - 1] if index > 0 else None
+            older = links[index + 1] if index + 1 < len(links) else None
+            context: dict[str, Any] = {"edition": view, "newer": newer, "older": older, "feeds": feeds}
+            yield self.plan(PageKind.EDITION, view.url, view.title, sources, modified=view.updated, **context)
+            if view.email_url:
+                yield self.plan(PageKind.EDITION_EMAIL, view.email_url, view.title, sources, **context)
+                yield self.plan(PageKind.EDITION_TEXT, view.text_url, view.title, sources, **context)
+        yield from self.syndication.edition_feeds(first, title, self.editions, feeds)
 
     def archives(self, years: tuple[Year, ...], newest: datetime | None) -> Iterator[PagePlan]:
         def month_link(month: Month) -> TermLink:

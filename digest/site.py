@@ -6,7 +6,7 @@ Pure: no disk access, no clock unless one is passed in.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -14,6 +14,7 @@ from enum import StrEnum
 from .config import SiteConfig
 from .content import Article
 from .countries import Country
+from .editions import Edition, EditionNote, model_editions
 from .names import display_name
 
 
@@ -74,6 +75,8 @@ class Site:
     years: tuple[Year, ...]
     now: datetime | None = None
     """The build's clock, if it has one: what the news sitemap's two-day window ends at."""
+    editions: tuple[Edition, ...] = ()
+    """Newest first (none unless site.yaml asks for `editions:`)."""
 
 
 def is_published(article: Article, options: BuildOptions) -> bool:
@@ -82,8 +85,10 @@ def is_published(article: Article, options: BuildOptions) -> bool:
     return options.future or options.now is None or article.published <= options.now
 
 
-def model_site(config: SiteConfig, articles: Iterable[Article], options: BuildOptions = BuildOptions()) -> Site:
-    """Order and group the published articles: newest first, by topic, by country, by year and month."""
+def model_site(
+    config: SiteConfig, articles: Iterable[Article], options: BuildOptions = BuildOptions(), notes: Mapping[str, EditionNote] | None = None,
+) -> Site:
+    """Order and group the published articles: newest first, by topic, by country, by year and month, by edition."""
     chosen = sorted(
         (a for a in articles if is_published(a, options)),
         key=lambda a: (a.published, a.slug, str(a.path)),
@@ -97,6 +102,7 @@ def model_site(config: SiteConfig, articles: Iterable[Article], options: BuildOp
         countries=_countries(ordered),
         years=_years(ordered),
         now=options.now,
+        editions=model_editions(config, ordered, notes or {}),
     )
 
 

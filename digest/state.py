@@ -24,6 +24,7 @@ from .bodies import BodyStore
 from .cache import BuildCache, LastBuild, article_key, settings_key
 from .config import SiteConfig
 from .content import Article, ArticleParser, Parsed, interned
+from .editions import EditionNotes
 from .errors import ContentError, DigestError, Problem
 from .fingerprint import Fingerprinter
 from .images import ImageShop
@@ -246,6 +247,8 @@ class BuildState:
         self.flags: dict[str, tuple[Path, str]] = {}
         """The flags of the countries the site names, as static files: `flags/il.svg` → (file, fingerprint)."""
         self.flag_digests: dict[Path, str] = {}
+        self.notes = EditionNotes(config)
+        """The curator's notes on editions (content/editions/*.md)."""
         self.images = ImageShop(config.content_dir, self.cache.folder / "images" if self.cache is not None else None)
         self.pictures: dict[Path, Picture] = {}
         """Each article's picture, by article file."""
@@ -254,6 +257,8 @@ class BuildState:
         self.related: RelatedIndex | None = None
         self.planner: Planner | None = None
         self.plans: dict[str, PagePlan] = {}
+        self.unsettled = False
+        """A whole-site replan failed (a broken picture or edition note, say): the next change must replan everything."""
         self.modelled: dict[Path, Article] = {}
         """The articles the last plans were made from: comparing them with `articles` says what a change touched."""
 
@@ -274,6 +279,8 @@ class BuildState:
         digest.update(f"{self.articles.settings}|{options.drafts}|{options.future}|{self.config!r}".encode())
         for source in sources:
             digest.update(str(source.path).encode("utf-8", "surrogateescape") + b"\0" + source.fingerprint.encode())
+        for path, fingerprint in self.notes.stamps():  # read by `notes.load`, which comes first
+            digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + fingerprint.encode())
         for folder in self.theme.template_dirs:
             for path in sorted(p for p in folder.rglob("*") if p.is_file()):
                 digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(path.read_bytes()).digest())

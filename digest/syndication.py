@@ -18,7 +18,7 @@ from .config import FeedSettings
 from .content import Article
 from .pages import FEED_KINDS, PageKind, PagePlan, Urls, template_candidates
 from .site import Site
-from .views import ArticleCard, ArticleView, Feed, FeedEntry, FeedLink, NewsEntry, SiteInfo, Sitemap, SitemapEntry
+from .views import ArticleCard, ArticleView, EditionEntry, EditionView, Feed, FeedEntry, FeedLink, NewsEntry, SiteInfo, Sitemap, SitemapEntry
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """The `updated` of a feed with no entries yet (never the build time)."""
@@ -98,6 +98,26 @@ class Syndication:
         sources = tuple(a.path for a in shown)
         updated = max((e.card.updated for e in entries), default=EPOCH)
         published = max((e.card.published for e in entries), default=EPOCH)
+        for form, link in zip(self.formats, alternates):
+            url = self.info.absolute(link.url)
+            feed = Feed(title, description, self.info.absolute(page_url), url, url, updated, published, entries, alternates)
+            kind = FEED_KINDS[form.file]
+            yield PagePlan(kind, link.url, self.urls.output_of(link.url), template_candidates(kind), {"site": self.info, "feed": feed, "kind": kind}, sources)
+
+    def edition_feeds(self, page_url: str, title: str, editions: Sequence[EditionView], alternates: tuple[FeedLink, ...]) -> Iterator[PagePlan]:
+        """The editions feed in every format: the newest editions, each whole (its introduction and every article)."""
+        shown = editions[: self.settings.entries]
+        entries = tuple(
+            EditionEntry(
+                view, f"tag:{self.host},{view.start.isoformat()}:{view.url}", view.title, view.url, view.published, view.updated,
+                view.summary or f"{view.count} article{'' if view.count == 1 else 's'}: " + "; ".join(c.title for c in view.items[:5]),
+            )
+            for view in shown
+        )
+        sources = tuple(dict.fromkeys(path for view in shown for path in view.sources))
+        updated = max((e.updated for e in entries), default=EPOCH)
+        published = max((e.published for e in entries), default=EPOCH)
+        description = f"Every edition of {self.site.config.title}, whole"
         for form, link in zip(self.formats, alternates):
             url = self.info.absolute(link.url)
             feed = Feed(title, description, self.info.absolute(page_url), url, url, updated, published, entries, alternates)

@@ -7,7 +7,7 @@ import hashlib
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 
 import jinja2
@@ -16,16 +16,28 @@ from markupsafe import Markup
 
 from .errors import Location, Problem, TemplateError, display_path
 from .links import absolute_from, relative_to, rewrite_urls
+from .mailing import email_ready, plain_text
 from .metadata import collection, news_article
 from .pages import PageKind, PagePlan
 from .theme import Theme
 from .views import ArticleView, Feed, SiteInfo
 
 
-def format_date(value: datetime, style: str = "long") -> str:
+def format_date(value: date, style: str = "long") -> str:
     """'24 November 2021' (long) or '24 Nov 2021' (short); no locale, no clock."""
     month = f"{value:%B}" if style == "long" else f"{value:%b}"
     return f"{value.day} {month} {value.year}"
+
+
+def date_range(start: date, end: date) -> str:
+    """'22–28 November 2021', '29 November – 5 December 2021', '27 December 2021 – 2 January 2022', or one day."""
+    if start == end:
+        return format_date(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{format_date(end)}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B} – {format_date(end)}"
+    return f"{format_date(start)} – {format_date(end)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +73,12 @@ class PageRenderer:
             auto_reload=False,  # a template change makes a new renderer; no stat per page meanwhile
         )
         self.env.filters["format_date"] = format_date
+        self.env.filters["date_range"] = date_range
         self.env.filters["isodate"] = lambda value: value.isoformat()
         self.env.filters["rfc822"] = email.utils.format_datetime
         self.env.filters["absolute"] = _absolute
         self.env.filters["absolute_links"] = lambda html, page_url: Markup(rewrite_urls(str(html), absolute_from(page_url)))
+        self.env.filters["plain_text"] = lambda fragment: plain_text(str(fragment))
         self.env.globals.update(news_article=news_article, collection=collection, asset=_asset)
         self.choices: dict[tuple[str, ...], Choice] = {}
         self.used_digests: dict[str, bytes] = {}
@@ -149,7 +163,9 @@ class PageRenderer:
         except Exception as exc:  # any failure inside a template is reported at its line
             raise self.error(exc, plan) from None
         site = context.get("site")
-        if isinstance(site, SiteInfo) and site.relative and plan.output.endswith(".html"):
+        if plan.kind is PageKind.EDITION_EMAIL and isinstance(site, SiteInfo):
+            text = email_ready(text, site.absolute(plan.url))
+        elif isinstance(site, SiteInfo) and site.relative and plan.output.endswith(".html"):
             text = rewrite_urls(text, _links_for(plan, site))
         return text.encode("utf-8")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +153,8 @@ class FeedEntry:
     id: str
     """Stable: made of the site's host, the article's date and its URL, never of its title."""
     content: ArticleView | None = None
+    edition: None = None
+    """An article's entry is no edition (see `EditionEntry`)."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.card, name)
@@ -173,7 +175,7 @@ class Feed:
     """The newest entry's last change: never the build time."""
     published: datetime
     """The newest entry's publication."""
-    entries: tuple[FeedEntry, ...]
+    entries: tuple[FeedEntry | EditionEntry, ...]
     alternates: tuple[FeedLink, ...]
     """The same feed in every format written, this one included."""
 
@@ -209,12 +211,87 @@ class NewsEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class EditionLink:
+    """An edition as lists and neighbours show it."""
+
+    id: str
+    title: str
+    url: str
+    number: int
+    label: str
+    start: date
+    end: date
+    count: int
+    summary: str = ""
+    """The first paragraph of the curator's introduction, as plain text ('' without one)."""
+    top: tuple[Link, ...] = ()
+    """Its first few articles, as lists of editions name them."""
+
+
+@dataclass(frozen=True, slots=True)
+class EditionGroup:
+    """The articles of an edition under one topic or country (or all of them, ungrouped)."""
+
+    name: str
+    url: str
+    items: tuple[ArticleCard, ...]
+    flag_url: str = ""
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class EditionView:
+    """An edition's page, email and feed entry: the introduction, then its articles in groups."""
+
+    link: EditionLink
+    intro: Markup
+    groups: tuple[EditionGroup, ...]
+    items: tuple[ArticleCard, ...]
+    """Every article, in the edition's order."""
+    published: datetime
+    """When its newest article was published."""
+    updated: datetime
+    """Its articles' last change."""
+    page_url: str
+    email_url: str = ""
+    text_url: str = ""
+    sources: tuple[Path, ...] = field(default=(), compare=False)
+    """The files it is made of: its articles and the curator's note."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.link, name)
+
+
+@dataclass(frozen=True, slots=True)
+class EditionEntry:
+    """An edition as the editions feed lists it, whole: what an RSS-to-email service mails."""
+
+    edition: EditionView
+    id: str
+    title: str
+    url: str
+    published: datetime
+    updated: datetime
+    summary: str
+    author: str = ""
+    source: str = ""
+    source_url: str = ""
+    topics: tuple[Link, ...] = ()
+    countries: tuple[CountryLink, ...] = ()
+    image: Picture | None = None
+    content: None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Pager:
-    """One page of a paginated list."""
+    """One page of a paginated list (of article cards, or of editions)."""
 
     number: int
     total: int
-    items: tuple[ArticleCard, ...]
+    items: tuple[Any, ...]
     urls: tuple[str, ...]
     count: int
 

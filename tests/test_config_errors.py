@@ -53,8 +53,8 @@ BAD_CONFIG = [
         id="unknown-key-did-you-mean",
     ),
     pytest.param(
-        "title: T\neditor: Desk\n",
-        "site.yaml:2:1: editor: unknown key 'editor'",
+        "title: T\nwriter: Desk\n",
+        "site.yaml:2:1: writer: unknown key 'writer'",
         "known keys: " + ", ".join(KNOWN_KEYS),
         id="unknown-key-lists-known-keys",
     ),
