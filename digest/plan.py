@@ -339,13 +339,13 @@ class Planner:
                             modified=modified, pager=pager, feeds=feeds)
         for index, view in enumerate(self.editions):
             sources = view.sources
-            newer = links[index - 1] if index > 0 else None
-            older = links[index + 1] if index + 1 < len(links) else None
+            newer = Link(links[index - 1].title, links[index - 1].url) if index > 0 else None  # only what the page shows of them,
+            older = Link(links[index + 1].title, links[index + 1].url) if index + 1 < len(links) else None  # so their edits pass it by
             context: dict[str, Any] = {"edition": view, "newer": newer, "older": older, "feeds": feeds}
             yield self.plan(PageKind.EDITION, view.url, view.title, sources, modified=view.updated, **context)
-            if view.email_url:
-                yield self.plan(PageKind.EDITION_EMAIL, view.email_url, view.title, sources, **context)
-                yield self.plan(PageKind.EDITION_TEXT, view.text_url, view.title, sources, **context)
+            if view.email_url:  # an email shows no neighbours: their edits pass it by
+                yield self.plan(PageKind.EDITION_EMAIL, view.email_url, view.title, sources, edition=view, feeds=feeds)
+                yield self.plan(PageKind.EDITION_TEXT, view.text_url, view.title, sources, edition=view, feeds=feeds)
         yield from self.syndication.edition_feeds(first, title, self.editions, feeds)
 
     def archives(self, years: tuple[Year, ...], newest: datetime | None) -> Iterator[PagePlan]:

@@ -29,6 +29,8 @@ from tests.crawl import serve_folder
 from tests.plugins_screenshots import Screenshots
 
 THEME_SCREENSHOTS = REPO / "themes" / "default" / "screenshots"
+PUBLISHED = "https://news.example.org/"
+"""The sample's base_url."""
 README_KINDS = ("home", "article")
 """The page kinds the README shows, on each screen in each scheme."""
 Scheme = Literal["light", "dark"]
@@ -57,6 +59,8 @@ class PageKind:
     link: Callable[[Page], Locator] | None = None
     path: str = ""
     optional: bool = False
+    dark_mode: bool = True
+    """Whether the page follows the reader's colour scheme (an email keeps its light colours: mail clients decide)."""
 
 
 PAGE_KINDS = (
@@ -71,8 +75,12 @@ PAGE_KINDS = (
     PageKind("year", "archive", lambda page: page.get_by_role("main").get_by_role("heading", level=2).first.get_by_role("link")),
     PageKind("month", "year", lambda page: page.get_by_role("navigation", name="Months").get_by_role("link").first),
     PageKind("not-found", path="/404.html"),
+    PageKind("editions", "home", sections_link("Editions")),
+    PageKind("edition", "editions", lambda page: page.get_by_role("main").get_by_role("heading", level=2).first.get_by_role("link")),
+    PageKind("edition-email", "edition", lambda page: page.get_by_role("link", name="This edition as an email"), dark_mode=False),
 )
 KIND_NAMES = [kind.name for kind in PAGE_KINDS]
+KINDS = {kind.name: kind for kind in PAGE_KINDS}
 
 
 # --- the sample, built once, served, and its pages found ---------------------------------------------------
@@ -91,10 +99,15 @@ def sample_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def tab(browser: BrowserContext) -> Iterator[Page]:
-    """The one tab every test of the module uses; each sets its own window size and colour scheme."""
+def tab(browser: BrowserContext, sample_url: str) -> Iterator[Page]:
+    """The one tab every test of the module uses; each sets its own window size and colour scheme.
+
+    The sample's absolute links (an email has only those) lead to the local copy, never out to the internet.
+    """
     page = browser.new_page()
+    page.route(f"{PUBLISHED}**", lambda route: route.fulfill(response=route.fetch(url=route.request.url.replace(PUBLISHED, sample_url))))
     yield page
+    page.unroute(f"{PUBLISHED}**")
     page.close()
 
 
@@ -161,7 +174,8 @@ def test_every_page_kind_is_photographed_on_desktop_and_phone_in_light_and_dark(
     with Image.open(io.BytesIO(png)) as picture:
         assert picture.size == SCREENS[screen]
         brightness = ImageStat.Stat(picture.convert("L")).mean[0]
-    assert (brightness < 128) == (scheme == "dark"), f"the {scheme} picture of {tab.url} has a mean brightness of {brightness:.0f} of 255"
+    dark = scheme == "dark" and KINDS[kind].dark_mode
+    assert (brightness < 128) == dark, f"the {scheme} picture of {tab.url} has a mean brightness of {brightness:.0f} of 255"
 
 
 def test_an_article_reads_at_a_comfortable_measure_with_its_picture_in_the_best_format(tab: Page, addresses: dict[str, str | None]) -> None:
@@ -205,3 +219,12 @@ def test_a_printed_article_keeps_the_story_and_the_original_address_and_drops_th
         assert original.get_attribute("href") in after
     finally:
         tab.emulate_media(media="screen")
+
+
+def test_an_edition_email_fits_a_600_pixel_reading_pane_with_its_pictures_loaded(tab: Page, addresses: dict[str, str | None]) -> None:
+    visit(tab, addresses, "edition-email", (600, 900))
+    assert not overflow(tab)
+    frame = tab.locator("table.frame").bounding_box()
+    assert frame is not None and frame["width"] <= 600
+    for picture in tab.locator("img").all():
+        assert picture.evaluate("img => img.complete && img.naturalWidth > 0"), picture.get_attribute("src")
