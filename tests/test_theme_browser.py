@@ -228,3 +228,13 @@ def test_an_edition_email_fits_a_600_pixel_reading_pane_with_its_pictures_loaded
     assert frame is not None and frame["width"] <= 600
     for picture in tab.locator("img").all():
         assert picture.evaluate("img => img.complete && img.naturalWidth > 0"), picture.get_attribute("src")
+
+
+def test_every_edition_and_its_email_has_no_accessibility_violation(tab: Page, addresses: dict[str, str | None]) -> None:
+    visit(tab, addresses, "editions", SCREENS["desktop"])
+    editions = [urljoin(tab.url, href) for href in tab.locator("ol.editions h2 a").evaluate_all("links => links.map(a => a.getAttribute('href'))")]
+    assert len(editions) >= 2
+    for url in editions + [url + "email.html" for url in editions]:
+        tab.goto(url)
+        violations = axe_violations(tab)
+        assert not violations, f"axe-core finds {len(violations)} violation(s) on {url}:\n" + "\n".join(violations)
