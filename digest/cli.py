@@ -1,9 +1,10 @@
-"""`digest [-s DIR] build | serve | watch`: arguments, progress on a terminal, clean errors."""
+"""`digest [-s DIR] build | serve | watch | check | init`: arguments, progress on a terminal, clean errors."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -22,6 +23,7 @@ from .errors import DigestError, display_path
 from .server import LiveState, bind_server, serve_in_background
 from .site import BuildOptions
 from .sources import load_config
+from .starter import plant_site
 from .theme import resolve_theme
 from .watch import QUIET_SECONDS, WatchedFolders, Watcher
 
@@ -84,6 +86,10 @@ def make_parser() -> argparse.ArgumentParser:
     watch = commands.add_parser("watch", help="rebuild into the output folder on every save, without a server")
     common(watch)
     watch.add_argument("--quiet-period", type=float, default=QUIET_SECONDS * 1000, metavar="MS", help="wait this long after the last file event before rebuilding (default 30)")
+    init = commands.add_parser("init", help="start a new site: a commented site.yaml, an example article, a .gitignore")
+    init.add_argument("folder", nargs="?", type=Path, metavar="DIR", help="where (made if missing); default: --site, else here")
+    init.add_argument("--force", action="store_true", help="add the starter files a non-empty folder lacks (existing files are never changed)")
+    init.add_argument("--debug", action="store_true", help="show a traceback for errors")
     return parser
 
 
@@ -100,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_build(args)
         if args.command == "check":
             return run_check(args)
+        if args.command in CURATOR_COMMANDS:
+            return CURATOR_COMMANDS[args.command](args)
         return run_live(args, serve=args.command == "serve")
     except DigestError as exc:
         if args.debug:
@@ -156,6 +164,28 @@ def run_check(args: argparse.Namespace) -> int:
         f"{report.pages} pages, {report.links} internal links checked"
     )
     return 1 if report.failed(args.strict) else 0
+
+
+def run_init(args: argparse.Namespace) -> int:
+    folder = args.folder if args.folder is not None else args.site
+    planted = plant_site(folder, _now(), force=args.force)
+    shown = display_path(folder.resolve())
+    where = "here" if shown == Path(".") else f"in {shown}/"
+    if planted.created:
+        print(f"Created a digest {where}:" if not planted.kept else f"Added {where}:")
+        print("".join(f"  {path}\n" for path in planted.created), end="")
+    if planted.kept:
+        print("Left as they were (already there):")
+        print("".join(f"  {path}\n" for path in planted.kept), end="")
+    print("\nNext:")
+    if shown != Path("."):
+        print(f"  cd {shlex.quote(str(shown))}")
+    print('  digest new "Your first headline" --country Morocco --topic defence')
+    print("  digest serve")
+    return 0
+
+
+CURATOR_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"init": run_init}
 
 
 def run_live(args: argparse.Namespace, *, serve: bool) -> int:
