@@ -1,10 +1,11 @@
-"""`digest [-s DIR] build | serve | watch | check | init`: arguments, progress on a terminal, clean errors."""
+"""`digest [-s DIR] build | serve | watch | check | init | list`: arguments, progress on a terminal, clean errors."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import shlex
+import shutil
 import signal
 import sys
 import threading
@@ -17,9 +18,10 @@ from typing import TextIO
 
 from . import __version__
 from .build import BuildResult, Changes, Session
+from .catalogue import entries_json, entries_table, read_catalogue, read_filters, select_entries
 from .check import check_site
 from .config import Overrides
-from .errors import DigestError, display_path
+from .errors import ContentError, DigestError, display_path
 from .server import LiveState, bind_server, serve_in_background
 from .site import BuildOptions
 from .sources import load_config
@@ -90,6 +92,13 @@ def make_parser() -> argparse.ArgumentParser:
     init.add_argument("folder", nargs="?", type=Path, metavar="DIR", help="where (made if missing); default: --site, else here")
     init.add_argument("--force", action="store_true", help="add the starter files a non-empty folder lacks (existing files are never changed)")
     init.add_argument("--debug", action="store_true", help="show a traceback for errors")
+    listing = commands.add_parser("list", help="list the articles, newest first: date, title, countries, topics, file")
+    listing.add_argument("--drafts", action="store_true", help="include drafts")
+    listing.add_argument("--future", action="store_true", help="include articles dated in the future")
+    listing.add_argument("--topic", metavar="NAME", help="only articles with this topic (any spelling an article may use)")
+    listing.add_argument("--country", metavar="NAME", help="only articles about this country (name, ISO code or alias)")
+    listing.add_argument("--format", choices=("table", "json"), default="table", help="aligned columns (default) or JSON for scripts")
+    listing.add_argument("--debug", action="store_true", help="show a traceback for errors")
     return parser
 
 
@@ -185,7 +194,27 @@ def run_init(args: argparse.Namespace) -> int:
     return 0
 
 
-CURATOR_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"init": run_init}
+def run_list(args: argparse.Namespace) -> int:
+    config = load_config(args.site)
+    filters = read_filters(config, BuildOptions(drafts=args.drafts, future=args.future, now=_now()), args.topic, args.country)
+    catalogue = read_catalogue(config)
+    entries = select_entries(config, catalogue.articles, filters)
+    if args.format == "json":
+        print(entries_json(entries))
+    elif entries:
+        print(entries_table(entries, shutil.get_terminal_size().columns if sys.stdout.isatty() else None))
+    else:
+        print("No articles" + (" match" if filters.topic or filters.country else "") + ".", file=sys.stderr)
+    if catalogue.problems:
+        sys.stdout.flush()
+        print(ContentError(catalogue.problems).report(), file=sys.stderr)
+        files = len({problem.location.path for problem in catalogue.problems})
+        print(f"\n{files} article file{'s' if files > 1 else ''} could not be read and {'are' if files > 1 else 'is'} not listed.", file=sys.stderr)
+        return 1
+    return 0
+
+
+CURATOR_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"init": run_init, "list": run_list}
 
 
 def run_live(args: argparse.Namespace, *, serve: bool) -> int:
