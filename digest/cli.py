@@ -1,4 +1,4 @@
-"""`digest [-s DIR] build | serve | watch | check | init | list`: arguments, progress on a terminal, clean errors."""
+"""`digest [-s DIR] build | serve | watch | check | init | new | list`: arguments, progress on a terminal, clean errors."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import shlex
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -21,7 +22,8 @@ from .build import BuildResult, Changes, Session
 from .catalogue import entries_json, entries_table, read_catalogue, read_filters, select_entries
 from .check import check_site
 from .config import Overrides
-from .errors import ContentError, DigestError, display_path
+from .drafting import ArticleRequest, compose_article, write_article
+from .errors import CommandError, ContentError, DigestError, Problem, display_path
 from .server import LiveState, bind_server, serve_in_background
 from .site import BuildOptions
 from .sources import load_config
@@ -92,6 +94,17 @@ def make_parser() -> argparse.ArgumentParser:
     init.add_argument("folder", nargs="?", type=Path, metavar="DIR", help="where (made if missing); default: --site, else here")
     init.add_argument("--force", action="store_true", help="add the starter files a non-empty folder lacks (existing files are never changed)")
     init.add_argument("--debug", action="store_true", help="show a traceback for errors")
+    new = commands.add_parser("new", help="write a new article's file, front matter filled in and checked as the build checks it")
+    new.add_argument("title", metavar="TITLE", help="the headline; the file's name (and the address's last part) is made from it")
+    new.add_argument("--country", action="append", default=[], metavar="NAME", help="a country: name, ISO code or alias (repeat for more)")
+    new.add_argument("--topic", action="append", default=[], metavar="NAME", help="a topic (repeat for more)")
+    new.add_argument("--source", default="", help="the publication the original comes from")
+    new.add_argument("--url", default="", help="the original article's address")
+    new.add_argument("--date", default="", help="2021-11-24 or an ISO 8601 time (default: now, in the site's time zone)")
+    new.add_argument("--summary", default="", help="a sentence for lists (default: the first paragraph)")
+    new.add_argument("--draft", action="store_true", help="mark it draft: true, kept off the site until you remove that")
+    new.add_argument("--edit", action="store_true", help="then open it in $EDITOR (or $VISUAL)")
+    new.add_argument("--debug", action="store_true", help="show a traceback for errors")
     listing = commands.add_parser("list", help="list the articles, newest first: date, title, countries, topics, file")
     listing.add_argument("--drafts", action="store_true", help="include drafts")
     listing.add_argument("--future", action="store_true", help="include articles dated in the future")
@@ -194,6 +207,33 @@ def run_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_new(args: argparse.Namespace) -> int:
+    config = load_config(args.site)
+    request = ArticleRequest(
+        args.title, tuple(args.country), tuple(args.topic), args.source, args.url, args.date, args.summary, args.draft,
+    )
+    article = compose_article(config, request, _now())
+    write_article(article, read_catalogue(config).articles, config)
+    shown = display_path(article.path)
+    print(shown)
+    if args.edit:
+        return open_in_editor(shown)
+    return 0
+
+
+def open_in_editor(path: Path) -> int:
+    """Run $EDITOR (else $VISUAL) on `path`; its exit status is the command's."""
+    editor = os.environ.get("EDITOR") or os.environ.get("VISUAL")
+    if not editor:
+        raise CommandError([Problem.at_option("--edit", "neither EDITOR nor VISUAL is set, so no editor was opened; the file is written",
+                                              "open it yourself, or set one, e.g. export EDITOR=nano")])
+    try:
+        return subprocess.run([*shlex.split(editor), str(path)], check=False).returncode
+    except (OSError, ValueError) as exc:
+        raise CommandError([Problem.at_option("--edit", f"cannot run the editor '{editor}' ({exc}); the file is written",
+                                              "set EDITOR to your editor's command, e.g. export EDITOR='code --wait'")]) from None
+
+
 def run_list(args: argparse.Namespace) -> int:
     config = load_config(args.site)
     filters = read_filters(config, BuildOptions(drafts=args.drafts, future=args.future, now=_now()), args.topic, args.country)
@@ -214,7 +254,7 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-CURATOR_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"init": run_init, "list": run_list}
+CURATOR_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"init": run_init, "new": run_new, "list": run_list}
 
 
 def run_live(args: argparse.Namespace, *, serve: bool) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import pytest
 
 from digest.catalogue import Filters, entries_table, read_catalogue, select_entries
 from digest.cli import main
-from digest.content import ArticleParser
+from digest.content import ArticleParser, SourceFile
+from digest.drafting import ArticleRequest, compose_article
 from digest.site import BuildOptions
 from digest.sources import load_config
 from tests.conftest import FIXED_NOW, SITE_YAML, article, full_snapshot, run_cli
@@ -74,6 +76,38 @@ def shell(folder: Path, *args: str) -> tuple[int, str, str]:
     return done.returncode, done.stdout, done.stderr
 
 
+def test_init_new_build_is_the_readme_s_first_five_minutes(tmp_path):
+    code, out, err = shell(tmp_path, "init", "my-digest")
+    assert (code, err) == (0, "")
+    assert out == (
+        "Created a digest in my-digest/:\n"
+        "  site.yaml\n"
+        "  content/articles/2026/welcome-to-your-digest.md\n"
+        "  .gitignore\n"
+        "\n"
+        "Next:\n"
+        "  cd my-digest\n"
+        '  digest new "Your first headline" --country Morocco --topic defence\n'
+        "  digest serve\n"
+    )
+    site = tmp_path / "my-digest"
+    config = load_config(site)  # the real loader reads the commented site.yaml
+    assert (config.title, config.base_url, config.language, config.timezone, config.paginate, config.theme) == (
+        "My News Digest", "https://example.org/", "en", "UTC", 20, "default",
+    )
+    assert "README" in (site / "site.yaml").read_text()
+    assert (site / ".gitignore").read_text().splitlines()[1::2] == ["/public/", "/.digest-cache/"]
+
+    code, out, err = shell(site, "new", "Morocco and Israel sign a pact", "--country", "Morocco", "--topic", "defence")
+    assert (code, out, err) == (0, PACT + "\n", "")
+    code, out, err = shell(site, "build")
+    assert code == 0, err
+    page = (site / "public/2026/11/25/morocco-and-israel-sign-a-pact/index.html").read_text()
+    assert "<h1>Morocco and Israel sign a pact</h1>" in page
+    assert "<h1>Welcome to your digest</h1>" in (site / "public/2026/11/25/welcome-to-your-digest/index.html").read_text()
+    assert "Morocco and Israel sign a pact" in (site / "public/topics/defence/index.html").read_text()
+
+
 def test_the_example_article_teaches_and_reads_without_a_problem(tmp_path, digest):
     assert digest(tmp_path, "init")[0] == 0
     config = load_config(tmp_path)
@@ -124,6 +158,113 @@ def test_init_starts_in_a_git_repository_just_made(tmp_path, digest):
     (tmp_path / ".git").mkdir()
     assert digest(tmp_path, "init")[0] == 0
     assert (tmp_path / "site.yaml").is_file()
+
+
+# -- new ------------------------------------------------------------------------------
+
+def test_new_writes_countries_by_name_and_topics_by_their_vocabulary_name(make_site, digest):
+    site = make_site(VOCABULARY)
+    code, out, err = digest(
+        site.root, "new", "Rabat hosts: a 1:20 summit", "--country", "MA", "--country", "ksa", "--country", "Holland",
+        "--country", "NO", "--country", "Morocco", "--topic", "military", "--topic", "DIPLOMACY", "--source", "Le Desk",
+        "--url", "https://example.org/summit", "--summary", "NO deal yet.", "--draft",
+    )
+    assert (code, err) == (0, "")
+    assert out == "content/articles/2026/rabat-hosts-a-1-20-summit.md\n"
+    assert (site.root / out.strip()).read_text() == (
+        "---\n"
+        "title: 'Rabat hosts: a 1:20 summit'\n"
+        "date: 2026-11-25T13:00:00+01:00\n"  # now, in the site's zone
+        "countries: [Morocco, Saudi Arabia, Netherlands, Norway]\n"
+        "topics: [Defence, diplomacy]\n"  # 'Diplomacy & Talks' would read as another topic: the slug stands in
+        "source: Le Desk\n"
+        "url: https://example.org/summit\n"
+        "summary: NO deal yet.\n"
+        "draft: true\n"
+        "---\n\n"
+    )
+
+
+def test_new_refuses_what_the_build_would_refuse_with_the_build_s_hints_and_writes_nothing(make_site, digest):
+    site = make_site(VOCABULARY)
+    before = full_snapshot(site.root)
+    code, out, err = digest(site.root, "new", "Pact", "--country", "Marocco", "--topic", "defense", "--date", "24/11/21")
+    assert (code, out) == (1, "")
+    assert err == (
+        "--date: must be a date like 2021-11-24, got '24/11/21'\n"
+        "  hint: write it as YYYY-MM-DD (2021-11-24) or an ISO 8601 time (2021-11-24T09:30:00+01:00)\n\n"
+        "--country: unknown country 'Marocco'\n"
+        "  hint: did you mean 'Morocco' or 'Macao' or 'Monaco'?\n\n"
+        "--topic: unknown topic 'defense'\n"
+        "  hint: did you mean 'defence'? (or add it under topics: in site.yaml)\n\n"
+        "3 problems; nothing was written.\n"
+    )
+    assert full_snapshot(site.root) == before
+
+
+def test_new_never_overwrites_and_never_takes_another_article_s_address(make_site, digest):
+    site = make_site(SITE_YAML + """-- content/articles/2021/older.md --
+---
+title: An older take
+date: 2021-11-24
+slug: pact
+---
+""")
+    assert digest(site.root, "new", "Pact", "--date", "2021-11-24")[1:] == ("", (
+        "content/articles/2021/older.md: already has the address /2021/11/24/pact/ the new article would get\n"
+        "  hint: give the new article another title, or another --date\n"
+    ))
+    assert digest(site.root, "new", "Pact", "--date", "2021-11-25") == (0, "content/articles/2021/pact.md\n", "")
+    written = (site.root / "content/articles/2021/pact.md").read_bytes()
+    code, out, err = digest(site.root, "new", "Pact", "--date", "2021-11-26", "--source", "Other")
+    assert (code, err) == (1, "content/articles/2021/pact.md: already exists; digest new never overwrites an article\n"
+                              "  hint: edit it, or give the new article another title\n")
+    assert (site.root / "content/articles/2021/pact.md").read_bytes() == written
+
+
+def test_the_date_decides_the_year_folder_and_the_address_in_the_site_s_zone(make_site, digest):
+    site = make_site("-- site.yaml --\ntitle: T\nbase_url: https://news.example.org/\ntimezone: Asia/Tokyo\n")
+    config = load_config(site.root)
+    new_year = compose_article(config, ArticleRequest("Fireworks", date="2021-12-31T20:00:00Z"), FIXED_NOW)
+    assert new_year.path == config.content_dir / "articles/2022/fireworks.md"
+    assert "date: 2021-12-31T20:00:00+00:00\n" in new_year.text
+    assert digest(site.root, "new", "Pact", "--date", "2021-11-24") == (0, "content/articles/2021/pact.md\n", "")
+    assert "\ndate: 2021-11-24\n" in (site.root / "content/articles/2021/pact.md").read_text()
+    assert site.build().exists("2021/11/24/pact/index.html")
+
+
+def test_a_title_without_letters_gives_no_file_name(make_site, digest):
+    site = make_site(SITE_YAML)
+    code, _, err = digest(site.root, "new", "!!!")
+    assert (code, err) == (1, "title: '!!!' has no letters or digits to make the file's name from\n"
+                              '  hint: give a title in words, e.g. digest new "Morocco and Israel sign a defence pact"\n')
+
+
+def test_what_new_writes_reads_back_as_the_same_article(make_site):
+    site = make_site(SITE_YAML)
+    config = load_config(site.root)
+    request = ArticleRequest("Yes: 0x1F # “quotes” and 'apostrophes'", ("Côte d'Ivoire", "USA"), ("Abraham Accords", "AI"),
+                             "El País", "https://example.org/a?b=1#c", "2021-11-24T09:30", "On: off", draft=True)
+    made = compose_article(config, request, FIXED_NOW)
+    parsed = ArticleParser.for_site(config).parse(SourceFile(made.path, made.path, made.text.encode())).article
+    assert parsed == made.article
+    assert (parsed.title, parsed.source, parsed.url, parsed.summary, parsed.draft) == (request.title, "El País", request.url, "On: off", True)
+    assert [c.code for c in parsed.countries] == ["CI", "US"] and [t.label for t in parsed.topics] == ["Abraham Accords", "AI"]
+
+
+def test_edit_opens_the_editor_on_the_new_file(make_site, tmp_path, digest):
+    site = make_site(SITE_YAML)
+    record = tmp_path / "record.py"
+    record.write_text("import sys, pathlib\npathlib.Path(sys.argv[1]).write_text(repr(sys.argv[2:]))\n")
+    editor = f"{sys.executable} {record} {tmp_path / 'opened'}"
+    assert digest(site.root, "new", "Pact", "--edit", EDITOR=editor) == (0, "content/articles/2026/pact.md\n", "")
+    assert (tmp_path / "opened").read_text() == "['content/articles/2026/pact.md']"
+    assert digest(site.root, "new", "Talks", "--edit", EDITOR="", VISUAL=editor)[0] == 0
+    assert (tmp_path / "opened").read_text() == "['content/articles/2026/talks.md']"
+    code, out, err = digest(site.root, "new", "Summit", "--edit", EDITOR="", VISUAL="")
+    assert (code, out) == (1, "content/articles/2026/summit.md\n")
+    assert err.startswith("--edit: neither EDITOR nor VISUAL is set, so no editor was opened; the file is written\n")
+    assert (site.root / "content/articles/2026/summit.md").is_file()
 
 
 # -- list -----------------------------------------------------------------------------
@@ -228,3 +369,7 @@ def test_a_table_on_a_narrow_terminal_cuts_titles_rather_than_wrapping(make_site
     assert narrow.splitlines()[3] == "2021-11-24  Israel signs def…  Israel, Mor…  Defence, Ab…  content/articles/pact.md"
 
 
+@pytest.mark.parametrize("command", [["new", "Pact"], ["list"]])
+def test_new_and_list_outside_a_site_say_how_to_start_one(tmp_path, command, digest):
+    code, _, err = digest(tmp_path, *command)
+    assert code == 1 and "no site.yaml" in err and "digest init DIR" in err and "Traceback" not in err
