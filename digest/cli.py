@@ -213,7 +213,7 @@ def run_new(args: argparse.Namespace) -> int:
         args.title, tuple(args.country), tuple(args.topic), args.source, args.url, args.date, args.summary, args.draft,
     )
     article = compose_article(config, request, _now())
-    write_article(article, read_catalogue(config).articles, config)
+    write_article(config, article, read_catalogue(config).articles)
     shown = display_path(article.path)
     print(shown)
     if args.edit:

@@ -20,7 +20,7 @@ import yaml
 from .config import SiteConfig
 from .content import Article, ArticleParser, SourceFile
 from .countries import Country, UnknownCountry
-from .errors import CommandError, ContentError, Problem, display_path
+from .errors import CommandError, ContentError, DigestError, Problem, display_path
 from .fields import TopicNames, TopicRef, UnknownTopic
 from .names import slugify
 from .pages import Urls
@@ -63,22 +63,21 @@ def compose_article(config: SiteConfig, request: ArticleRequest, now: datetime) 
         raise CommandError([Problem.at_option("title", f"'{title}' has no letters or digits to make the file's name from",
                                               'give a title in words, e.g. digest new "Morocco and Israel sign a defence pact"')])
     parser = ArticleParser.for_site(config)
-    moment = request.date.strip() or now.astimezone(config.zone).replace(second=0, microsecond=0).isoformat()
-    fields = _front_matter(request, title, _date_value(moment), list(request.countries), list(request.topics))
+    moment = _date_value(request.date.strip() or now.astimezone(config.zone).replace(second=0, microsecond=0).isoformat())
+    fields = _front_matter(request, title, moment, list(request.countries), list(request.topics))
     first = _parse(parser, config.content_dir / ARTICLES_DIR / f"{slug}.md", fields, blame=True)
     path = config.content_dir / ARTICLES_DIR / f"{first.day.year:04d}" / f"{slug}.md"
     countries = [_country_spelling(parser, country) for country in first.countries]
     topics = [_topic_spelling(config, topic) for topic in first.topics]
-    fields = _front_matter(request, title, _date_value(moment), countries, topics)
+    fields = _front_matter(request, title, moment, countries, topics)
     final = _parse(parser, path, fields, blame=False)
     return ArticleFile(path, _text(fields), final)
 
 
-def write_article(file: ArticleFile, existing: Iterable[Article], config: SiteConfig) -> None:
+def write_article(config: SiteConfig, file: ArticleFile, existing: Iterable[Article]) -> None:
     """Write the file, unless a file is already there or another article has its URL (the build would refuse the pair)."""
-    shown = display_path(file.path)
     if file.path.exists():
-        raise CommandError.single(shown, "already exists; digest new never overwrites an article", hint="edit it, or give the new article another title")
+        raise _already_there(file.path)
     url = Urls(config.base_path).article(file.article)
     for other in existing:
         if other.day == file.article.day and other.slug.casefold() == file.article.slug.casefold():
@@ -91,7 +90,12 @@ def write_article(file: ArticleFile, existing: Iterable[Article], config: SiteCo
         with open(file.path, "x", encoding="utf-8", newline="\n") as handle:  # "x": never replaces a file made meanwhile
             handle.write(file.text)
     except FileExistsError:
-        raise CommandError.single(shown, "already exists; digest new never overwrites an article", hint="edit it, or give the new article another title") from None
+        raise _already_there(file.path) from None
+
+
+def _already_there(path: Path) -> DigestError:
+    return CommandError.single(display_path(path), "already exists; digest new never overwrites an article",
+                               hint="edit it, or give the new article another title")
 
 
 # -- the front matter ----------------------------------------------------------------

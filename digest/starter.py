@@ -145,6 +145,7 @@ def plant_site(folder: Path, now: datetime, *, force: bool = False) -> Planted:
     """Write the starter site into `folder` (made if missing). A folder with anything in it is refused
     unless `force`, and even then no file that exists is touched: nothing is ever overwritten or deleted."""
     shown = display_path(folder.absolute())
+    shown = folder.resolve() if shown == Path(".") else shown  # '.: is not empty' would say less than the folder's name
     if folder.exists() and not folder.is_dir():
         raise CommandError.single(shown, "is a file, not a folder", hint="give the name of a new folder for the site, e.g. digest init my-digest")
     present = sorted(name for name in os.listdir(folder) if name not in KEPT_IN_EMPTY_FOLDERS) if folder.is_dir() else []
