@@ -1,10 +1,13 @@
-"""`digest [-s DIR] build | serve | watch`: arguments, progress on a terminal, clean errors."""
+"""`digest [-s DIR] build | serve | watch | check | init | new | list`: arguments, progress on a terminal, clean errors."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -16,12 +19,15 @@ from typing import TextIO
 
 from . import __version__
 from .build import BuildResult, Changes, Session
+from .catalogue import entries_json, entries_table, read_catalogue, read_filters, select_entries
 from .check import check_site
 from .config import Overrides
-from .errors import DigestError, display_path
+from .drafting import ArticleRequest, compose_article, write_article
+from .errors import CommandError, ContentError, DigestError, Problem, display_path
 from .server import LiveState, bind_server, serve_in_background
 from .site import BuildOptions
 from .sources import load_config
+from .starter import plant_site
 from .theme import resolve_theme
 from .watch import QUIET_SECONDS, WatchedFolders, Watcher
 
@@ -84,6 +90,28 @@ def make_parser() -> argparse.ArgumentParser:
     watch = commands.add_parser("watch", help="rebuild into the output folder on every save, without a server")
     common(watch)
     watch.add_argument("--quiet-period", type=float, default=QUIET_SECONDS * 1000, metavar="MS", help="wait this long after the last file event before rebuilding (default 30)")
+    init = commands.add_parser("init", help="start a new site: a commented site.yaml, an example article, a .gitignore")
+    init.add_argument("folder", nargs="?", type=Path, metavar="DIR", help="where (made if missing); default: --site, else here")
+    init.add_argument("--force", action="store_true", help="add the starter files a non-empty folder lacks (existing files are never changed)")
+    init.add_argument("--debug", action="store_true", help="show a traceback for errors")
+    new = commands.add_parser("new", help="write a new article's file, front matter filled in and checked as the build checks it")
+    new.add_argument("title", metavar="TITLE", help="the headline; the file's name (and the address's last part) is made from it")
+    new.add_argument("--country", action="append", default=[], metavar="NAME", help="a country: name, ISO code or alias (repeat for more)")
+    new.add_argument("--topic", action="append", default=[], metavar="NAME", help="a topic (repeat for more)")
+    new.add_argument("--source", default="", help="the publication the original comes from")
+    new.add_argument("--url", default="", help="the original article's address")
+    new.add_argument("--date", default="", help="2021-11-24 or an ISO 8601 time (default: now, in the site's time zone)")
+    new.add_argument("--summary", default="", help="a sentence for lists (default: the first paragraph)")
+    new.add_argument("--draft", action="store_true", help="mark it draft: true, kept off the site until you remove that")
+    new.add_argument("--edit", action="store_true", help="then open it in $EDITOR (or $VISUAL)")
+    new.add_argument("--debug", action="store_true", help="show a traceback for errors")
+    listing = commands.add_parser("list", help="list the articles, newest first: date, title, countries, topics, file")
+    listing.add_argument("--drafts", action="store_true", help="include drafts")
+    listing.add_argument("--future", action="store_true", help="include articles dated in the future")
+    listing.add_argument("--topic", metavar="NAME", help="only articles with this topic (any spelling an article may use)")
+    listing.add_argument("--country", metavar="NAME", help="only articles about this country (name, ISO code or alias)")
+    listing.add_argument("--format", choices=("table", "json"), default="table", help="aligned columns (default) or JSON for scripts")
+    listing.add_argument("--debug", action="store_true", help="show a traceback for errors")
     return parser
 
 
@@ -100,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_build(args)
         if args.command == "check":
             return run_check(args)
+        if args.command in CURATOR_COMMANDS:
+            return CURATOR_COMMANDS[args.command](args)
         return run_live(args, serve=args.command == "serve")
     except DigestError as exc:
         if args.debug:
@@ -156,6 +186,75 @@ def run_check(args: argparse.Namespace) -> int:
         f"{report.pages} pages, {report.links} internal links checked"
     )
     return 1 if report.failed(args.strict) else 0
+
+
+def run_init(args: argparse.Namespace) -> int:
+    folder = args.folder if args.folder is not None else args.site
+    planted = plant_site(folder, _now(), force=args.force)
+    shown = display_path(folder.resolve())
+    where = "here" if shown == Path(".") else f"in {shown}/"
+    if planted.created:
+        print(f"Created a digest {where}:" if not planted.kept else f"Added {where}:")
+        print("".join(f"  {path}\n" for path in planted.created), end="")
+    if planted.kept:
+        print("Left as they were (already there):")
+        print("".join(f"  {path}\n" for path in planted.kept), end="")
+    print("\nNext:")
+    if shown != Path("."):
+        print(f"  cd {shlex.quote(str(shown))}")
+    print('  digest new "Your first headline" --country Morocco --topic defence')
+    print("  digest serve")
+    return 0
+
+
+def run_new(args: argparse.Namespace) -> int:
+    config = load_config(args.site)
+    request = ArticleRequest(
+        args.title, tuple(args.country), tuple(args.topic), args.source, args.url, args.date, args.summary, args.draft,
+    )
+    article = compose_article(config, request, _now())
+    write_article(config, article, read_catalogue(config).articles)
+    shown = display_path(article.path)
+    print(shown)
+    if args.edit:
+        return open_in_editor(shown)
+    return 0
+
+
+def open_in_editor(path: Path) -> int:
+    """Run $EDITOR (else $VISUAL) on `path`; its exit status is the command's."""
+    editor = os.environ.get("EDITOR") or os.environ.get("VISUAL")
+    if not editor:
+        raise CommandError([Problem.at_option("--edit", "neither EDITOR nor VISUAL is set, so no editor was opened; the file is written",
+                                              "open it yourself, or set one, e.g. export EDITOR=nano")])
+    try:
+        return subprocess.run([*shlex.split(editor), str(path)], check=False).returncode
+    except (OSError, ValueError) as exc:
+        raise CommandError([Problem.at_option("--edit", f"cannot run the editor '{editor}' ({exc}); the file is written",
+                                              "set EDITOR to your editor's command, e.g. export EDITOR='code --wait'")]) from None
+
+
+def run_list(args: argparse.Namespace) -> int:
+    config = load_config(args.site)
+    filters = read_filters(config, BuildOptions(drafts=args.drafts, future=args.future, now=_now()), args.topic, args.country)
+    catalogue = read_catalogue(config)
+    entries = select_entries(config, catalogue.articles, filters)
+    if args.format == "json":
+        print(entries_json(entries))
+    elif entries:
+        print(entries_table(entries, shutil.get_terminal_size().columns if sys.stdout.isatty() else None))
+    else:
+        print("No articles" + (" match" if filters.topic or filters.country else "") + ".", file=sys.stderr)
+    if catalogue.problems:
+        sys.stdout.flush()
+        print(ContentError(catalogue.problems).report(), file=sys.stderr)
+        files = len({problem.location.path for problem in catalogue.problems})
+        print(f"\n{files} article file{'s' if files > 1 else ''} could not be read and {'are' if files > 1 else 'is'} not listed.", file=sys.stderr)
+        return 1
+    return 0
+
+
+CURATOR_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"init": run_init, "new": run_new, "list": run_list}
 
 
 def run_live(args: argparse.Namespace, *, serve: bool) -> int:

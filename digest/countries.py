@@ -72,6 +72,13 @@ class UnknownCountry(ValueError):
         self.suggestions = suggestions
         super().__init__(written)
 
+    @property
+    def hint(self) -> str:
+        """What an article's `countries:` (or a command's `--country`) should say instead."""
+        if self.suggestions:
+            return "did you mean " + " or ".join(f"'{s}'" for s in self.suggestions) + "?"
+        return "use a country name, an ISO code (IL, ISR), or add an alias under countries.aliases in site.yaml"
+
 
 def _flag(code: str) -> str:
     return "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in code.upper())

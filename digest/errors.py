@@ -44,6 +44,11 @@ class Problem:
     hint: str = ""
     source_line: str = ""
 
+    @classmethod
+    def at_option(cls, option: str, message: str, hint: str = "") -> Problem:
+        """A problem with what the command line said (`--country Marocco`) rather than with a file."""
+        return cls(Location(Path(option)), message, hint=hint)
+
     def headline(self) -> str:
         """`path:line:col: field: message`, the first line a user sees."""
         prefix = f"{self.field}: " if self.field else ""
@@ -106,6 +111,10 @@ class TemplateError(DigestError):
 
 class OutputError(DigestError):
     """The output folder is unsafe or cannot be written."""
+
+
+class CommandError(DigestError):
+    """A command would do harm or cannot do what it was asked: a folder not empty, a file already there, an option naming nothing."""
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .config import SiteConfig
+from .config import SiteConfig, TopicDefinition
 from .countries import Country, CountryIndex, UnknownCountry
 from .errors import Location, Problem, Problems
 from .names import MAX_SLUG, slugify
@@ -50,6 +50,40 @@ class ImageRef:
     def remote(self) -> bool:
         return self.src.startswith(("http://", "https://"))
 
+
+
+class UnknownTopic(ValueError):
+    """A topic spelling the site does not accept, with what to write instead."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicNames:
+    """How a topic's spelling becomes its slug: slugified, then the vocabulary's aliases; with a vocabulary, only its topics."""
+
+    vocabulary: Mapping[str, TopicDefinition]
+    aliases: Mapping[str, str]
+
+    @classmethod
+    def of(cls, config: SiteConfig) -> TopicNames:
+        aliases = {slugify(alias): slug for slug, spec in config.topics.items() for alias in spec.aliases}
+        return cls(config.topics, aliases)
+
+    def slug(self, written: str) -> str:
+        """The slug `written` names, or `UnknownTopic` saying why it names none."""
+        slug = slugify(written)
+        if not slug:
+            raise UnknownTopic(f"'{written}' has no letters or digits to name a topic by", "use a word such as 'defence'")
+        slug = self.aliases.get(slug, slug)
+        if self.vocabulary and slug not in self.vocabulary:
+            close = difflib.get_close_matches(slug, list(self.vocabulary), n=3)
+            hint = ("did you mean " + " or ".join(f"'{c}'" for c in close) + "?") if close else "known topics: " + ", ".join(sorted(self.vocabulary))
+            raise UnknownTopic(f"unknown topic '{written}'", hint + " (or add it under topics: in site.yaml)")
+        return slug
 
 
 class FieldReader:
@@ -194,29 +228,20 @@ class FieldReader:
             try:
                 country = self.countries.resolve(written)
             except UnknownCountry as exc:
-                hint = ("did you mean " + " or ".join(f"'{s}'" for s in exc.suggestions) + "?") if exc.suggestions else (
-                    "use a country name, an ISO code (IL, ISR), or add an alias under countries.aliases in site.yaml"
-                )
-                self.report(at, f"unknown country '{written}'", hint, name="countries")
+                self.report(at, f"unknown country '{written}'", exc.hint, name="countries")
                 continue
             if country not in countries:
                 countries.append(country)
         return tuple(countries)
 
     def topic_list(self, data: dict[str, Any]) -> tuple[TopicRef, ...]:
-        vocabulary = self.config.topics
-        aliases = {slugify(alias): slug for slug, spec in vocabulary.items() for alias in spec.aliases}
+        names = TopicNames.of(self.config)
         topics: list[TopicRef] = []
         for at, written in self.items(data, "topics", "[defence, diplomacy]"):
-            slug = slugify(written)
-            if not slug:
-                self.report(at, f"'{written}' has no letters or digits to name a topic by", "use a word such as 'defence'", name="topics")
-                continue
-            slug = aliases.get(slug, slug)
-            if vocabulary and slug not in vocabulary:
-                close = difflib.get_close_matches(slug, list(vocabulary), n=3)
-                hint = ("did you mean " + " or ".join(f"'{c}'" for c in close) + "?") if close else "known topics: " + ", ".join(sorted(vocabulary))
-                self.report(at, f"unknown topic '{written}'", hint + " (or add it under topics: in site.yaml)", name="topics")
+            try:
+                slug = names.slug(written)
+            except UnknownTopic as exc:
+                self.report(at, exc.message, exc.hint, name="topics")
                 continue
             if all(t.slug != slug for t in topics):
                 topics.append(TopicRef(slug, written))

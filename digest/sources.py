@@ -27,7 +27,7 @@ def load_config(root: Path, overrides: Overrides = NO_OVERRIDES) -> SiteConfig:
         raise ConfigError.single(
             path,
             f"no {CONFIG_NAME} in {root}",
-            hint=f"run digest in your site's folder (or pass --site DIR), or create {CONFIG_NAME} with at least:\n"
+            hint=f"run digest in your site's folder (or pass --site DIR); `digest init DIR` starts a new site, or create {CONFIG_NAME} with at least:\n"
             + "\n".join("    " + line for line in STARTER.splitlines()),
         )
     try:
