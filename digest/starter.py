@@ -65,6 +65,10 @@ theme: default
 # Optional: names of your own for countries, as ISO codes.
 # countries:
 #   aliases: {{Holland: NL}}
+
+# Optional: numbered editions (daily, weekly or monthly) with their own pages,
+# a feed that carries each whole, and an email twin of every edition.
+# editions: {{period: weekly, week_starts: monday, group_by: topic}}
 """
 
 EXAMPLE_ARTICLE = """\

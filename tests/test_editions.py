@@ -229,3 +229,13 @@ def test_email_files_are_never_rewritten_relative(make_site):
     assert 'href="https://news.example.org/2021/11/24/pact/"' in out.read("editions/2021-W47/email.html")
     assert 'href="../2021/11/24/pact/index.html"' not in out.read("editions/2021-W47/email.html")
 
+
+
+def test_a_site_template_replaces_the_themes_email_and_ids_stay_as_editions_come_and_go(make_site):
+    site = make_site(WEEKLY + article("pact", date="2021-11-24") + "-- templates/email.txt --\n{{ edition.title }} in {{ edition.count }}\n")
+    out = site.build()
+    assert out.read("editions/2021-W47/email.txt") == "Week 47, 2021 in 1\n"
+    site.write(article("first", date="2021-10-05"))  # an older week: numbers move up, addresses stay
+    out = site.build()
+    assert out.read("editions/2021-W47/email.txt") == "Week 47, 2021 in 1\n" and out.exists("editions/2021-W40/index.html")
+    assert "No. 2" in out.read("editions/2021-W47/index.html")

@@ -146,7 +146,8 @@ def test_relative_output_served_under_a_path_it_was_not_built_for_has_no_broken_
 def test_every_feed_of_the_sample_is_valid_atom_rss_or_json_feed(tmp_path: Path, full_content: bool) -> None:
     extra = ["feeds: {full_content: true}"] if full_content else []
     output = build(sample_site(tmp_path / "site", BASE_URL, *extra), tmp_path / "public")
-    expected = {f"{folder}{name}" for folder in ["", *(f"{term}/" for term in term_pages(output))] for name in ("feed.xml", "rss.xml", "feed.json")}
+    folders = ["", "editions/", *(f"{term}/" for term in term_pages(output))]  # the site's, the editions', each term's
+    expected = {f"{folder}{name}" for folder in folders for name in ("feed.xml", "rss.xml", "feed.json")}
     assert set(feed_files(output)) == expected
     assert feed_problems(output) == []
     for name in ("feed.xml", "rss.xml", "feed.json"):
