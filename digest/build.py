@@ -20,7 +20,7 @@ from typing import Protocol
 from .config import CONFIG_NAME, NO_OVERRIDES, Overrides, SiteConfig
 from .content import Article
 from .errors import display_path
-from .output import OutputWriter, WriteReport, check_output_dir
+from .output import OutputWriter, WriteReport, check_output_dir, recover, staging_folder
 from .pages import FEED_KINDS, PagePlan
 from .parallel import RenderJob, render_plans
 from .plan import Planner, check_collisions
@@ -212,6 +212,7 @@ def read_config(project: Project) -> tuple[SiteConfig, Theme]:
     config = load_config(project.root, project.overrides)
     theme = resolve_theme(config)
     check_output_dir(config, theme.template_dirs + theme.static_dirs, force=project.force)
+    recover(config.output_dir, staging_folder(config.root, config.output_dir))  # before anything reads the output
     return config, theme
 
 
@@ -305,7 +306,7 @@ def publish(state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, s
         todo = state.pages.to_render(plans, state.renderer, state.fingerprinter())
         files = state.files
         statics = state.pages.files_to_copy(files)
-    writer = OutputWriter(state.config.output_dir)
+    writer = OutputWriter(state.config.output_dir, state.config.root)
     job = RenderJob(state.renderer, [plans[out] for out in todo], writer.staging, state.articles.bodies)
     try:
         with timed(reporter, "render"):

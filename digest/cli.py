@@ -21,9 +21,10 @@ from . import __version__
 from .build import BuildResult, Changes, Session
 from .catalogue import entries_json, entries_table, read_catalogue, read_filters, select_entries
 from .check import check_site
-from .config import Overrides
+from .config import CONFIG_NAME, Overrides
 from .drafting import ArticleRequest, compose_article, write_article
 from .errors import CommandError, ContentError, DigestError, Problem, display_path
+from .lock import SiteLock
 from .server import LiveState, bind_server, serve_in_background
 from .site import BuildOptions
 from .sources import load_config
@@ -72,6 +73,7 @@ def make_parser() -> argparse.ArgumentParser:
         command.add_argument("--quiet", action="store_true", help="print only errors")
         command.add_argument("--debug", action="store_true", help="show a traceback for errors")
         command.add_argument("--force", action="store_true", help="build into an output folder that holds files digest did not write")
+        command.add_argument("--no-wait", action="store_true", help="if another digest is working on this site, stop instead of waiting for it")
 
     build = commands.add_parser("build", help="build the site into its output folder")
     common(build)
@@ -164,12 +166,24 @@ def _summary(result: BuildResult) -> str:
     return result.summary(f"{display_path(result.config.output_dir)}/")
 
 
+def _site_lock(args: argparse.Namespace) -> SiteLock | None:
+    """The site's lock, held: one build or server per site at a time (None where there is no site yet to lock)."""
+    if not (args.site / CONFIG_NAME).is_file():
+        return None  # reading the config reports the missing site.yaml
+    lock = SiteLock(args.site, args.command)
+    lock.acquire(wait=not args.no_wait, say=lambda text: print(text, file=sys.stderr, flush=True))
+    return lock
+
+
 def run_build(args: argparse.Namespace) -> int:
+    lock = _site_lock(args)
     session = _session(args)
     try:
         result = session.build(skip_if_current=True)
     finally:
         session.close()
+        if lock is not None:
+            lock.release()
     if not args.quiet:
         print(_summary(result))
     return 0
@@ -272,6 +286,7 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
     server = None
     preview_url = ""
     config = load_config(args.site, Overrides(args.output, preview_url=f"http://{args.host}:{args.port}/"))
+    _site_lock(args)  # held while this process lives: its rebuilds never meet another build's
     if serve:  # take the port first, so a site without base_url previews at the server's own address; answer after the build
         server = bind_server(args.host, args.port, config.output_dir, config.base_path, live)
         port = server.server_address[1]

@@ -1,9 +1,19 @@
-"""The writer: stage every changed file first, then move them all into place.
+"""The writer: stage every changed file first, then move them all into place, all or nothing.
 
 Nothing in the output folder changes until every page has rendered; unchanged
 bytes are never rewritten (hosts that sync by mtime thank us); files the last
 build wrote and this one did not are removed; nothing outside the output folder
-is ever written or deleted.
+is ever deleted.
+
+Staging sits beside the site's sources (`.digest-build/`), not in the output
+folder, so a crash never leaves it where a deploy would publish it — unless the
+output folder is outside the site or on another file system, where staging
+goes into it as `.digest-staging` (nothing is written outside the site and the
+output), and the next command clears what a crash left.
+The commit writes a journal first and moves every file it replaces or removes
+aside; if anything fails, or the process dies, the old files go back — at once,
+or when the next digest command opens the output — so the output is the
+previous site or the new one, never a mix.
 """
 
 from __future__ import annotations
@@ -25,6 +35,11 @@ from .errors import Location, OutputError, Problem, display_path
 
 MANIFEST = ".digest-manifest.json"
 STAGING = ".digest-staging"
+"""The staging folder's name inside the output folder: where staging goes when the output is on another file system."""
+WORK_DIR = ".digest-build"
+"""Beside site.yaml: what a build needs only while it runs (its lock, its staging folders)."""
+JOURNAL = "journal.json"
+ASIDE = "aside"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,16 +132,37 @@ class OutputTree:
             self.made.add(folder)
 
 
+def work_dir(root: Path) -> Path:
+    """`.digest-build/` beside site.yaml, made with a .gitignore of its own (nothing in it belongs in git)."""
+    folder = root / WORK_DIR
+    if not folder.is_dir() or folder.is_symlink():
+        if folder.is_symlink() or folder.exists():
+            folder.unlink()
+        folder.mkdir()
+        (folder / ".gitignore").write_text("*\n")
+    return folder
+
+
+def staging_folder(root: Path, output: Path) -> Path:
+    """Where files for `output` wait for the commit: in the site's `.digest-build/` when the output folder is inside the
+    site and on its file system (so a rename moves a file in); else in the output folder itself. Makes nothing."""
+    existing = next(folder for folder in (output, *output.parents) if folder.exists())
+    if root.resolve() not in output.resolve().parents or os.stat(root).st_dev != os.stat(existing).st_dev:
+        return output / STAGING
+    key = hashlib.blake2b(str(output.resolve()).encode("utf-8", "surrogateescape"), digest_size=6).hexdigest()
+    return root / WORK_DIR / f"staging-{key}"
+
+
 class Staging:
-    """Where changed files wait for the commit: one flat folder inside the output, named by digest.
+    """Where changed files wait for the commit: one flat folder, each file named by a digest of its path.
 
     A staged file's name is a digest of its path, so staging needs no folders
     of its own and no staged name can point anywhere else.
     """
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, folder: Path) -> None:
         self.tree = OutputTree(output)
-        self.folder = output / STAGING
+        self.folder = folder
         self.ready = False
 
     def put(self, relative: str, data: bytes) -> bool:
@@ -134,6 +170,8 @@ class Staging:
         if same_bytes(self.tree.path(relative), data):
             return False
         if not self.ready:
+            if self.folder.parent.name == WORK_DIR:
+                work_dir(self.folder.parent.parent)
             os.makedirs(self.folder, exist_ok=True)
             self.ready = True
         with open(self.staged(relative), "wb") as handle:
@@ -141,20 +179,29 @@ class Staging:
         return True
 
     def staged(self, relative: str) -> str:
-        name = hashlib.blake2b(relative.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
-        return os.path.join(self.folder, name)
+        return os.path.join(self.folder, _name(relative))
+
+    def aside(self, relative: str) -> str:
+        """Where the commit keeps the file `relative` replaces or removes until the commit is complete."""
+        return os.path.join(self.folder, ASIDE, _name(relative))
+
+
+def _name(relative: str) -> str:
+    return hashlib.blake2b(relative.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 class OutputWriter:
     """One transaction on the output folder: `stage` files, then `commit` or `abort`."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, root: Path) -> None:
         self.output = output
-        self.staging = Staging(output)
+        output.mkdir(parents=True, exist_ok=True)
+        folder = staging_folder(root, output)
+        recover(output, folder)  # a commit a killed build left half done goes back first
+        remove_staging(output / STAGING)  # where older versions, or a crash on another file system, left staging
+        self.staging = Staging(output, folder)
         self.staged: list[str] = []
         self.unchanged = 0
-        output.mkdir(parents=True, exist_ok=True)
-        remove_staging(self.staging.folder)  # left over by a crashed build
 
     def stage(self, relative: str, data: bytes) -> bool:
         """Queue `data` for `relative` unless the file already holds it; True if it will change."""
@@ -173,31 +220,158 @@ class OutputWriter:
         self.staged.clear()
 
     def commit(self, wanted: set[str]) -> WriteReport:
-        """Move staged files into place; remove what the last build wrote and `wanted` lacks.
+        """Move staged files into place; remove what the last build wrote and `wanted` lacks; all or nothing.
 
         Ctrl-C and SIGTERM wait until this is done: a few renames, never half of them.
+        A failure puts every file back as it was and raises an `OutputError`.
         """
         with signals_deferred():
             return self._commit(wanted)
 
     def _commit(self, wanted: set[str]) -> WriteReport:
         tree = self.staging.tree
-        for relative in self.staged:
-            target = tree.path(relative)
-            tree.make_folder_for(target)
-            staged = self.staging.staged(relative)
-            try:
-                os.replace(staged, target)
-            except IsADirectoryError:  # a folder stands where the file goes now
-                shutil.rmtree(target)
-                os.replace(staged, target)
-        removed = _prune(self.output, tree, read_manifest(self.output) - wanted)
-        _write_manifest(self.output, wanted)
+        stale = [r for r in sorted(read_manifest(self.output) - wanted) if _present(tree, r)]
+        manifest = _manifest_bytes(wanted)
+        if not same_bytes(self.output / MANIFEST, manifest):
+            self.staging.put(MANIFEST, manifest)
+            self.staged.append(MANIFEST)
+        moves = [(r, os.path.lexists(tree.path(r))) for r in self.staged]
+        journal = Journal(moves, stale, _new_folders(self.output, [tree.path(r) for r, existed in moves if not existed]))
+        journal.write(self.staging.folder)
+        try:
+            os.makedirs(os.path.join(self.staging.folder, ASIDE), exist_ok=True)
+            for relative, existed in journal.moves:
+                target = tree.path(relative)
+                if existed:
+                    os.replace(target, self.staging.aside(relative))
+                else:
+                    tree.make_folder_for(target)
+                os.replace(self.staging.staged(relative), target)
+            for relative in stale:
+                os.replace(tree.path(relative), self.staging.aside(relative))
+        except BaseException as exc:
+            journal.roll_back(self.output, self.staging.folder)
+            remove_staging(self.staging.folder)
+            raise _commit_error(exc, self.output) from None
+        Path(self.staging.folder, JOURNAL).unlink()  # the commit point: from here on the new site stands
         remove_staging(self.staging.folder)
-        report = WriteReport(len(self.staged), self.unchanged, removed)
+        _remove_empty_folders(self.output, [Path(tree.path(r)).parent for r in stale])
+        written = len([r for r in self.staged if r != MANIFEST])
+        report = WriteReport(written, self.unchanged, len(stale))
         self.staged = []
         self.unchanged = 0
         return report
+
+
+@dataclass(frozen=True, slots=True)
+class Journal:
+    """What a commit is about to do: the files it moves in (and whether each replaces one) and the files it removes."""
+
+    moves: list[tuple[str, bool]]
+    removes: list[str]
+    folders: list[str]
+    """The folders the commit makes for new files, deepest first (taken away again by a roll back)."""
+
+    def write(self, folder: Path) -> None:
+        data = json.dumps({"moves": self.moves, "removes": self.removes, "folders": self.folders}).encode("utf-8", "surrogateescape")
+        temp = folder / (JOURNAL + ".tmp")
+        os.makedirs(folder, exist_ok=True)
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, folder / JOURNAL)
+
+    @classmethod
+    def read(cls, folder: Path) -> Journal | None:
+        try:
+            data = json.loads((folder / JOURNAL).read_bytes().decode("utf-8", "surrogateescape"))
+            return cls([(str(r), bool(e)) for r, e in data["moves"]], [str(r) for r in data["removes"]], [str(f) for f in data["folders"]])
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError):
+            return cls([], [], [])  # unreadable: it was being written, so nothing had moved yet
+
+    def roll_back(self, output: Path, folder: Path) -> None:
+        """Put every file the commit moved aside back, and take away every file it added."""
+        tree = OutputTree(output)
+        staging = Staging(output, folder)
+        for relative in self.removes:
+            _restore(staging.aside(relative), tree.path(relative))
+        for relative, existed in reversed(self.moves):
+            target = tree.path(relative)
+            aside = staging.aside(relative)
+            if os.path.lexists(aside):
+                _restore(aside, target)
+            elif not existed and os.path.lexists(target) and not os.path.lexists(staging.staged(relative)):
+                os.unlink(target)  # moved in by the commit, and there was nothing before it
+        for made in self.folders:
+            try:
+                os.rmdir(tree.path(made))  # never through a link: rmdir refuses one
+            except OSError:  # not made after all, or not empty
+                pass
+
+
+def recover(output: Path, folder: Path) -> None:
+    """Roll back a commit that a killed process left half done (its journal is still there), then clear its staging."""
+    journal = Journal.read(folder)
+    if journal is not None:
+        with signals_deferred():
+            journal.roll_back(output, folder)
+    if journal is not None or folder.exists():
+        remove_staging(folder)
+
+
+def _new_folders(output: Path, files: Iterable[str]) -> list[str]:
+    """The folders (relative to `output`) that do not exist yet and these files need, deepest first."""
+    missing: set[str] = set()
+    for file in files:
+        folder = Path(file).parent
+        while folder != output and output in folder.parents and not folder.exists():
+            missing.add(folder.relative_to(output).as_posix())
+            folder = folder.parent
+    return sorted(missing, key=lambda f: (-f.count("/"), f))
+
+
+def _restore(aside: str, target: str) -> None:
+    if not os.path.lexists(aside):
+        return
+    if os.path.isdir(target) and not os.path.islink(target):
+        shutil.rmtree(target)
+    elif os.path.isdir(aside) and os.path.lexists(target):
+        os.unlink(target)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    os.replace(aside, target)
+
+
+def _present(tree: OutputTree, relative: str) -> bool:
+    try:
+        target = tree.path(relative)
+    except OutputError:
+        return False
+    return os.path.isfile(target) or os.path.islink(target)
+
+
+def _commit_error(exc: BaseException, output: Path) -> BaseException:
+    """What a failed commit tells the user: the file it could not move and why, and that nothing changed."""
+    if not isinstance(exc, OSError):
+        return exc
+    where = display_path(Path(exc.filename)) if exc.filename else display_path(output)
+    reason = exc.strerror or str(exc)
+    return OutputError.single(
+        where, f"cannot write the output ({reason}); the previous site was kept as it was",
+        hint="make the output folder writable (or free some disk space) and build again",
+    )
+
+
+def _remove_empty_folders(output: Path, folders: Iterable[Path]) -> None:
+    for folder in sorted(set(folders), key=lambda f: len(f.parts), reverse=True):
+        while folder != output and output in folder.parents:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or gone)
+                break
+            folder = folder.parent
 
 
 def remove_staging(staging: Path) -> None:
@@ -243,28 +417,5 @@ def same_bytes(target: Path | str, data: bytes) -> bool:
         return False
 
 
-def _prune(output: Path, tree: OutputTree, stale: set[str]) -> int:
-    """Remove files an earlier build wrote, then the folders that left empty."""
-    removed = 0
-    for relative in sorted(stale):
-        try:
-            target = Path(tree.path(relative))
-        except OutputError:
-            continue
-        if target.is_symlink() or target.is_file():
-            target.unlink()
-            removed += 1
-            folder = target.parent
-            while folder != output and output in folder.parents and not any(folder.iterdir()):
-                folder.rmdir()
-                folder = folder.parent
-    return removed
-
-
-def _write_manifest(output: Path, files: set[str]) -> None:
-    data = json.dumps({"generator": "digest", "files": sorted(files)}, indent=0).encode("utf-8")
-    path = output / MANIFEST
-    if not same_bytes(path, data):
-        temp = output / (MANIFEST + ".tmp")
-        temp.write_bytes(data)
-        os.replace(temp, path)
+def _manifest_bytes(files: set[str]) -> bytes:
+    return json.dumps({"generator": "digest", "files": sorted(files)}, indent=0).encode("utf-8")

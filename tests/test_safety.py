@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import ContentError, DigestError
-from digest.output import STAGING
+from digest.output import STAGING, WORK_DIR
 from digest.theme import bundled_themes_dir
 from tests.conftest import SITE_YAML, article, full_snapshot, only_problem, start_cli
 
@@ -58,12 +58,16 @@ def slowly_rendered() -> str:
     return "-- templates/base.html --\n{% for _ in range(10000) %}{% endfor %}" + base
 
 
+def staging_of(root: Path) -> list[Path]:
+    """The staging folders of the site's builds: beside its sources, never in the output folder."""
+    return [*(root / WORK_DIR).glob("staging-*"), *(root / "public").glob(STAGING)]
+
+
 def interrupt_halfway(root: Path, how: signal.Signals) -> tuple[subprocess.CompletedProcess[str], int]:
     """Start `digest build`, send `how` once it has begun staging pages; the finished process and the wait in ms."""
     process = start_cli(root, "build")
-    staging = root / "public" / STAGING
     started = time.monotonic()
-    while not staging.exists() and process.poll() is None and time.monotonic() - started < 60:
+    while not staging_of(root) and process.poll() is None and time.monotonic() - started < 60:
         time.sleep(0.002)
     waited = int((time.monotonic() - started) * 1000)
     assert process.poll() is None, "the build finished before it could be interrupted: make the site bigger"
@@ -87,10 +91,10 @@ def test_a_build_killed_halfway_leaves_the_output_byte_identical(make_site, how)
     assert result.returncode == 130, result.stderr
     assert "Traceback" not in result.stderr
     assert "Interrupted; the output folder was left as it was." in result.stderr
-    assert full_snapshot(public) == before  # same names, bytes and mtimes; no staging folder left
+    assert full_snapshot(public) == before  # same names, bytes and mtimes
+    assert staging_of(site.root) == []  # no staging folder left
     again = site.cli("build")
     assert again.returncode == 0, again.stderr
-    assert not (public / STAGING).exists()
     assert "Changed story number 7" in site.output.read("2017/08/08/story-007/index.html")
 
 
@@ -104,12 +108,11 @@ def test_a_build_killed_without_warning_is_cleaned_up_by_the_next_one(make_site)
     result, _ = interrupt_halfway(site.root, signal.SIGKILL)
 
     assert result.returncode == -signal.SIGKILL
-    after = full_snapshot(public)
-    assert (public / STAGING).is_dir()  # a crash cannot clean up after itself ...
-    assert {k: v for k, v in after.items() if not k.startswith(STAGING)} == before  # ... but changed nothing else
+    assert staging_of(site.root)  # a crash cannot clean up after itself ...
+    assert full_snapshot(public) == before  # ... but nothing of it is in the output, where a deploy would publish it
     again = site.cli("build")
     assert again.returncode == 0, again.stderr
-    assert not (public / STAGING).exists()
+    assert staging_of(site.root) == []
     assert "Changed story number 7" in site.output.read("2017/08/08/story-007/index.html")
 
 
