@@ -19,7 +19,7 @@ from typing import Protocol
 
 from .config import CONFIG_NAME, NO_OVERRIDES, Overrides, SiteConfig
 from .content import Article
-from .errors import display_path
+from .errors import OutputError, display_path, environment_problem
 from .output import OutputWriter, WriteReport, check_output_dir, recover, staging_folder
 from .pages import FEED_KINDS, PagePlan
 from .parallel import RenderJob, render_plans
@@ -317,6 +317,9 @@ def publish(state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, s
         with timed(reporter, "commit"):
             wanted = set(plans) | set(files)
             report = writer.commit(wanted)
+    except OSError as exc:  # a full disk, a read-only folder: nothing was moved into the output
+        writer.abort()
+        raise OutputError([environment_problem(exc, state.config.output_dir)]) from None
     except BaseException:
         writer.abort()
         raise

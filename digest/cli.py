@@ -23,7 +23,7 @@ from .catalogue import entries_json, entries_table, read_catalogue, read_filters
 from .check import check_site
 from .config import CONFIG_NAME, Overrides
 from .drafting import ArticleRequest, compose_article, write_article
-from .errors import CommandError, ContentError, DigestError, Problem, display_path
+from .errors import CommandError, ContentError, DigestError, Problem, display_path, environment_problem
 from .lock import SiteLock
 from .server import LiveState, bind_server, serve_in_background
 from .site import BuildOptions
@@ -144,6 +144,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nInterrupted; the output folder was left as it was.", file=sys.stderr)
         return 130
+    except OSError as exc:  # the machine said no: a full disk, a read-only folder, a permission
+        if args.debug:
+            raise
+        print(environment_problem(exc).format(), file=sys.stderr)
+        return 1
 
 
 def _session(args: argparse.Namespace, preview_url: str = "") -> Session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -140,3 +141,22 @@ class Problems:
                 key=lambda p: (str(p.location.path), p.location.line, p.location.col),
             )
             raise kind(ordered)
+
+
+ENVIRONMENT_HINTS = {
+    errno.ENOSPC: "free some disk space (or choose an output folder on another disk) and build again",
+    errno.EDQUOT: "free some of your disk quota and build again",
+    errno.EROFS: "the file system is read-only: choose an output folder where you can write (--output)",
+    errno.EACCES: "you may not write there: fix the folder's permissions or choose another output folder (--output)",
+    errno.EPERM: "the file may not be changed (is it immutable, or owned by another user?): fix it, or choose another output folder",
+    errno.ENOENT: "a folder vanished while digest was using it: check the path and build again",
+}
+
+
+def environment_problem(exc: OSError, where: Path | None = None) -> Problem:
+    """What the machine refused (a full disk, a read-only folder, a permission) as one problem naming the path:
+    the file the error names, else `where` (the folder being written)."""
+    where = display_path(Path(os.fsdecode(exc.filename))) if exc.filename else display_path(where or Path("."))
+    reason = exc.strerror or type(exc).__name__
+    hint = ENVIRONMENT_HINTS.get(exc.errno or 0, "check the path and the disk, then build again")
+    return Problem(Location(where), reason.lower() if reason[:1].isupper() and reason[1:2].islower() else reason, "", hint)
