@@ -79,3 +79,24 @@ class _ReferenceParser(HTMLParser):
             self.references.extend(Reference(tag, attribute, url) for url in urls)
 
     handle_startendtag = handle_starttag
+
+
+class StartTags(HTMLParser):
+    """Every start tag of an HTML document with its attributes, in document order."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+    def all(self, name: str) -> list[dict[str, str]]:
+        """The attributes of every `name` element."""
+        return [attrs for tag, attrs in self.tags if tag == name]
+
+    def meta(self, prop: str) -> str:
+        """The content of the `<meta property=…>` named `prop`."""
+        return next(a["content"] for a in self.all("meta") if a.get("property") == prop)

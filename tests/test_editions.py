@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shutil
 from datetime import date
-from html.parser import HTMLParser
 
 import feedparser
 import pytest
@@ -16,6 +15,7 @@ from digest.periods import EditionSettings, Period, span_of, span_of_id
 from digest.site import BuildOptions
 from tests.conftest import FIXED_NOW, REPO, SITE_YAML, Output, article, only_problem, snapshot
 from tests.feed_rules import feed_problems
+from tests.html_refs import StartTags
 
 WEEKLY = SITE_YAML + "editions: {period: weekly}\n"
 
@@ -109,18 +109,6 @@ def test_a_note_named_after_no_edition_of_the_period_says_how_to_name_it(make_si
 # --- the email twin --------------------------------------------------------------------------------------------------
 
 
-class Page(HTMLParser):
-    """The tags and attributes of an HTML page."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, {k: v or "" for k, v in attrs}))
-
-
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Output:
     """The bundled sample, which is weekly, built out of the repository."""
@@ -145,7 +133,7 @@ def test_the_sample_has_an_edition_page_email_and_text_for_every_week_it_covers(
 def test_every_email_is_self_contained_with_absolute_links_and_inlined_css(sample: Output):
     for week in editions(sample):
         email = sample.read(f"editions/{week}/email.html")
-        tags = Page(email).tags
+        tags = StartTags(email).tags
         names = [name for name, _ in tags]
         assert "style" not in names and "script" not in names, week
         assert not any(name == "link" for name in names), week  # no stylesheet, no icon: nothing fetched

@@ -4,7 +4,6 @@ sharp enough, shares it on social media, and says clearly what is wrong with a p
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from PIL import Image
 from digest.build import Changes, Session
 from digest.site import BuildOptions
 from tests.conftest import FIXED_NOW, SITE_YAML, article, only_problem, snapshot
+from tests.html_refs import StartTags
 
 PACT_PAGE = "2021/11/24/pact/index.html"
 IMAGE = """image:
@@ -38,24 +38,6 @@ def write_picture(path: Path, size: tuple[int, int], mode: str = "RGB", fmt: str
     picture.save(path, fmt, **options)
 
 
-class Tags(HTMLParser):
-    """Every start tag of a page, with its attributes."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, {k: v or "" for k, v in attrs}))
-
-    def all(self, name: str) -> list[dict[str, str]]:
-        return [attrs for tag, attrs in self.tags if tag == name]
-
-    def meta(self, prop: str) -> str:
-        return next(a["content"] for a in self.all("meta") if a.get("property") == prop)
-
-
 def candidates(srcset: str) -> list[tuple[str, int]]:
     return [(url, int(width[:-1])) for url, width in (item.split() for item in srcset.split(","))]
 
@@ -64,7 +46,7 @@ def test_a_local_picture_is_offered_in_every_width_and_format_with_its_true_size
     site = make_site(SITE_YAML + with_image("pact"))
     write_picture(site.root / "content/images/pact.jpg", (2000, 1000))
     out = site.build()
-    page = Tags(out.read(PACT_PAGE))
+    page = StartTags(out.read(PACT_PAGE))
 
     img = next(a for a in page.all("img") if a.get("alt") == "The two ministers shake hands in Rabat")
     assert img["fetchpriority"] == "high" and "loading" not in img  # the article's own picture is the first thing seen
@@ -82,7 +64,7 @@ def test_a_local_picture_is_offered_in_every_width_and_format_with_its_true_size
     assert page.meta("og:image") == "https://news.example.org" + max(candidates(img["srcset"]), key=lambda c: c[1])[0]
     assert page.meta("og:image:alt") == "The two ministers shake hands in Rabat"
     assert re.fullmatch(r"images/pact-[0-9a-f]{8}-1600\.jpg", page.meta("og:image").split("/", 3)[3])  # named by content
-    home = Tags(out.read("index.html"))
+    home = StartTags(out.read("index.html"))
     assert any(a.get("alt") == "The two ministers shake hands in Rabat" for a in home.all("img"))
     assert '"image": "https://news.example.org/images/pact-' in out.read("feed.json")
 
@@ -106,7 +88,7 @@ def test_a_small_picture_is_never_enlarged_and_a_transparent_one_keeps_its_trans
     site = make_site(SITE_YAML + with_image("pact", IMAGE.replace("pact.jpg", "logo.png")))
     write_picture(site.root / "content/images/logo.png", (300, 200), mode="RGBA", fmt="PNG")
     out = site.build()
-    img = next(a for a in Tags(out.read(PACT_PAGE)).all("img") if a.get("alt", "").startswith("The two"))
+    img = next(a for a in StartTags(out.read(PACT_PAGE)).all("img") if a.get("alt", "").startswith("The two"))
     assert candidates(img["srcset"]) == [(img["src"], 300)] and img["src"].endswith(".png")
     with Image.open(out.root / img["src"].lstrip("/")) as fallback:
         assert fallback.mode == "RGBA" and fallback.size == (300, 200)
@@ -119,7 +101,7 @@ def test_a_photo_taken_sideways_is_turned_upright_and_loses_its_camera_metadata(
     exif[0x010F] = "Camera maker"
     write_picture(site.root / "content/images/pact.jpg", (600, 400), exif=exif)
     out = site.build()
-    img = next(a for a in Tags(out.read(PACT_PAGE)).all("img") if a.get("alt", "").startswith("The two"))
+    img = next(a for a in StartTags(out.read(PACT_PAGE)).all("img") if a.get("alt", "").startswith("The two"))
     assert (img["width"], img["height"]) == ("400", "600")
     with Image.open(out.root / img["src"].lstrip("/")) as upright:
         assert upright.size == (400, 600) and not upright.getexif()
@@ -128,7 +110,7 @@ def test_a_photo_taken_sideways_is_turned_upright_and_loses_its_camera_metadata(
 def test_a_picture_on_another_host_is_used_as_it_is(make_site):
     remote = IMAGE.replace("images/pact.jpg", "https://images.example.org/pact.jpg")
     out = make_site(SITE_YAML + with_image("pact", remote)).build()
-    page = Tags(out.read(PACT_PAGE))
+    page = StartTags(out.read(PACT_PAGE))
     img = next(a for a in page.all("img") if a.get("alt", "").startswith("The two"))
     assert img["src"] == "https://images.example.org/pact.jpg" and "srcset" not in img
     assert page.meta("og:image") == "https://images.example.org/pact.jpg"
