@@ -7,6 +7,7 @@ The reload script is added to HTML responses here, never to the built files.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
@@ -28,6 +29,14 @@ if TYPE_CHECKING:
 EVENTS_PATH = "/__digest__/events"
 PORT_TRIES = 20
 KEEPALIVE_SECONDS = 15.0
+GONE_ERRNOS = frozenset({errno.EPIPE, errno.ECONNRESET, errno.ECONNABORTED, errno.ENOTCONN, errno.ESHUTDOWN, errno.ETIMEDOUT})
+
+
+def client_went_away(error: BaseException | None) -> bool:
+    """A closed tab, a spare socket a browser opened ahead, a client too slow to finish: nothing to report."""
+    if isinstance(error, (ConnectionError, TimeoutError)):
+        return True
+    return isinstance(error, OSError) and error.errno in GONE_ERRNOS
 
 
 RELOAD_SCRIPT = """<script id="digest-live">(() => {
@@ -101,10 +110,14 @@ class PreviewServer(ThreadingHTTPServer):
         super().__init__(address, PreviewHandler)
 
     def handle_error(self, request: object, client_address: object) -> None:
-        """A browser that drops a connection (a closed tab, a spare socket it opened ahead) is no error to report."""
-        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, TimeoutError)):
-            return
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
+        """A client that went away is no error; anything else is one line on stderr, not a traceback."""
+        error = sys.exc_info()[1]
+        if not client_went_away(error):
+            report_error(f"a connection from {client_address}", error)
+
+
+def report_error(what: str, error: BaseException | None) -> None:
+    print(f"digest serve: {what} failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
 
 
 def bind_server(host: str, port: int, output: Path, base_path: str, live: LiveState) -> PreviewServer:
@@ -137,6 +150,7 @@ class ResponseWriter(io.BufferedIOBase):
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.parts: list[bytes] = []
+        self.sends = 0
 
     def writable(self) -> bool:
         return True
@@ -150,6 +164,7 @@ class ResponseWriter(io.BufferedIOBase):
         if self.parts:
             data = b"".join(self.parts)
             self.parts.clear()  # before sending: a client gone now must not be sent to again on close
+            self.sends += 1
             self.sock.sendall(data)
 
 
@@ -161,7 +176,38 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.connection = self.request
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.rfile = self.connection.makefile("rb")
-        self.wfile = ResponseWriter(self.connection)
+        self.wfile = self.out = ResponseWriter(self.connection)
+
+    def handle(self) -> None:
+        """Requests until the client closes, goes quiet or errs; an error is one line on stderr, a client gone none."""
+        try:
+            super().handle()
+        except Exception as exc:
+            self.close_connection = True
+            if client_went_away(exc):
+                return
+            report_error(repr(self.requestline) if self.requestline else "a request", exc)
+            if self.out.sends == self.sends_before:  # nothing of the answer has left: say what went wrong instead
+                self.out.parts.clear()
+                with contextlib.suppress(OSError):
+                    self.plain(HTTPStatus.INTERNAL_SERVER_ERROR, f"digest serve could not answer this request: {type(exc).__name__}: {exc}\n")
+                    self.wfile.flush()
+
+    def handle_one_request(self) -> None:
+        self.sends_before = self.out.sends
+        super().handle_one_request()
+
+    def plain(self, status: HTTPStatus, text: str) -> None:
+        body = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet by default
         return
@@ -272,8 +318,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 elif now[0] != build:
                     self.send_event("reload", {"build": now[0]})
                 build, error = now
-        except (BrokenPipeError, ConnectionResetError, TimeoutError):
-            return
+        except OSError as exc:
+            if not client_went_away(exc):
+                raise
 
     def send_event(self, name: str, data: object) -> None:
         self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
