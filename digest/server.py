@@ -3,6 +3,11 @@
 Only files inside the output folder are ever served (after decoding, with
 symlinks resolved); folders are never listed; misses get the theme's 404 page.
 The reload script is added to HTML responses here, never to the built files.
+
+What one client may take is bounded (see `Limits`): a connection that
+trickles its request or sits idle is closed, and beyond a fixed number of
+connections, each with its own thread, the server answers 503 instead of
+starting another thread.
 """
 
 from __future__ import annotations
@@ -14,9 +19,12 @@ import json
 import mimetypes
 import posixpath
 import secrets
+import select
 import socket
 import sys
 import threading
+import time
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,12 +32,26 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
-    from _typeshed import ReadableBuffer
+    from _typeshed import ReadableBuffer, WriteableBuffer
 
 EVENTS_PATH = "/__digest__/events"
 PORT_TRIES = 20
 KEEPALIVE_SECONDS = 15.0
+"""How long a kept-alive connection may wait for its next request, and how often an event stream says it is alive."""
+STREAM_CHECK_SECONDS = 1.0
+"""How soon an event stream notices that its page was closed."""
 GONE_ERRNOS = frozenset({errno.EPIPE, errno.ECONNRESET, errno.ECONNABORTED, errno.ENOTCONN, errno.ESHUTDOWN, errno.ETIMEDOUT})
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one client may take of the preview server; tests shorten the times."""
+
+    head_seconds: float = 10.0  # for a request line and headers, from a fresh connection's start or a request's first byte
+    idle_seconds: float = KEEPALIVE_SECONDS  # for a kept-alive connection's next request to begin
+    send_seconds: float = 30.0  # for a client to take in one whole response (or event)
+    connections: int = 256  # open at once, one thread each; beyond that, 503 and closed
+    event_streams: int = 64  # live-reload streams among those connections; beyond that, 503
 
 
 def client_went_away(error: BaseException | None) -> bool:
@@ -103,11 +125,35 @@ class PreviewServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 1024  # connections the kernel queues until accepted; at socketserver's 5, a burst's extra SYNs were dropped and retried a second later
 
-    def __init__(self, address: tuple[str, int], output: Path, base_path: str, live: LiveState) -> None:
+    def __init__(
+        self, address: tuple[str, int], output: Path, base_path: str, live: LiveState,
+        limits: Limits = Limits(),
+    ) -> None:
         self.output = output.resolve()
         self.base_path = base_path
         self.live = live
+        self.limits = limits
+        self.connections = threading.BoundedSemaphore(limits.connections)
+        self.event_streams = threading.BoundedSemaphore(limits.event_streams)
         super().__init__(address, PreviewHandler)
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        """Answer in a thread of its own, unless `limits.connections` are open already: then 503, no thread."""
+        if not self.connections.acquire(blocking=False):
+            turn_away(request, BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.connections.release()
+            raise
+
+    def process_request_thread(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.connections.release()
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A client that went away is no error; anything else is one line on stderr, not a traceback."""
@@ -120,12 +166,38 @@ def report_error(what: str, error: BaseException | None) -> None:
     print(f"digest serve: {what} failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
 
 
-def bind_server(host: str, port: int, output: Path, base_path: str, live: LiveState) -> PreviewServer:
-    """Bind `port`, or the next free one, without answering yet: browsers that connect wait until `serve_in_background`."""
+BUSY_TEXT = b"digest serve has too many connections open; try again.\n"
+BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\nConnection: close\r\n"
+    b"Content-Length: %d\r\n\r\n%s" % (len(BUSY_TEXT), BUSY_TEXT)
+)
+
+
+def turn_away(request: socket.socket, answer: bytes) -> None:
+    """Say `answer` without waiting on the client: the accepting thread must not block."""
+    try:
+        request.setblocking(False)
+        try:
+            request.recv(65536)  # what already came: closing with unread bytes would reset the connection before the answer is read
+        except BlockingIOError:
+            pass
+        request.send(answer)
+    except OSError:
+        pass
+
+
+def bind_server(
+    host: str, port: int, output: Path, base_path: str, live: LiveState,
+    limits: Limits = Limits(),
+) -> PreviewServer:
+    """Bind `port`, or the next free one, without answering yet: browsers that connect wait until `serve_in_background`.
+
+    `limits` bound what each client may take.
+    """
     last_error: OSError | None = None
     for candidate in range(port, port + PORT_TRIES):
         try:
-            return PreviewServer((host, candidate), output, base_path, live)
+            return PreviewServer((host, candidate), output, base_path, live, limits)
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise
@@ -138,6 +210,38 @@ def serve_in_background(server: PreviewServer) -> threading.Thread:
     thread = threading.Thread(target=server.serve_forever, name="digest-server", daemon=True)
     thread.start()
     return thread
+
+
+class RequestHeadReader(io.RawIOBase):
+    """A socket's bytes, read against one deadline for a whole request head rather than one per read:
+    a client sending a byte a second would otherwise keep its connection, and its thread, forever."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.deadline: float | None = None
+        self.after_first_byte: float | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def expect_head(self, within: float, then: float | None = None) -> None:
+        """The head must be in within `within` seconds, or, with `then`, begin within `within` and end `then` seconds after."""
+        self.deadline = time.monotonic() + within
+        self.after_first_byte = then
+
+    def head_read(self) -> None:
+        self.deadline = self.after_first_byte = None
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the request's head did not come in time")
+            self.sock.settimeout(left)
+        count = self.sock.recv_into(buffer)
+        if count and self.after_first_byte is not None:
+            self.deadline, self.after_first_byte = time.monotonic() + self.after_first_byte, None
+        return count
 
 
 class ResponseWriter(io.BufferedIOBase):
@@ -175,8 +279,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         self.connection = self.request
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.rfile = self.connection.makefile("rb")
+        self.head = RequestHeadReader(self.connection)
+        self.rfile = io.BufferedReader(self.head)
         self.wfile = self.out = ResponseWriter(self.connection)
+        self.answered = 0
 
     def handle(self) -> None:
         """Requests until the client closes, goes quiet or errs; an error is one line on stderr, a client gone none."""
@@ -194,8 +300,21 @@ class PreviewHandler(BaseHTTPRequestHandler):
                     self.wfile.flush()
 
     def handle_one_request(self) -> None:
+        limits = self.server.limits
+        if self.answered:
+            self.head.expect_head(limits.idle_seconds, then=limits.head_seconds)
+        else:
+            self.head.expect_head(limits.head_seconds)
+        self.answered += 1
         self.sends_before = self.out.sends
         super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        """Read the headers; from then on, the time to send the answer is what counts."""
+        parsed = super().parse_request()
+        self.head.head_read()
+        self.connection.settimeout(self.server.limits.send_seconds)
+        return parsed
 
     def plain(self, status: HTTPStatus, text: str) -> None:
         body = text.encode("utf-8")
@@ -204,6 +323,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        if status == HTTPStatus.SERVICE_UNAVAILABLE:
+            self.send_header("Retry-After", "1")
         self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
@@ -292,6 +413,16 @@ class PreviewHandler(BaseHTTPRequestHandler):
     # -- live reload -------------------------------------------------------------
 
     def stream_events(self) -> None:
+        """Events for one open page, while it is open; only so many pages at once."""
+        if not self.server.event_streams.acquire(blocking=False):
+            self.plain(HTTPStatus.SERVICE_UNAVAILABLE, f"digest serve has {self.server.limits.event_streams} live-reload streams open already.\n")
+            return
+        try:
+            self.send_events()
+        finally:
+            self.server.event_streams.release()
+
+    def send_events(self) -> None:
         live = self.server.live
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
@@ -303,24 +434,38 @@ class PreviewHandler(BaseHTTPRequestHandler):
             with live.changed:
                 build, error = live.build, live.error
             self.send_event("hello", {"build": f"{live.session}-{build}", "error": error})
+            said = time.monotonic()
             while True:
                 with live.changed:
-                    live.changed.wait_for(lambda: live.closing or (live.build, live.error) != (build, error), timeout=KEEPALIVE_SECONDS)  # noqa: B023 - waited on here
+                    live.changed.wait_for(lambda: live.closing or (live.build, live.error) != (build, error), timeout=STREAM_CHECK_SECONDS)  # noqa: B023 - waited on here
                     if live.closing:
                         return
                     now = (live.build, live.error)
                 if now == (build, error):
-                    self.wfile.write(b": keep-alive\n\n")
-                    self.wfile.flush()
+                    if self.peer_closed():
+                        return  # a closed tab gives its place among the streams back now, not at the next keep-alive
+                    if time.monotonic() - said >= KEEPALIVE_SECONDS:
+                        self.wfile.write(b": keep-alive\n\n")
+                        self.wfile.flush()
+                        said = time.monotonic()
                     continue
                 if now[1]:
                     self.send_event("error-report", {"error": now[1]})
                 elif now[0] != build:
                     self.send_event("reload", {"build": now[0]})
                 build, error = now
+                said = time.monotonic()
         except OSError as exc:
             if not client_went_away(exc):
                 raise
+
+    def peer_closed(self) -> bool:
+        """Whether the client has closed its end (an event stream's client sends nothing after its request)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def send_event(self, name: str, data: object) -> None:
         self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
