@@ -4,10 +4,11 @@ Only files inside the output folder are ever served (after decoding, with
 symlinks resolved); folders are never listed; misses get the theme's 404 page.
 The reload script is added to HTML responses here, never to the built files.
 
-What one client may take is bounded (see `Limits`): a connection that
-trickles its request or sits idle is closed, and beyond a fixed number of
-connections, each with its own thread, the server answers 503 instead of
-starting another thread.
+Only requests addressed to this machine are answered (see `HostPolicy`), so a
+web page cannot read the preview through DNS rebinding. What one client may
+take is bounded (see `Limits`): a connection that trickles its request or sits
+idle is closed, and beyond a fixed number of connections, each with its own
+thread, the server answers 503 instead of starting another thread.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import ipaddress
 import json
 import mimetypes
 import posixpath
@@ -24,6 +26,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,6 +43,8 @@ KEEPALIVE_SECONDS = 15.0
 """How long a kept-alive connection may wait for its next request, and how often an event stream says it is alive."""
 STREAM_CHECK_SECONDS = 1.0
 """How soon an event stream notices that its page was closed."""
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
 GONE_ERRNOS = frozenset({errno.EPIPE, errno.ECONNRESET, errno.ECONNABORTED, errno.ENOTCONN, errno.ESHUTDOWN, errno.ETIMEDOUT})
 
 
@@ -52,6 +57,62 @@ class Limits:
     send_seconds: float = 30.0  # for a client to take in one whole response (or event)
     connections: int = 256  # open at once, one thread each; beyond that, 503 and closed
     event_streams: int = 64  # live-reload streams among those connections; beyond that, 503
+
+
+@dataclass(frozen=True, slots=True)
+class HostPolicy:
+    """The host names a request may be addressed to (its Host header, an event stream's Origin).
+
+    A page on another site can make a browser send requests here under the
+    page's own name (DNS rebinding); naming only this machine refuses them.
+    """
+
+    names: frozenset[str]
+    any_address: bool  # bound to every interface: any IP literal is this machine or one on its network
+
+    @classmethod
+    def serving(cls, host: str, bound: str, allowed: Iterable[str] = ()) -> HostPolicy:
+        """The policy for a server asked to listen on `host`, which bound address `bound`, plus the `allowed` names
+        (each a name or an address, with or without a port)."""
+        given = (host.strip("[]"), bound, *(host_name(name) or name.strip("[]") for name in allowed))
+        return cls(LOOPBACK_NAMES | {canonical(name) for name in given if name}, host in WILDCARD_ADDRESSES)
+
+    def allows(self, authority: str) -> bool:
+        """Whether a Host header's value (`name` or `name:port`, IPv6 in brackets) is one of ours."""
+        name = host_name(authority)
+        if name is None:
+            return False
+        address = ip_literal(name)
+        return (address or name) in self.names or (address is not None and self.any_address)
+
+
+def host_name(authority: str) -> str | None:
+    """The host of `name[:port]` or `[v6][:port]`, lower case, without a final dot; None if it is not one."""
+    authority = authority.strip().lower()
+    if authority.startswith("["):
+        name, bracket, rest = authority[1:].partition("]")
+        if not bracket:
+            return None
+    else:
+        name, colon, port = authority.partition(":")
+        rest = colon + port
+    if rest and not (rest[0] == ":" and (rest[1:] == "" or (rest[1:].isascii() and rest[1:].isdigit()))):
+        return None
+    name = name.removesuffix(".")
+    return name or None
+
+
+def ip_literal(name: str) -> str | None:
+    """`name` as an IP address is written canonically (`fe80:0::1` is `fe80::1`), or None for a name."""
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        return None
+
+
+def canonical(name: str) -> str:
+    name = name.lower().removesuffix(".")
+    return ip_literal(name) or name
 
 
 def client_went_away(error: BaseException | None) -> bool:
@@ -127,7 +188,7 @@ class PreviewServer(ThreadingHTTPServer):
 
     def __init__(
         self, address: tuple[str, int], output: Path, base_path: str, live: LiveState,
-        limits: Limits = Limits(),
+        allowed_hosts: Iterable[str] = (), limits: Limits = Limits(),
     ) -> None:
         self.output = output.resolve()
         self.base_path = base_path
@@ -135,7 +196,10 @@ class PreviewServer(ThreadingHTTPServer):
         self.limits = limits
         self.connections = threading.BoundedSemaphore(limits.connections)
         self.event_streams = threading.BoundedSemaphore(limits.event_streams)
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, PreviewHandler)
+        self.hosts = HostPolicy.serving(address[0], str(self.server_address[0]), allowed_hosts)
 
     def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
         """Answer in a thread of its own, unless `limits.connections` are open already: then 503, no thread."""
@@ -166,6 +230,11 @@ def report_error(what: str, error: BaseException | None) -> None:
     print(f"digest serve: {what} failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
 
 
+def shown(value: str) -> str:
+    """A client's header value, quoted and cut short, for a plain-text answer."""
+    return repr(value if len(value) <= 100 else value[:100] + "…")
+
+
 BUSY_TEXT = b"digest serve has too many connections open; try again.\n"
 BUSY = (
     b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\nConnection: close\r\n"
@@ -188,16 +257,17 @@ def turn_away(request: socket.socket, answer: bytes) -> None:
 
 def bind_server(
     host: str, port: int, output: Path, base_path: str, live: LiveState,
-    limits: Limits = Limits(),
+    allowed_hosts: Iterable[str] = (), limits: Limits = Limits(),
 ) -> PreviewServer:
     """Bind `port`, or the next free one, without answering yet: browsers that connect wait until `serve_in_background`.
 
-    `limits` bound what each client may take.
+    Requests are answered when addressed to `host`, this machine's loopback
+    names or one of `allowed_hosts` (see `HostPolicy`); `limits` bound what each client may take.
     """
     last_error: OSError | None = None
     for candidate in range(port, port + PORT_TRIES):
         try:
-            return PreviewServer((host, candidate), output, base_path, live, limits)
+            return PreviewServer((host, candidate), output, base_path, live, allowed_hosts, limits)
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise
@@ -310,11 +380,21 @@ class PreviewHandler(BaseHTTPRequestHandler):
         super().handle_one_request()
 
     def parse_request(self) -> bool:
-        """Read the headers; from then on, the time to send the answer is what counts."""
+        """Read the headers; answer only requests addressed to this machine."""
         parsed = super().parse_request()
         self.head.head_read()
         self.connection.settimeout(self.server.limits.send_seconds)
-        return parsed
+        if not parsed:
+            return False
+        hosts = self.headers.get_all("Host") or []  # none at all: no browser, so no rebinding either
+        foreign = next((host for host in hosts if not self.server.hosts.allows(host)), None)
+        if foreign is not None:
+            self.plain(HTTPStatus.FORBIDDEN, (
+                f"digest serve answers only requests addressed to this machine, not to {shown(foreign)}.\n"
+                f"If you opened the preview under that name yourself, restart with --allowed-host {shown(host_name(foreign) or foreign)}\n"
+            ))
+            return False
+        return True
 
     def plain(self, status: HTTPStatus, text: str) -> None:
         body = text.encode("utf-8")
@@ -413,7 +493,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
     # -- live reload -------------------------------------------------------------
 
     def stream_events(self) -> None:
-        """Events for one open page, while it is open; only so many pages at once."""
+        """Events for one open page, while it is open; only for pages of an allowed origin, and only so many at once."""
+        origin = self.headers.get("Origin")
+        if origin is not None and not self.server.hosts.allows(urlsplit(origin).netloc if "://" in origin else ""):
+            self.plain(HTTPStatus.FORBIDDEN, (
+                f"digest serve sends live-reload events only to its own pages, not to {shown(origin)}.\n"
+                "If you opened the preview under another name yourself, restart with --allowed-host NAME\n"
+            ))
+            return
         if not self.server.event_streams.acquire(blocking=False):
             self.plain(HTTPStatus.SERVICE_UNAVAILABLE, f"digest serve has {self.server.limits.event_streams} live-reload streams open already.\n")
             return
