@@ -83,6 +83,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; the next free one if taken)")
     serve.add_argument("--open", action="store_true", help="open the site in a web browser")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME", help="also answer requests addressed to NAME, besides localhost and the --host address (repeatable); others get 403")
     serve.add_argument("--quiet-period", type=float, default=QUIET_SECONDS * 1000, metavar="MS", help="wait this long after the last file event before rebuilding (default 30)")
     check = commands.add_parser("check", help="validate config and content, build into a temporary folder, check every internal link")
     check.add_argument("--strict", action="store_true", help="treat warnings (an article with no countries, say) as errors")
@@ -293,7 +294,7 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
     config = load_config(args.site, Overrides(args.output, preview_url=f"http://{args.host}:{args.port}/"))
     _site_lock(args)  # held while this process lives: its rebuilds never meet another build's
     if serve:  # take the port first, so a site without base_url previews at the server's own address; answer after the build
-        server = bind_server(args.host, args.port, config.output_dir, config.base_path, live)
+        server = bind_server(args.host, args.port, config.output_dir, config.base_path, live, args.allowed_host)
         port = server.server_address[1]
         if port != args.port:
             say(f"Port {args.port} is taken; using {port} instead.")
