@@ -277,6 +277,11 @@ def run_list(args: argparse.Namespace) -> int:
 CURATOR_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"init": run_init, "new": run_new, "list": run_list}
 
 
+def _url_host(host: str) -> str:
+    """The address as a URL writes it: an IPv6 one in brackets (`[::1]`)."""
+    return f"[{host}]" if ":" in host else host
+
+
 def run_live(args: argparse.Namespace, *, serve: bool) -> int:
     """`serve` and `watch`: build, then rebuild after every burst of changes until Ctrl-C.
 
@@ -291,14 +296,14 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
 
     server = None
     preview_url = ""
-    config = load_config(args.site, Overrides(args.output, preview_url=f"http://{args.host}:{args.port}/"))
+    config = load_config(args.site, Overrides(args.output, preview_url=f"http://{_url_host(args.host)}:{args.port}/"))
     _site_lock(args)  # held while this process lives: its rebuilds never meet another build's
     if serve:  # take the port first, so a site without base_url previews at the server's own address; answer after the build
         server = bind_server(args.host, args.port, config.output_dir, config.base_path, live, args.allowed_host)
         port = server.server_address[1]
         if port != args.port:
             say(f"Port {args.port} is taken; using {port} instead.")
-        preview_url = f"http://{args.host}:{port}/"
+        preview_url = f"http://{_url_host(args.host)}:{port}/"
     session = _session(args, preview_url)
     watched = WatchedFolders.of(config, resolve_theme(config))
 
@@ -338,7 +343,7 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
     config = session.config or config
     if server is not None:
         serve_in_background(server)
-        url = f"http://{args.host}:{port}{config.base_path}"
+        url = f"http://{_url_host(args.host)}:{port}{config.base_path}"
         if args.open:
             webbrowser.open(url)
     watcher.resume()
