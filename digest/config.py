@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .countries import CountryIndex, UnknownCountry
-from .errors import ConfigError, DigestError, Location, Problem, Problems, display_path
+from .errors import ConfigError, DigestError, Location, Problem, Problems, display_path, printable, undecodable
 from .names import slugify
 from .periods import NO_EDITIONS, EditionSettings, check_editions
 from .yamlfile import KeyPath, YamlDoc, parse_yaml
@@ -103,6 +103,9 @@ def _folder(key: str, default: str) -> Check:
     def check(value: Any, report: Report) -> Path:
         if value is not None and "\0" in str(value):
             report((key,), "must not contain a NUL character", "write a plain folder name, e.g. public")
+            return Path(default)
+        if value is not None and printable(str(value)) != str(value):
+            report((key,), f"must not contain control characters, got '{value}'", "write a plain folder name, e.g. public")
             return Path(default)
         return Path(_text(key, default)(value, report))
 
@@ -451,7 +454,25 @@ def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], overrides:
     problems.raise_if_any(ConfigError)
     values["content_dir"] = (root / values["content_dir"]).resolve()
     values["output_dir"] = overrides.output_dir.resolve() if overrides.output_dir else (root / values["output_dir"]).resolve()
+    _check_folder_names(root, path, doc, data, values, overrides)
     return SiteConfig(root=root, output_origin=_output_origin(doc, path, data, overrides.output_dir), **values)
+
+
+def _check_folder_names(root: Path, path: Path, doc: YamlDoc, data: dict[str, Any], values: dict[str, Any], overrides: Overrides) -> None:
+    """Every name digest stores, prints or writes must be text: a folder named in bytes that are not UTF-8 is refused."""
+    hint = "rename it, or choose another folder"
+    if undecodable(str(root.absolute())):
+        raise ConfigError.single(path, f"the site's folder {root.absolute()} has a name that is not valid UTF-8", hint=hint)
+    problems = Problems()
+    for key in ("content_dir", "output_dir"):
+        if undecodable(str(values[key])):
+            if key == "output_dir" and overrides.output_dir:
+                where = Location(Path("--output"))
+            else:
+                spot = doc.spot((key,))
+                where = Location(path, spot.line, spot.col) if key in data else Location(path)
+            problems.add(Problem(where, f"the folder {values[key]} has a name that is not valid UTF-8", "" if overrides.output_dir and key == "output_dir" else key, hint))
+    problems.raise_if_any(ConfigError)
 
 
 def _has_host(url: str) -> bool:

@@ -83,7 +83,9 @@ class SourceFile:
     shown: Path
     data: bytes
     refusal: str = ""
-    """Why the file was not read (too large, a link out of the content folder), if it was not."""
+    """Why the file was not read (too large, a link out of the content folder, a name that is not UTF-8), if it was not."""
+    refusal_hint: str = ""
+    """What to do about the refusal."""
 
     @property
     def fingerprint(self) -> str:
@@ -152,10 +154,7 @@ class ArticleParser:
     def parse(self, source: SourceFile) -> Parsed:
         """One article and its body, or a `ContentError` listing every problem in the file."""
         if source.refusal:
-            hint = "raise max_article_size in site.yaml if this is right" if "limit" in source.refusal else (
-                "move the file into the content folder instead of linking to it"
-            )
-            raise ContentError.single(source.shown, source.refusal, hint=hint)
+            raise ContentError.single(source.shown, source.refusal, hint=source.refusal_hint)
         parts = split_front_matter(decode(source), source.shown)
         doc = parse_yaml(parts.front, source.shown, first_line=2, lines=parts.lines)
         if doc.data is None:

@@ -1,0 +1,71 @@
+"""Hostile content: what a curator sees when an article, a file name or a value is built to hurt.
+
+Names and values reach the terminal escaped (`\\x1b`, `\\xe9`), never as bytes a terminal acts on; a file
+named in bytes that are not UTF-8 is an error naming it, not a crash.
+"""
+
+from __future__ import annotations
+
+import os
+
+from digest.errors import printable
+from tests.conftest import SITE_YAML, article, only_problem
+
+PACT = "content/articles/pact.md"
+
+
+def pact(*fields: str, body: str = "Body.\n") -> str:
+    """content/articles/pact.md with a title, a date and `fields` in its front matter (the first of them on line 4)."""
+    return f"-- {PACT} --\n---\ntitle: Pact\ndate: 2021-11-24\n" + "".join(f"{field}\n" for field in fields) + "---\n" + body
+
+
+# -- names and values on the terminal -------------------------------------------------------
+
+
+def test_printable_shows_what_a_terminal_would_act_on_as_escapes_like_ls_b():
+    assert printable("caf\udce9.md") == "caf\\xe9.md"  # a byte that is not UTF-8, as the shell's $'...' writes it
+    assert printable("\x1b[31mred\x9b2J\x7f") == "\\x1b[31mred\\x9b2J\\x7f"
+    assert printable("tab\there\nline\r") == "tab\\there\\nline\\r"
+    assert printable("one\ntwo", newlines=True) == "one\ntwo"
+    assert printable("\u202eevil") == "\\u202eevil"
+    assert printable("Café à Tōkyō, 例え") == "Café à Tōkyō, 例え"
+
+
+def test_a_file_named_with_an_escape_character_is_named_with_the_escape_shown(make_site):
+    site = make_site(SITE_YAML + article("first"))
+    (site.root / "content/articles/red\x1b[31m.md").write_text("---\ntitle:\ndate: 2021-11-24\n---\nBody.\n", encoding="utf-8")
+
+    result = site.cli("build")
+
+    assert result.returncode == 1
+    assert "\x1b" not in result.stderr
+    assert result.stderr.startswith("content/articles/red\\x1b[31m.md:2:1: title: must not be empty\n"), result.stderr
+
+
+def test_a_file_named_in_bytes_that_are_not_utf8_is_an_error_naming_it_not_a_crash(make_site):
+    site = make_site(SITE_YAML + article("first"))
+    latin1 = os.fsdecode(b"content/articles/caf\xe9.md")  # as a zip made on Windows leaves it
+    (site.root / latin1).write_text(article("cafe").split("\n", 1)[1], encoding="utf-8")
+
+    result = site.cli("build")
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(
+        "content/articles/caf\\xe9.md: the file's name is not valid UTF-8\n"
+        "  hint: rename it, e.g. mv $'content/articles/caf\\xe9.md' 'content/articles/café.md'\n"
+    ), result.stderr
+    assert not (site.root / "public").exists()
+
+    os.rename(site.root / latin1, site.root / "content/articles/café.md")
+    assert site.cli("build").returncode == 0
+    assert site.output.exists("2021/11/24/cafe/index.html")
+
+
+def test_a_static_file_named_in_bytes_that_are_not_utf8_is_an_error_too(make_site):
+    site = make_site(SITE_YAML + article("first") + "-- static/logo.svg --\n<svg/>\n")
+    (site.root / os.fsdecode(b"static/logo-\xff.svg")).write_text("<svg/>\n")
+
+    problem = only_problem(site.build_error())
+
+    assert problem.headline() == "static/logo-\\xff.svg: the file's name is not valid UTF-8"
