@@ -69,3 +69,28 @@ def test_a_static_file_named_in_bytes_that_are_not_utf8_is_an_error_too(make_sit
     problem = only_problem(site.build_error())
 
     assert problem.headline() == "static/logo-\\xff.svg: the file's name is not valid UTF-8"
+
+
+# -- invisible characters ----------------------------------------------------------------------
+
+
+def test_a_title_of_zero_width_characters_alone_is_empty(make_site):
+    site = make_site(SITE_YAML + f"-- {PACT} --\n---\ntitle: \u200b\u200d\ufeff\u2060\ndate: 2021-11-24\n---\nBody.\n")
+
+    problem = only_problem(site.build_error())
+
+    assert problem.headline() == f"{PACT}:2:8: title: must not be empty"
+
+
+def test_invisible_characters_leave_titles_and_topics_but_joiners_that_shape_words_stay(make_site):
+    persian = "می\u200cخواهم"  # the ZWNJ keeps the two halves of the word apart, as Persian spells it
+    site = make_site(SITE_YAML + pact(f'summary: "Tehran\u200b talks {persian}"', 'topics: ["\u200bdefence\ufeff", "\u2060"]'))
+
+    problem = only_problem(site.build_error())
+    assert problem.headline() == f"{PACT}:5:23: topics: entry 2 is empty"
+
+    site.write(pact(f'summary: "Tehran\u200b talks {persian}"', 'topics: ["\u200bdefence\ufeff"]'))
+    page = site.build().read("2021/11/24/pact/index.html")
+    assert f"Tehran talks {persian}" in page
+    assert "\u200b" not in page and "\ufeff" not in page
+    assert site.output.exists("topics/defence/index.html")
