@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from .addresses import AddressProblem, web_address
 from .config import SiteConfig, TopicDefinition
 from .countries import Country, CountryIndex, UnknownCountry
 from .errors import Location, Problem, Problems
@@ -254,17 +254,15 @@ class FieldReader:
         return tuple(topics)
 
     def url(self, data: dict[str, Any]) -> str:
+        """The original article's address, in the ASCII form every `href` and feed can carry as it is (see `web_address`)."""
         value = self.text(data, "url")
-        if value:
-            try:
-                parts = urlsplit(value)
-            except ValueError as exc:
-                self.report(("url",), f"is not a valid address ({exc})", "e.g. url: https://www.example.com/news/story")
-                return ""
-            if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-                self.report(("url",), f"must be an http or https address, got '{value}'", "e.g. url: https://www.example.com/news/story")
-                return ""
-        return value
+        if not value:
+            return ""
+        try:
+            return web_address(value)
+        except AddressProblem as exc:
+            self.report(("url",), exc.message, exc.hint)
+            return ""
 
     def slug(self, data: dict[str, Any]) -> str:
         value = data.get("slug")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from digest.errors import printable
 from tests.conftest import SITE_YAML, article, only_problem
 
@@ -94,3 +96,53 @@ def test_invisible_characters_leave_titles_and_topics_but_joiners_that_shape_wor
     assert f"Tehran talks {persian}" in page
     assert "\u200b" not in page and "\ufeff" not in page
     assert site.output.exists("topics/defence/index.html")
+
+
+# -- addresses -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "message", "hint"),
+    [
+        ("http://exa mple.com/", "must not contain white space, got 'http://exa mple.com/'", "a space inside the path is written %20"),
+        ('"https://example.com/a\\"onmouseover=alert(1)"', """must not contain '"', got 'https://example.com/a"onmouseover=alert(1)'""",
+         "copy the address from the browser's address bar"),
+        ("https://example.com/<script>", "must not contain '<', got 'https://example.com/<script>'", "address bar"),
+        ("https://example.com/a>b", "must not contain '>', got 'https://example.com/a>b'", "address bar"),
+        ("https://bbc.co.uk@evil.example/", "must not hold a user name or password (before '@'), got 'https://bbc.co.uk@evil.example/'",
+         "link to the page itself"),
+        ("https://ex_ample..com/", "has no valid host: 'ex_ample..com' (an empty part between dots)", "e.g. url: https://"),
+        ("https://☃.example/", "has no valid host: '☃.example' (Codepoint U+2603 at position 1 of '☃' not allowed)", "e.g. url: https://"),
+        ("https://xn--abc.example/", "has no valid host: 'xn--abc' is no international name in punycode", "e.g. url: https://"),
+        ("'https://example.com\\@evil.example/'", "must not contain '\\', got 'https://example.com\\@evil.example/'", "browsers read '\\' as '/'"),
+    ],
+    ids=["space-in-host", "double-quote", "angle-bracket", "closing-bracket", "user-before-at", "empty-label", "snowman-host",
+         "bad-punycode", "backslash"],
+)
+def test_a_url_a_browser_would_read_otherwise_is_refused_at_its_line(make_site, url, message, hint):
+    site = make_site(SITE_YAML + pact("source: Example News", f"url: {url}"))
+
+    problem = only_problem(site.build_error())
+
+    assert problem.headline() == f"{PACT}:5:6: url: {message}"
+    assert hint in problem.hint
+
+
+def test_an_international_address_is_accepted_and_written_as_browsers_send_it(make_site):
+    site = make_site(SITE_YAML + pact("source: 例えニュース", "url: https://例え.jp/記事?q=東京#見出し"))
+    encoded = "https://xn--r8jz45g.jp/%E8%A8%98%E4%BA%8B?q=%E6%9D%B1%E4%BA%AC#%E8%A6%8B%E5%87%BA%E3%81%97"
+
+    out = site.build()
+
+    page = out.read("2021/11/24/pact/index.html")
+    assert f'<a href="{encoded}" rel="external noopener">例えニュース</a>' in page
+    assert f'"isBasedOn": "{encoded}"' in page
+    assert f'"external_url": "{encoded}"' in out.read("feed.json")
+    assert f'<link rel="via" href="{encoded}"' in out.read("feed.xml")
+    assert "例え.jp" not in page
+
+
+def test_an_address_in_ascii_is_written_as_it_was_given(make_site):
+    url = "https://News.Example.org:8443/2021/pact?id=7&tags=[a,b]#top"
+    site = make_site(SITE_YAML + pact(f"url: {url}"))
+    assert f'href="{url.replace("&", "&amp;")}"' in site.build().read("2021/11/24/pact/index.html")
