@@ -247,6 +247,43 @@ def _feeds(value: Any, report: Report) -> FeedSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """How much one article may ask of a build, so that one file cannot make it run for minutes or write gigabytes."""
+
+    topics_per_article: int = 25
+    countries_per_article: int = 25
+    markdown_depth: int = 50
+    """The deepest nesting of block quotes and lists in an article's Markdown."""
+    seconds_per_article: float = 10
+    """CPU seconds one article's Markdown may take to convert."""
+
+
+def _limits(value: Any, report: Report) -> Limits:
+    if value is None:
+        return Limits()
+    example = "e.g. limits: {topics_per_article: 25, countries_per_article: 25, markdown_depth: 50, seconds_per_article: 10}"
+    if not isinstance(value, dict):
+        report(("limits",), f"must be a mapping, got {value!r}", example)
+        return Limits()
+    known = [f.name for f in fields(Limits)]
+    settings: dict[str, Any] = {}
+    for key, given in value.items():
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            report(("limits", key), f"unknown key '{key}'", f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known), key=True)
+        elif key == "seconds_per_article":
+            if isinstance(given, bool) or not isinstance(given, (int, float)) or not 0 < given < float("inf"):
+                report(("limits", key), f"must be a number of seconds above 0, got {given!r}", f"e.g. {key}: 10")
+            else:
+                settings[key] = given
+        elif isinstance(given, bool) or not isinstance(given, int) or given < 1:
+            report(("limits", key), f"must be a whole number of at least 1, got {given!r}", f"e.g. {key}: {getattr(Limits(), key)}")
+        else:
+            settings[key] = given
+    return Limits(**settings)
+
+
+@dataclass(frozen=True, slots=True)
 class TopicDefinition:
     """One entry of the optional topic vocabulary in site.yaml."""
 
@@ -328,6 +365,11 @@ class SiteConfig:
     )
     max_article_size: int = option(
         "max_article_size", DEFAULT_MAX_ARTICLE_SIZE, "larger article files are refused, e.g. `500 KB`", _size, shown="5 MB", parsing=True,
+    )
+    limits: Limits = option(
+        "limits", Limits(), "how much one article may ask of a build: `{topics_per_article: 25, countries_per_article: 25, "
+        "markdown_depth: 50, seconds_per_article: 10}`; `markdown_depth` counts nested block quotes and lists, "
+        "`seconds_per_article` is the CPU time its Markdown may take to convert", _limits, shown="", parsing=True,
     )
     feeds: FeedSettings = option(
         "feeds", FeedSettings(), "Atom, RSS and JSON feeds for the site and every topic and country: "

@@ -228,7 +228,20 @@ class FieldReader:
                 found.append((at, self.checked_characters(at, visible_text(item))))
         return [(at, text) for at, text in found if text]
 
+    def over_limit(self, data: dict[str, Any], name: str, limit: int, setting: str) -> bool:
+        """Whether the list `name` holds more than `limit` entries (each one a page of the site), reported at its key."""
+        value = data.get(name)
+        if not isinstance(value, list) or len(value) <= limit:
+            return False
+        self.report(
+            (name,), f"has {len(value)} {name}; an article may have at most {limit}",
+            f"keep the {name} that matter most, or raise the limit in site.yaml: limits: {{{setting}: {len(value)}}}", key=True,
+        )
+        return True
+
     def country_list(self, data: dict[str, Any]) -> tuple[Country, ...]:
+        if self.over_limit(data, "countries", self.config.limits.countries_per_article, "countries_per_article"):
+            return ()
         countries: list[Country] = []
         for at, written in self.items(data, "countries", "[Israel, Morocco]"):
             try:
@@ -241,6 +254,8 @@ class FieldReader:
         return tuple(countries)
 
     def topic_list(self, data: dict[str, Any]) -> tuple[TopicRef, ...]:
+        if self.over_limit(data, "topics", self.config.limits.topics_per_article, "topics_per_article"):
+            return ()
         names = TopicNames.of(self.config)
         topics: list[TopicRef] = []
         for at, written in self.items(data, "topics", "[defence, diplomacy]"):

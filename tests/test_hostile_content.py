@@ -7,6 +7,7 @@ named in bytes that are not UTF-8 is an error naming it, not a crash.
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -146,3 +147,40 @@ def test_an_address_in_ascii_is_written_as_it_was_given(make_site):
     url = "https://News.Example.org:8443/2021/pact?id=7&tags=[a,b]#top"
     site = make_site(SITE_YAML + pact(f"url: {url}"))
     assert f'href="{url.replace("&", "&amp;")}"' in site.build().read("2021/11/24/pact/index.html")
+
+
+# -- limits ----------------------------------------------------------------------------------------
+
+
+def names(count: int) -> str:
+    return "[" + ", ".join(f"topic {n}" for n in range(count)) + "]"
+
+
+def test_an_article_with_more_topics_than_the_limit_is_refused_with_the_limit_named(make_site):
+    site = make_site(SITE_YAML + pact(f"topics: {names(26)}"))
+
+    problem = only_problem(site.build_error())
+
+    assert problem.headline() == f"{PACT}:4:1: topics: has 26 topics; an article may have at most 25"
+    assert problem.hint == "keep the topics that matter most, or raise the limit in site.yaml: limits: {topics_per_article: 26}"
+
+    site.write(SITE_YAML + "limits: {topics_per_article: 30}\n")
+    out = site.build()
+    assert out.exists("topics/topic-25/index.html")
+
+    site.write(SITE_YAML + "limits: {topics_per_article: 25}\n")  # the limits are part of every article's cache key
+    assert only_problem(site.build_error()).headline() == f"{PACT}:4:1: topics: has 26 topics; an article may have at most 25"
+
+
+def test_ten_thousand_topics_are_refused_before_any_page_is_planned(make_site):
+    site = make_site(SITE_YAML + pact(f"topics: {names(10_000)}", "countries: [" + ", ".join(["Israel"] * 30) + "]"))
+    started = time.monotonic()
+
+    error = site.build_error()
+
+    assert time.monotonic() - started < 5
+    assert [p.headline() for p in error.problems] == [
+        f"{PACT}:4:1: topics: has 10000 topics; an article may have at most 25",
+        f"{PACT}:5:1: countries: has 30 countries; an article may have at most 25",
+    ]
+    assert not (site.root / "public").exists()
