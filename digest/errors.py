@@ -117,12 +117,28 @@ class Problem:
         """The headline, the offending line with a caret, and the hint; nothing in them can steer the terminal (see `printable`)."""
         lines = [self.headline()]
         if self.source_line:
-            lines.append(f"    {printable(self.source_line.rstrip())}")
+            before, after = _around(self.source_line.rstrip(), self.location.col)
+            lines.append(f"    {printable(before + after)}")
             if self.location.col:
-                lines.append("    " + " " * len(printable(self.source_line[: self.location.col - 1])) + "^")
+                lines.append("    " + " " * len(printable(before)) + "^")
         if self.hint:
             lines.append(f"  hint: {printable(self.hint, newlines=True)}")
         return "\n".join(lines)
+
+
+SHOWN_LINE = 120
+"""Characters of a source line shown around the caret: a hostile line can be megabytes long."""
+
+
+def _around(line: str, col: int) -> tuple[str, str]:
+    """The part of `line` shown before the column (1-based; 0 for none) and from it on, cut with '…' where it is long."""
+    cut = max(col - 1, 0)
+    before, after = line[:cut], line[cut:]
+    if len(before) > SHOWN_LINE // 2:
+        before = "…" + before[-(SHOWN_LINE // 2) :]
+    if len(before) + len(after) > SHOWN_LINE:
+        after = after[: max(SHOWN_LINE - len(before), 1)] + "…"
+    return before, after
 
 
 class DigestError(Exception):

@@ -6,12 +6,18 @@ named in bytes that are not UTF-8 is an error naming it, not a crash.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 import time
 
 import pytest
 
+from digest import parallel
+from digest.content import ArticleParser
 from digest.errors import printable
+from digest.markup import MarkdownRenderer
+from digest.sources import load_config
 from tests.conftest import SITE_YAML, article, only_problem
 
 PACT = "content/articles/pact.md"
@@ -184,3 +190,98 @@ def test_ten_thousand_topics_are_refused_before_any_page_is_planned(make_site):
         f"{PACT}:5:1: countries: has 30 countries; an article may have at most 25",
     ]
     assert not (site.root / "public").exists()
+
+
+# -- deep and slow Markdown ----------------------------------------------------------------------
+
+
+def test_ten_thousand_nested_block_quotes_are_refused_quickly_at_their_line(make_site):
+    site = make_site(SITE_YAML + pact(body="Intro.\n\n" + ">" * 10_000 + " The deepest quote.\n"))
+    started = time.monotonic()
+
+    problem = only_problem(site.build_error())
+
+    assert time.monotonic() - started < 5
+    assert problem.headline() == f"{PACT}:7:51: block quotes and lists nested 10000 deep; an article may nest them at most 50 deep"
+    assert problem.hint == "flatten them, or raise the limit in site.yaml: limits: {markdown_depth: 10000}"
+    assert len(problem.format()) < 1000  # the line is shown around the place, not whole
+
+
+def test_ten_thousand_nested_list_levels_are_refused_quickly_at_their_line(make_site):
+    site = make_site(SITE_YAML + pact(body="Intro.\n\n" + "- " * 10_000 + "the deepest item\n"))
+    started = time.monotonic()
+
+    problem = only_problem(site.build_error())
+
+    assert time.monotonic() - started < 5
+    assert problem.headline() == f"{PACT}:7:101: block quotes and lists nested 10000 deep; an article may nest them at most 50 deep"
+
+
+def nested_items(levels: int) -> str:
+    return "".join("    " * level + f"- level {level + 1}\n" for level in range(levels))
+
+
+def test_lists_nested_by_indentation_are_refused_at_the_first_line_too_deep(make_site):
+    site = make_site(SITE_YAML + pact(body="Intro.\n\n" + nested_items(1000)))  # 2 MB; 18 s and 830 MB to fail before
+    started = time.monotonic()
+
+    problem = only_problem(site.build_error())
+
+    assert time.monotonic() - started < 5
+    assert problem.headline() == f"{PACT}:57:201: block quotes and lists nested 51 deep; an article may nest them at most 50 deep"
+
+    site.write(SITE_YAML + "limits: {markdown_depth: 1000}\n" + pact(body=nested_items(320)))
+    problem = only_problem(site.build_error())  # Python's own limit, reached
+    assert problem.headline() == f"{PACT}: its Markdown is nested too deeply to convert"
+
+
+def test_nesting_within_the_limit_and_look_alikes_of_it_build(make_site):
+    quoted = "> " * 50 + "fifty quotes deep\n\n"
+    rule = "- " * 60 + "\n\n"  # a horizontal rule, however long
+    code = "    " * 80 + "print('deeply indented code')\n\n"
+    repl = "```\n>>> 1 + 1\n2\n```\n"
+    site = make_site(SITE_YAML + pact(body="Intro.\n\n" + quoted + rule + code + repl))
+    page = site.build().read("2021/11/24/pact/index.html")
+    assert page.count("<blockquote>") == 50
+    assert "<hr>" in page
+
+
+def test_markdown_over_its_time_budget_is_an_error_naming_the_article(make_site):
+    long = "A *long* paragraph with [a link](https://example.org/) and some more words.\n\n" * 20_000
+    site = make_site(SITE_YAML + "limits: {seconds_per_article: 0.05}\n" + article("first") + pact(body=long))
+
+    problem = only_problem(site.build_error())
+
+    assert problem.headline() == f"{PACT}: its Markdown took more than 0.05 s of CPU time to convert"
+    assert problem.hint.endswith("raise the limit in site.yaml: limits: {seconds_per_article: 0.15}")
+
+
+def test_a_worker_that_dies_costs_only_the_article_it_was_reading(tmp_path, monkeypatch):
+    """A worker killed mid-article (out of memory, a crash in native code) is a problem of that article; the rest parse."""
+    site = tmp_path / "site"
+    articles = site / "content/articles"
+    articles.mkdir(parents=True)
+    (site / "site.yaml").write_text(SITE_YAML.split("\n", 1)[1])
+    for n in range(60):
+        (articles / f"story-{n:02d}.md").write_text(article(f"story-{n:02d}").split("\n", 1)[1])
+    (articles / "story-17.md").write_text(pact(body="KILL ME\n").split("\n", 1)[1])
+    monkeypatch.chdir(site)
+    monkeypatch.setattr(parallel, "PARSE_PER_WORKER", 1)  # a pool even for a few files
+    monkeypatch.setattr(parallel, "_context", lambda: multiprocessing.get_context("fork"))  # workers inherit the patch below
+    convert = MarkdownRenderer.convert
+
+    def fragile(self: MarkdownRenderer, text: str, *, scanned: bool = False) -> str:
+        if "KILL ME" in text:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return convert(self, text, scanned=scanned)
+
+    monkeypatch.setattr(MarkdownRenderer, "convert", fragile)
+    config = load_config(site)
+    paths = sorted(articles.iterdir())
+
+    results = list(parallel.parse_files(config, ArticleParser.for_site(config), paths))
+
+    assert [path for path, _ in results] == paths
+    broken = {path.name: parsed for path, parsed in results if isinstance(parsed, tuple)}
+    assert list(broken) == ["story-17.md"]
+    assert [p.headline() for p in broken["story-17.md"]] == ["content/articles/story-17.md: the process reading it was killed by SIGKILL"]
