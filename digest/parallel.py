@@ -134,7 +134,7 @@ def _parse_in_workers(config: SiteConfig, paths: Sequence[Path], count: int) -> 
                 worker = running[ready]
                 try:
                     answer: tuple[Path, ParseResult] = ready.recv()
-                except EOFError:
+                except (EOFError, OSError):  # the worker is gone: its end of the pipe closed, or reset
                     index, path = worker.owed.popleft()
                     done[index] = (path, (_died(worker.process, path),))
                     todo.extendleft(reversed(worker.owed))
