@@ -56,6 +56,8 @@ def web_address(text: str) -> str:
     netloc = host + (f":{port}" if port is not None else "")
     if parts.netloc.isascii() and netloc.lower() == parts.netloc.lower():
         netloc = parts.netloc  # as written: an ASCII address keeps its spelling
+    if netloc == parts.netloc and text.isascii() and text.isprintable() and not any(c in text for c in "%`{}"):
+        return text  # nothing to encode: the usual address
     path = quote(_STRAY_PERCENT.sub("%25", parts.path), safe=_PATH_SAFE)
     query = quote(_STRAY_PERCENT.sub("%25", parts.query), safe=_QUERY_SAFE)
     fragment = quote(_STRAY_PERCENT.sub("%25", parts.fragment), safe=_FRAGMENT_SAFE)

@@ -91,19 +91,21 @@ def too_deep(text: str, limit: int) -> MarkupError | None:
 
     Each `>` or list marker at the start of a line is one level, and so is each further indentation by
     `TAB_COLUMNS` in front of them (a nested list); a line with no marker counts nothing, so indented code does
-    not. Cheap (most lines fail the first match) and generous: it never counts fewer levels than Python-Markdown
-    builds, and counts more only for odd spacing between markers.
+    not. Generous: it never counts fewer levels than Python-Markdown builds, and counts more only for odd spacing
+    between markers. Cheap: a line can only be that deep when it starts with more than `limit` characters that may
+    make levels (no level takes less than one), so one regular expression finds the few lines worth counting.
     """
-    for index, line in enumerate(text.split("\n")):
-        if _STEP.match(line) is None:
-            continue
+    for candidate in re.finditer(f"\n[ \t>*+.)0-9-]{{{limit + 1},}}", "\n" + text):  # a literal first: the engine skips to each line
+        start = candidate.start()  # the "\n" put in front of the line is at the index the line has in `text`
+        end = text.find("\n", start)
+        line = text[start : end if end >= 0 else len(text)]
         col = next((col for col, level in _levels(line) if level > limit), 0)
         if col and not _RULE.fullmatch(line):
             total = max(level for _, level in _levels(line))
             return MarkupError(
                 f"block quotes and lists nested {total} deep; an article may nest them at most {limit} deep",
                 f"flatten them, or raise the limit in site.yaml: limits: {{markdown_depth: {total}}}",
-                index + 1, col, line,
+                text.count("\n", 0, start) + 1, col, line,
             )
     return None
 
