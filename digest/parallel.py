@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -68,13 +69,24 @@ def _parse_with(parser: ArticleParser, path: Path) -> tuple[Path, ParseResult]:
         return path, exc.problems
 
 
+@dataclass(frozen=True, slots=True)
+class _Bug:
+    """An exception a worker did not expect while reading a file: a bug of digest's, which stops the build as it would in
+    one process."""
+
+    traceback: str
+
+
 def _serve_parses(config: SiteConfig, connection: Connection) -> None:
     """A worker process: parse each batch of paths the parent sends, answering one file at a time, until it sends None."""
     _quiet_signals()
     parser = ArticleParser.for_site(config)
     while (batch := connection.recv()) is not None:
         for path in batch:
-            connection.send(_parse_with(parser, path))
+            try:
+                connection.send(_parse_with(parser, path))
+            except Exception:
+                connection.send((path, _Bug(traceback.format_exc())))
 
 
 @dataclass(slots=True)
@@ -119,11 +131,18 @@ def _parse_in_workers(config: SiteConfig, paths: Sequence[Path], count: int) -> 
     def hand_out(worker: _Worker) -> None:
         """The next batch for `worker`, or None (its signal to stop) when there is none."""
         batch = [todo.popleft() for _ in range(min(PARSE_BATCH, len(todo)))]
+        try:
+            worker.connection.send([path for _, path in batch] if batch else None)
+        except OSError:  # it died after its last answer: the batch waits for another, and reading its pipe finds it gone
+            todo.extendleft(reversed(batch))
+            return
         worker.owed.extend(batch)
-        worker.connection.send([path for _, path in batch] if batch else None)
         if not batch:
-            del running[worker.connection]
-            finished.append(worker)
+            retire(worker)
+
+    def retire(worker: _Worker) -> None:
+        del running[worker.connection]
+        finished.append(worker)
 
     try:
         for _ in range(count):
@@ -133,18 +152,21 @@ def _parse_in_workers(config: SiteConfig, paths: Sequence[Path], count: int) -> 
                 assert isinstance(ready, Connection)
                 worker = running[ready]
                 try:
-                    answer: tuple[Path, ParseResult] = ready.recv()
+                    answer: tuple[Path, ParseResult | _Bug] = ready.recv()
                 except (EOFError, OSError):  # the worker is gone: its end of the pipe closed, or reset
-                    index, path = worker.owed.popleft()
-                    done[index] = (path, (_died(worker.process, path),))
-                    todo.extendleft(reversed(worker.owed))
-                    del running[ready]
-                    ready.close()
+                    if worker.owed:  # it died reading the first file it owes; the others go to another worker
+                        index, path = worker.owed.popleft()
+                        done[index] = (path, (_died(worker.process, path),))
+                        todo.extendleft(reversed(worker.owed))
+                    retire(worker)
                     if todo:
                         start()
                     continue
+                path, result = answer
+                if isinstance(result, _Bug):
+                    raise RuntimeError(f"reading {path} failed in a worker process:\n{result.traceback}")
                 index, _ = worker.owed.popleft()
-                done[index] = answer
+                done[index] = (path, result)
                 if not worker.owed:
                     hand_out(worker)
             while following in done:
@@ -160,7 +182,10 @@ def _parse_in_workers(config: SiteConfig, paths: Sequence[Path], count: int) -> 
 
 def _died(process: multiprocessing.process.BaseProcess, path: Path) -> Problem:
     """The problem of a file whose worker died while parsing it."""
-    process.join()
+    process.join(5)
+    if process.is_alive():  # its pipe broke, yet it runs: end it
+        process.kill()
+        process.join()
     code = process.exitcode or 0
     how = f"was killed by {signal.Signals(-code).name}" if code < 0 and -code in signal.valid_signals() else f"exited with status {code}"
     return Problem(

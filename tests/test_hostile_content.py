@@ -265,15 +265,16 @@ def test_markdown_over_its_time_budget_is_an_error_naming_the_article(make_site)
     assert problem.hint.endswith("raise the limit in site.yaml: limits: {seconds_per_article: 0.15}")
 
 
-def test_a_worker_that_dies_costs_only_the_article_it_was_reading(tmp_path, monkeypatch):
-    """A worker killed mid-article (out of memory, a crash in native code) is a problem of that article; the rest parse."""
+@pytest.fixture
+def fragile_pool(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """Sixty articles read by a pool of forked workers whose Markdown converter dies on 'KILL ME' and fails on 'BUG':
+    call it with a body for story-17 to get (paths, results)."""
     site = tmp_path / "site"
     articles = site / "content/articles"
     articles.mkdir(parents=True)
     (site / "site.yaml").write_text(SITE_YAML.split("\n", 1)[1])
     for n in range(60):
         (articles / f"story-{n:02d}.md").write_text(article(f"story-{n:02d}").split("\n", 1)[1])
-    (articles / "story-17.md").write_text(pact(body="KILL ME\n").split("\n", 1)[1])
     monkeypatch.chdir(site)
     monkeypatch.setattr(parallel, "PARSE_PER_WORKER", 1)  # a pool even for a few files
     monkeypatch.setattr(parallel, "_context", lambda: multiprocessing.get_context("fork"))  # workers inherit the patch below
@@ -282,15 +283,31 @@ def test_a_worker_that_dies_costs_only_the_article_it_was_reading(tmp_path, monk
     def fragile(self: MarkdownRenderer, text: str, *, scanned: bool = False) -> str:
         if "KILL ME" in text:
             os.kill(os.getpid(), signal.SIGKILL)
+        if "BUG" in text:
+            raise ValueError("a bug in a converter")
         return convert(self, text, scanned=scanned)
 
     monkeypatch.setattr(MarkdownRenderer, "convert", fragile)
-    config = load_config(site)
-    paths = sorted(articles.iterdir())
 
-    results = list(parallel.parse_files(config, ArticleParser.for_site(config), paths))
+    def parse(body: str) -> tuple[list[Path], list[tuple[Path, object]]]:
+        (articles / "story-17.md").write_text(pact(body=body).split("\n", 1)[1])
+        config = load_config(site)
+        paths = sorted(articles.iterdir())
+        return paths, list(parallel.parse_files(config, ArticleParser.for_site(config), paths))
+
+    return parse
+
+
+def test_a_worker_that_dies_costs_only_the_article_it_was_reading(fragile_pool):
+    """A worker killed mid-article (out of memory, a crash in native code) is a problem of that article; the rest parse."""
+    paths, results = fragile_pool("KILL ME\n")
 
     assert [path for path, _ in results] == paths
     broken = {path.name: parsed for path, parsed in results if isinstance(parsed, tuple)}
     assert list(broken) == ["story-17.md"]
     assert [p.headline() for p in broken["story-17.md"]] == ["content/articles/story-17.md: the process reading it was killed by SIGKILL"]
+
+
+def test_a_bug_in_a_worker_stops_the_build_as_it_would_in_one_process(fragile_pool):
+    with pytest.raises(RuntimeError, match=r"(?s)reading .*story-17\.md failed in a worker process:\n.*ValueError: a bug in a converter"):
+        fragile_pool("BUG\n")
