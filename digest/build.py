@@ -19,7 +19,7 @@ from typing import Protocol
 
 from .config import CONFIG_NAME, NO_OVERRIDES, Overrides, SiteConfig
 from .content import Article
-from .errors import OutputError, display_path, environment_problem
+from .errors import OutputError, display_path, environment_problem, printable
 from .output import OutputWriter, WriteReport, check_output_dir, recover, staging_folder
 from .pages import FEED_KINDS, PagePlan
 from .parallel import RenderJob, render_plans
@@ -88,9 +88,9 @@ class Changes:
         files = sorted(self.content | self.templates | self.static)
         articles = [p for p in files if p.suffix == ".md"]
         if not self.config and len(articles) == 1:
-            return str(display_path(articles[0]))  # an editor's save may touch a temp file or two as well
+            return printable(str(display_path(articles[0])))  # an editor's save may touch a temp file or two as well
         if not self.config and len(files) == 1:
-            return str(display_path(files[0]))
+            return printable(str(display_path(files[0])))
         return ", ".join(parts) + " changed"
 
 

@@ -17,7 +17,7 @@ from .cache import BuildCache
 from .config import SiteConfig
 from .content import Article
 from .countries import Country, CountryIndex, UnknownCountry
-from .errors import CommandError, Problem
+from .errors import CommandError, Problem, printable
 from .fields import TopicNames, UnknownTopic
 from .pages import Urls
 from .site import BuildOptions, model_site
@@ -150,7 +150,7 @@ def entries_table(entries: Sequence[Entry], width: int | None = None) -> str:
             "title": e.article.title + (" (draft)" if e.article.draft else ""),
             "countries": ", ".join(c.name for c in e.article.countries),
             "topics": ", ".join(name for _, name in e.topics),
-            "path": e.path,
+            "path": printable(e.path),
         }
         for e in entries
     ]

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .countries import CountryIndex, UnknownCountry
-from .errors import ConfigError, DigestError, Location, Problem, Problems, display_path
+from .errors import ConfigError, DigestError, Location, Problem, Problems, display_path, printable, undecodable
 from .names import slugify
 from .periods import NO_EDITIONS, EditionSettings, check_editions
 from .yamlfile import KeyPath, YamlDoc, parse_yaml
@@ -103,6 +103,9 @@ def _folder(key: str, default: str) -> Check:
     def check(value: Any, report: Report) -> Path:
         if value is not None and "\0" in str(value):
             report((key,), "must not contain a NUL character", "write a plain folder name, e.g. public")
+            return Path(default)
+        if value is not None and printable(str(value)) != str(value):
+            report((key,), f"must not contain control characters, got '{value}'", "write a plain folder name, e.g. public")
             return Path(default)
         return Path(_text(key, default)(value, report))
 
@@ -244,6 +247,43 @@ def _feeds(value: Any, report: Report) -> FeedSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """How much one article may ask of a build, so that one file cannot make it run for minutes or write gigabytes."""
+
+    topics_per_article: int = 25
+    countries_per_article: int = 25
+    markdown_depth: int = 50
+    """The deepest nesting of block quotes and lists in an article's Markdown."""
+    seconds_per_article: float = 10
+    """CPU seconds one article's Markdown may take to convert."""
+
+
+def _limits(value: Any, report: Report) -> Limits:
+    if value is None:
+        return Limits()
+    example = "e.g. limits: {topics_per_article: 25, countries_per_article: 25, markdown_depth: 50, seconds_per_article: 10}"
+    if not isinstance(value, dict):
+        report(("limits",), f"must be a mapping, got {value!r}", example)
+        return Limits()
+    known = [f.name for f in fields(Limits)]
+    settings: dict[str, Any] = {}
+    for key, given in value.items():
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            report(("limits", key), f"unknown key '{key}'", f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known), key=True)
+        elif key == "seconds_per_article":
+            if isinstance(given, bool) or not isinstance(given, (int, float)) or not 0 < given < float("inf"):
+                report(("limits", key), f"must be a number of seconds above 0, got {given!r}", f"e.g. {key}: 10")
+            else:
+                settings[key] = given
+        elif isinstance(given, bool) or not isinstance(given, int) or given < 1:
+            report(("limits", key), f"must be a whole number of at least 1, got {given!r}", f"e.g. {key}: {getattr(Limits(), key)}")
+        else:
+            settings[key] = given
+    return Limits(**settings)
+
+
+@dataclass(frozen=True, slots=True)
 class TopicDefinition:
     """One entry of the optional topic vocabulary in site.yaml."""
 
@@ -325,6 +365,11 @@ class SiteConfig:
     )
     max_article_size: int = option(
         "max_article_size", DEFAULT_MAX_ARTICLE_SIZE, "larger article files are refused, e.g. `500 KB`", _size, shown="5 MB", parsing=True,
+    )
+    limits: Limits = option(
+        "limits", Limits(), "how much one article may ask of a build: `{topics_per_article: 25, countries_per_article: 25, "
+        "markdown_depth: 50, seconds_per_article: 10}`; `markdown_depth` counts nested block quotes and lists, "
+        "`seconds_per_article` is the CPU time its Markdown may take to convert", _limits, shown="", parsing=True,
     )
     feeds: FeedSettings = option(
         "feeds", FeedSettings(), "Atom, RSS and JSON feeds for the site and every topic and country: "
@@ -451,7 +496,25 @@ def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], overrides:
     problems.raise_if_any(ConfigError)
     values["content_dir"] = (root / values["content_dir"]).resolve()
     values["output_dir"] = overrides.output_dir.resolve() if overrides.output_dir else (root / values["output_dir"]).resolve()
+    _check_folder_names(root, path, doc, data, values, overrides)
     return SiteConfig(root=root, output_origin=_output_origin(doc, path, data, overrides.output_dir), **values)
+
+
+def _check_folder_names(root: Path, path: Path, doc: YamlDoc, data: dict[str, Any], values: dict[str, Any], overrides: Overrides) -> None:
+    """Every name digest stores, prints or writes must be text: a folder named in bytes that are not UTF-8 is refused."""
+    hint = "rename it, or choose another folder"
+    if undecodable(str(root.absolute())):
+        raise ConfigError.single(path, f"the site's folder {root.absolute()} has a name that is not valid UTF-8", hint=hint)
+    problems = Problems()
+    for key in ("content_dir", "output_dir"):
+        if undecodable(str(values[key])):
+            if key == "output_dir" and overrides.output_dir:
+                where = Location(Path("--output"))
+            else:
+                spot = doc.spot((key,))
+                where = Location(path, spot.line, spot.col) if key in data else Location(path)
+            problems.add(Problem(where, f"the folder {values[key]} has a name that is not valid UTF-8", "" if overrides.output_dir and key == "output_dir" else key, hint))
+    problems.raise_if_any(ConfigError)
 
 
 def _has_host(url: str) -> bool:

@@ -17,9 +17,9 @@ from markupsafe import Markup
 
 from .config import SiteConfig
 from .countries import Country, CountryIndex
-from .errors import ContentError
+from .errors import ContentError, Location, Problem
 from .fields import FieldReader, ImageRef, TopicRef
-from .markup import MarkdownRenderer, summarise
+from .markup import MarkdownRenderer, MarkupError, summarise, too_deep
 from .yamlfile import parse_yaml
 
 T = TypeVar("T")
@@ -83,7 +83,9 @@ class SourceFile:
     shown: Path
     data: bytes
     refusal: str = ""
-    """Why the file was not read (too large, a link out of the content folder), if it was not."""
+    """Why the file was not read (too large, a link out of the content folder, a name that is not UTF-8), if it was not."""
+    refusal_hint: str = ""
+    """What to do about the refusal."""
 
     @property
     def fingerprint(self) -> str:
@@ -142,7 +144,7 @@ class ArticleParser:
     markdown: MarkdownRenderer = field(init=False)
 
     def __post_init__(self) -> None:
-        self.markdown = MarkdownRenderer(self.config.unsafe_html)
+        self.markdown = MarkdownRenderer(self.config.unsafe_html, self.config.limits)
 
     @classmethod
     def for_site(cls, config: SiteConfig) -> ArticleParser:
@@ -151,11 +153,16 @@ class ArticleParser:
 
     def parse(self, source: SourceFile) -> Parsed:
         """One article and its body, or a `ContentError` listing every problem in the file."""
+        try:
+            return self._parse(source)
+        except RecursionError:  # hostile nesting the depth scan does not count, in the YAML or the Markdown
+            raise ContentError.single(
+                source.shown, "is nested too deeply to read", hint="flatten deeply nested lists, mappings, quotes or emphasis",
+            ) from None
+
+    def _parse(self, source: SourceFile) -> Parsed:
         if source.refusal:
-            hint = "raise max_article_size in site.yaml if this is right" if "limit" in source.refusal else (
-                "move the file into the content folder instead of linking to it"
-            )
-            raise ContentError.single(source.shown, source.refusal, hint=hint)
+            raise ContentError.single(source.shown, source.refusal, hint=source.refusal_hint)
         parts = split_front_matter(decode(source), source.shown)
         doc = parse_yaml(parts.front, source.shown, first_line=2, lines=parts.lines)
         if doc.data is None:
@@ -168,8 +175,14 @@ class ArticleParser:
             reader.report((), "front matter must be 'field: value' lines", f"for example:\n{_indent(EXAMPLE)}")
             reader.problems.raise_if_any(ContentError)
         values = reader.convert(doc.data)
+        deep = too_deep(parts.body, self.config.limits.markdown_depth)
+        if deep is not None:
+            reader.problems.add(body_problem(deep, parts, source.shown))
         reader.problems.raise_if_any(ContentError)
-        body = Markup(self.markdown.convert(parts.body))
+        try:
+            body = Markup(self.markdown.convert(parts.body, scanned=True))
+        except MarkupError as exc:
+            raise ContentError([body_problem(exc, parts, source.shown)]) from None
         shown_in_lists = parts.front + ("\0" + parts.body if not values["summary"] else "")
         values["summary"] = values["summary"] or summarise(body)
         article = Article(
@@ -188,6 +201,14 @@ class Parts:
     front: str
     body: str
     lines: list[str]
+    body_line: int = 0
+    """The line of the file the body starts on."""
+
+
+def body_problem(error: MarkupError, parts: Parts, shown: Path) -> Problem:
+    """A problem of the Markdown body at its place in the file (the whole file when it has none)."""
+    line = parts.body_line + error.line - 1 if error.line else 0
+    return Problem(Location(shown, line, error.col), error.message, "", error.hint, error.source_line)
 
 
 def split_front_matter(text: str, shown: Path) -> Parts:
@@ -204,7 +225,7 @@ def split_front_matter(text: str, shown: Path) -> Parts:
         )
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
-            return Parts("\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), lines)
+            return Parts("\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), lines, index + 2)
     raise ContentError.single(
         shown,
         "front matter is not closed",

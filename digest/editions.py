@@ -20,10 +20,10 @@ from typing import Any
 from markupsafe import Markup
 
 from .config import SiteConfig
-from .content import Article, SourceFile, decode, split_front_matter
+from .content import Article, SourceFile, body_problem, decode, split_front_matter
 from .errors import ContentError, Location, Problem, Problems, display_path
 from .fields import character_problem
-from .markup import MarkdownRenderer, summarise
+from .markup import MarkdownRenderer, MarkupError, summarise
 from .periods import EditionSettings, Span, example_id, span_of, span_of_id
 from .sources import read_source
 from .yamlfile import parse_yaml
@@ -78,7 +78,7 @@ class EditionNotes:
         self.config = config
         self.folder = config.content_dir / EDITIONS_DIR
         self.notes: dict[str, EditionNote] = {}
-        self.markdown = MarkdownRenderer(config.unsafe_html)
+        self.markdown = MarkdownRenderer(config.unsafe_html, config.limits)
 
     def stamps(self) -> list[tuple[Path, str]]:
         """Every note file with a digest of its bytes (for the build's signature)."""
@@ -155,7 +155,10 @@ class EditionNotes:
             report(("order",), "must be a list of article slugs", "e.g. order: [israel-morocco-defence-pact, iran-nuclear-talks]")
             order = []
         problems.raise_if_any(ContentError)
-        intro = Markup(self.markdown.convert(parts.body)) if parts.body.strip() else Markup("")
+        try:
+            intro = Markup(self.markdown.convert(parts.body)) if parts.body.strip() else Markup("")
+        except MarkupError as exc:
+            raise ContentError([body_problem(exc, parts, source.shown)]) from None
         return EditionNote(
             source.path, edition_id, " ".join(title.split()), slot(("number",), number) if number is not None else None,
             tuple(slot(("order", i), s) for i, s in enumerate(order)), intro, summarise(intro),

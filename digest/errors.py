@@ -4,9 +4,68 @@ from __future__ import annotations
 
 import errno
 import os
+import re
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def printable(text: str, *, newlines: bool = False) -> str:
+    """`text` safe to print on a terminal: control characters, bidi controls and surrogates shown as escapes, like `ls -b`.
+
+    A file name's undecodable byte (which Python holds as a surrogate, U+DC80-U+DCFF) is shown as the byte (`\\xff`), so the
+    name reads as a shell's `$'...'` would write it; with `newlines`, line breaks stay (messages and hints span lines).
+    """
+    if not _UNPRINTABLE.search(text):
+        return text
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group(0)
+        code = ord(char)
+        if newlines and char == "\n":
+            return char
+        if char in _NAMED:
+            return _NAMED[char]
+        if 0xDC80 <= code <= 0xDCFF:
+            return f"\\x{code - 0xDC00:02x}"
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNPRINTABLE.sub(escape, text)
+
+
+def undecodable(text: str) -> bool:
+    """Whether a name read from the disk holds bytes that are not UTF-8 (Python keeps each as a surrogate, U+DC80-U+DCFF)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+NOT_UTF8_NAME = "the file's name is not valid UTF-8"
+
+
+def rename_hint(path: Path) -> str:
+    """How to rename a file whose name is not UTF-8: its bytes read as Windows-1252 (else Latin-1), where such names come from."""
+    raw = os.fsencode(path.name)
+    try:
+        guess = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        guess = raw.decode("latin-1")
+    shown = display_path(path)
+    return f"rename it, e.g. mv {shell_quoted(str(shown))} {shlex.quote(str(shown.parent / guess))}"
+
+
+def shell_quoted(text: str) -> str:
+    """`text` as a shell user would type it: plain or in quotes, or as bash's `$'caf\\xe9.md'` when it holds bytes that are not
+    UTF-8 or characters a terminal would act on."""
+    if printable(text) == text:
+        return shlex.quote(text)
+    return "$'" + printable(text.replace("\\", "\\\\").replace("'", "\\'")) + "'"
 
 
 def display_path(path: Path) -> Path:
@@ -27,7 +86,7 @@ class Location:
     col: int = 0
 
     def __str__(self) -> str:
-        text = str(self.path)
+        text = printable(str(self.path))
         if self.line:
             text += f":{self.line}"
             if self.col:
@@ -52,19 +111,35 @@ class Problem:
 
     def headline(self) -> str:
         """`path:line:col: field: message`, the first line a user sees."""
-        prefix = f"{self.field}: " if self.field else ""
-        return f"{self.location}: {prefix}{self.message}"
+        prefix = f"{printable(self.field)}: " if self.field else ""
+        return f"{self.location}: {prefix}{printable(self.message, newlines=True)}"
 
     def format(self) -> str:
-        """The headline, the offending line with a caret, and the hint."""
+        """The headline, the offending line with a caret, and the hint; nothing in them can steer the terminal (see `printable`)."""
         lines = [self.headline()]
         if self.source_line:
-            lines.append(f"    {self.source_line.rstrip()}")
+            before, after = _around(self.source_line.rstrip(), self.location.col)
+            lines.append(f"    {printable(before + after)}")
             if self.location.col:
-                lines.append("    " + " " * (self.location.col - 1) + "^")
+                lines.append("    " + " " * len(printable(before)) + "^")
         if self.hint:
-            lines.append(f"  hint: {self.hint}")
+            lines.append(f"  hint: {printable(self.hint, newlines=True)}")
         return "\n".join(lines)
+
+
+SHOWN_LINE = 120
+"""Characters of a source line shown around the caret: a hostile line can be megabytes long."""
+
+
+def _around(line: str, col: int) -> tuple[str, str]:
+    """The part of `line` shown before the column (1-based; 0 for none) and from it on, cut with '…' where it is long."""
+    cut = max(col - 1, 0)
+    before, after = line[:cut], line[cut:]
+    if len(before) > SHOWN_LINE // 2:
+        before = "…" + before[-(SHOWN_LINE // 2) :]
+    if len(before) + len(after) > SHOWN_LINE:
+        after = after[: max(SHOWN_LINE - len(before), 1)] + "…"
+    return before, after
 
 
 class DigestError(Exception):

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from .addresses import AddressProblem, web_address
 from .config import SiteConfig, TopicDefinition
 from .countries import Country, CountryIndex, UnknownCountry
 from .errors import Location, Problem, Problems
@@ -20,6 +20,12 @@ from .yamlfile import KeyPath, YamlDoc
 
 CONTROL_CHARACTERS = frozenset(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+JOINERS = frozenset("\u200c\u200d")
+"""ZWNJ and ZWJ: invisible, yet between two letters they decide how Persian and Indic words and emoji sequences are drawn."""
+TAGS = frozenset([chr(0xE0001), *map(chr, range(0xE0020, 0xE0080))])
+"""Tag characters: after an emoji flag they name the region it shows (Scotland's flag is one)."""
+VISIBLE_FORMAT = frozenset("\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2\U000110bd\U000110cd")
+"""Format characters that are seen: the Arabic number sign and its kin (Unicode's prepended concatenation marks)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +151,7 @@ class FieldReader:
         if not isinstance(value, str):
             self.report((name,), f"must be text, got {_yaml_kind(value)}", self.quote_hint((name,), value))
             return ""
-        value = unicodedata.normalize("NFC", " ".join(value.split()))
+        value = visible_text(value)
         if required and not value:
             self.report((name,), "must not be empty", f"write the article's {name} after '{name}:'")
         return self.checked_characters((name,), value)
@@ -214,15 +220,28 @@ class FieldReader:
         found: list[tuple[KeyPath, str]] = []
         for index, item in enumerate(value):
             at: KeyPath = (name, index)
-            if isinstance(item, str) and not item.strip():
+            if isinstance(item, str) and not visible_text(item):
                 self.report(at, f"entry {index + 1} is empty", "remove it, or write a name there", name=name)
             elif not isinstance(item, str):
                 self.report(at, f"entry {index + 1} must be a name, got {_yaml_kind(item)}", self.quote_hint(at, item), name=name)
             else:
-                found.append((at, self.checked_characters(at, unicodedata.normalize("NFC", item.strip()))))
+                found.append((at, self.checked_characters(at, visible_text(item))))
         return [(at, text) for at, text in found if text]
 
+    def over_limit(self, data: dict[str, Any], name: str, limit: int, setting: str) -> bool:
+        """Whether the list `name` holds more than `limit` entries (each one a page of the site), reported at its key."""
+        value = data.get(name)
+        if not isinstance(value, list) or len(value) <= limit:
+            return False
+        self.report(
+            (name,), f"has {len(value)} {name}; an article may have at most {limit}",
+            f"keep the {name} that matter most, or raise the limit in site.yaml: limits: {{{setting}: {len(value)}}}", key=True,
+        )
+        return True
+
     def country_list(self, data: dict[str, Any]) -> tuple[Country, ...]:
+        if self.over_limit(data, "countries", self.config.limits.countries_per_article, "countries_per_article"):
+            return ()
         countries: list[Country] = []
         for at, written in self.items(data, "countries", "[Israel, Morocco]"):
             try:
@@ -235,6 +254,8 @@ class FieldReader:
         return tuple(countries)
 
     def topic_list(self, data: dict[str, Any]) -> tuple[TopicRef, ...]:
+        if self.over_limit(data, "topics", self.config.limits.topics_per_article, "topics_per_article"):
+            return ()
         names = TopicNames.of(self.config)
         topics: list[TopicRef] = []
         for at, written in self.items(data, "topics", "[defence, diplomacy]"):
@@ -248,17 +269,15 @@ class FieldReader:
         return tuple(topics)
 
     def url(self, data: dict[str, Any]) -> str:
+        """The original article's address, in the ASCII form every `href` and feed can carry as it is (see `web_address`)."""
         value = self.text(data, "url")
-        if value:
-            try:
-                parts = urlsplit(value)
-            except ValueError as exc:
-                self.report(("url",), f"is not a valid address ({exc})", "e.g. url: https://www.example.com/news/story")
-                return ""
-            if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-                self.report(("url",), f"must be an http or https address, got '{value}'", "e.g. url: https://www.example.com/news/story")
-                return ""
-        return value
+        if not value:
+            return ""
+        try:
+            return web_address(value)
+        except AddressProblem as exc:
+            self.report(("url",), exc.message, exc.hint)
+            return ""
 
     def slug(self, data: dict[str, Any]) -> str:
         value = data.get("slug")
@@ -296,7 +315,7 @@ class FieldReader:
             if text is not None and not isinstance(text, str):
                 self.report(("image", name), f"{name} must be text, got {_yaml_kind(text)}", self.quote_hint(("image", name), text), name="image")
                 return None
-            words[name] = self.checked_characters(("image", name), " ".join((text or "").split()))
+            words[name] = self.checked_characters(("image", name), visible_text(text or ""))
         src = str(value.get("src") or "").strip()
         if not src:
             self.report(("image",), "needs src: the image's path inside content/ or an http(s) URL", f"e.g.\n    {example}", key=True)
@@ -326,6 +345,35 @@ class FieldReader:
             self.report((name,), f"must be a mapping of names to values, got {_yaml_kind(value)}", f"indent custom fields under '{name}:', e.g.\n    {name}:\n      region: Maghreb")
             return {}
         return value
+
+
+def visible_text(value: str) -> str:
+    """`value` as a reader sees it: invisible format characters (U+200B, U+2060, U+FEFF, …) removed, white space made
+    single spaces, NFC; so a title of zero-width characters alone is empty.
+
+    Bidirectional controls stay, for `character_problem` to report; joiners stay between two visible characters and tag
+    characters after one, where they change what is drawn.
+    """
+    if not value.isprintable():  # str.isprintable is false for every format character: the usual title skips the loop
+        value = _without_invisibles(value)
+    return unicodedata.normalize("NFC", " ".join(value.split()))
+
+
+def _without_invisibles(text: str) -> str:
+    kept: list[str] = []
+    for index, char in enumerate(text):
+        if unicodedata.category(char) != "Cf" or char in BIDI_CONTROLS or char in VISIBLE_FORMAT:
+            kept.append(char)
+        elif char in JOINERS:
+            if kept and _visible(kept[-1]) and index + 1 < len(text) and _visible(text[index + 1]):
+                kept.append(char)
+        elif char in TAGS and kept and (_visible(kept[-1]) or kept[-1] in TAGS):
+            kept.append(char)
+    return "".join(kept)
+
+
+def _visible(char: str) -> bool:
+    return not char.isspace() and unicodedata.category(char) != "Cf"
 
 
 def character_problem(value: str) -> tuple[str, str] | None:

@@ -12,14 +12,17 @@ import multiprocessing
 import os
 import signal
 import threading
+import traceback
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from .bodies import BodyStore
 from .config import SiteConfig
 from .content import ArticleParser, Parsed
-from .errors import DigestError, Problem
+from .errors import DigestError, Location, Problem, display_path
 from .output import Staging
 from .pages import PagePlan
 from .sources import read_source
@@ -49,24 +52,14 @@ def _context() -> multiprocessing.context.BaseContext:
 
 # -- Markdown ---------------------------------------------------------------------
 
-_parser: ArticleParser | None = None  # this worker's own parser; set once per worker process
+PARSE_BATCH = 16
+"""Files handed to a worker at a time; it answers file by file, so a worker that dies owes only the rest of its batch."""
 
 
 def _quiet_signals() -> None:
     """Workers leave Ctrl-C and SIGTERM to the parent, which stops the pool and cleans up."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _start_parser(config: SiteConfig) -> None:
-    global _parser
-    _quiet_signals()
-    _parser = ArticleParser.for_site(config)
-
-
-def _parse(path: Path) -> tuple[Path, ParseResult]:
-    assert _parser is not None
-    return _parse_with(_parser, path)
 
 
 def _parse_with(parser: ArticleParser, path: Path) -> tuple[Path, ParseResult]:
@@ -76,15 +69,129 @@ def _parse_with(parser: ArticleParser, path: Path) -> tuple[Path, ParseResult]:
         return path, exc.problems
 
 
+@dataclass(frozen=True, slots=True)
+class _Bug:
+    """An exception a worker did not expect while reading a file: a bug of digest's, which stops the build as it would in
+    one process."""
+
+    traceback: str
+
+
+def _serve_parses(config: SiteConfig, connection: Connection) -> None:
+    """A worker process: parse each batch of paths the parent sends, answering one file at a time, until it sends None."""
+    _quiet_signals()
+    parser = ArticleParser.for_site(config)
+    while (batch := connection.recv()) is not None:
+        for path in batch:
+            try:
+                connection.send(_parse_with(parser, path))
+            except Exception:
+                connection.send((path, _Bug(traceback.format_exc())))
+
+
+@dataclass(slots=True)
+class _Worker:
+    """A worker process, its end of the pipe, and the files it was given and has not answered for, in order."""
+
+    process: multiprocessing.process.BaseProcess
+    connection: Connection
+    owed: deque[tuple[int, Path]]
+
+
 def parse_files(config: SiteConfig, parser: ArticleParser, paths: Sequence[Path]) -> Iterator[tuple[Path, ParseResult]]:
-    """(path, article or problems) for each file, across all cores when there are many; workers read the files."""
+    """(path, article or problems) for each file, in order, across all cores when there are many; workers read the files.
+
+    A worker that dies (killed, out of memory, a crash in native code) costs only the file it was parsing, which
+    gets a problem saying so; a new worker takes over the rest.
+    """
     workers = _workers(len(paths), PARSE_PER_WORKER)
     if workers == 1:
         for path in paths:
             yield _parse_with(parser, path)
         return
-    with _context().Pool(workers, initializer=_start_parser, initargs=(config,)) as pool:
-        yield from pool.imap(_parse, paths, chunksize=16)
+    yield from _parse_in_workers(config, paths, workers)
+
+
+def _parse_in_workers(config: SiteConfig, paths: Sequence[Path], count: int) -> Iterator[tuple[Path, ParseResult]]:
+    context = _context()
+    todo: deque[tuple[int, Path]] = deque(enumerate(paths))
+    done: dict[int, tuple[Path, ParseResult]] = {}
+    following = 0
+    running: dict[Connection, _Worker] = {}
+    finished: list[_Worker] = []
+
+    def start() -> None:
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve_parses, args=(config, theirs), daemon=True)  # type: ignore[attr-defined]
+        process.start()
+        theirs.close()  # only the worker holds its end now: when it dies, ours reads as closed
+        worker = running[ours] = _Worker(process, ours, deque())
+        hand_out(worker)
+
+    def hand_out(worker: _Worker) -> None:
+        """The next batch for `worker`, or None (its signal to stop) when there is none."""
+        batch = [todo.popleft() for _ in range(min(PARSE_BATCH, len(todo)))]
+        try:
+            worker.connection.send([path for _, path in batch] if batch else None)
+        except OSError:  # it died after its last answer: the batch waits for another, and reading its pipe finds it gone
+            todo.extendleft(reversed(batch))
+            return
+        worker.owed.extend(batch)
+        if not batch:
+            retire(worker)
+
+    def retire(worker: _Worker) -> None:
+        del running[worker.connection]
+        finished.append(worker)
+
+    try:
+        for _ in range(count):
+            start()
+        while following < len(paths):
+            for ready in wait(list(running)):
+                assert isinstance(ready, Connection)
+                worker = running[ready]
+                try:
+                    answer: tuple[Path, ParseResult | _Bug] = ready.recv()
+                except (EOFError, OSError):  # the worker is gone: its end of the pipe closed, or reset
+                    if worker.owed:  # it died reading the first file it owes; the others go to another worker
+                        index, path = worker.owed.popleft()
+                        done[index] = (path, (_died(worker.process, path),))
+                        todo.extendleft(reversed(worker.owed))
+                    retire(worker)
+                    if todo:
+                        start()
+                    continue
+                path, result = answer
+                if isinstance(result, _Bug):
+                    raise RuntimeError(f"reading {path} failed in a worker process:\n{result.traceback}")
+                index, _ = worker.owed.popleft()
+                done[index] = (path, result)
+                if not worker.owed:
+                    hand_out(worker)
+            while following in done:
+                yield done.pop(following)
+                following += 1
+    finally:
+        for worker in running.values():
+            worker.process.terminate()
+        for worker in [*running.values(), *finished]:
+            worker.process.join()
+            worker.connection.close()
+
+
+def _died(process: multiprocessing.process.BaseProcess, path: Path) -> Problem:
+    """The problem of a file whose worker died while parsing it."""
+    process.join(5)
+    if process.is_alive():  # its pipe broke, yet it runs: end it
+        process.kill()
+        process.join()
+    code = process.exitcode or 0
+    how = f"was killed by {signal.Signals(-code).name}" if code < 0 and -code in signal.valid_signals() else f"exited with status {code}"
+    return Problem(
+        Location(display_path(path)), f"the process reading it {how}",
+        hint="it may have needed more memory or stack than the machine gives: look for very large or deeply nested content",
+    )
 
 
 # -- rendering --------------------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .config import CONFIG_NAME, NO_OVERRIDES, STARTER, Overrides, SiteConfig, parse_config
 from .content import SourceFile, source_fingerprint
-from .errors import ConfigError, display_path
+from .errors import NOT_UTF8_NAME, ConfigError, display_path, rename_hint, undecodable
 
 ARTICLES_DIR = "articles"
 
@@ -84,29 +84,36 @@ class SourceStamp:
 
 
 def read_source(path: Path, config: SiteConfig) -> SourceFile:
-    """The bytes of one file, unless it is too large or a link leading out of the content folder."""
-    data, refusal = _read_bytes(path, config)
-    return SourceFile(path, display_path(path), data, refusal)
+    """The bytes of one file, unless it is too large, a link leading out of the content folder or named in bytes that are not UTF-8."""
+    data, refusal, hint = _read_bytes(path, config)
+    return SourceFile(path, display_path(path), data, refusal, hint)
 
 
-def _read_bytes(path: Path, config: SiteConfig) -> tuple[bytes, str]:
-    """The file's bytes, or b"" and why they were not read."""
+def _read_bytes(path: Path, config: SiteConfig) -> tuple[bytes, str, str]:
+    """The file's bytes, or b"", why they were not read and what to do about it.
+
+    A name that is not UTF-8 is refused rather than skipped: the article would silently vanish from the site, and its
+    name could reach neither the cache, nor a web page, nor a terminal as it is.
+    """
+    if undecodable(str(path)):
+        return b"", NOT_UTF8_NAME, rename_hint(path)
     info = os.lstat(path)
     if stat.S_ISLNK(info.st_mode):
         real = path.resolve()
         if config.content_dir.resolve() not in real.parents:
-            return b"", f"is a link to {real}, outside {display_path(config.content_dir)}/"
+            return b"", f"is a link to {real}, outside {display_path(config.content_dir)}/", "move the file into the content folder instead of linking to it"
         info = os.stat(path)
     if info.st_size > config.max_article_size:
-        return b"", f"is {human_size(info.st_size)}, over the {human_size(config.max_article_size)} limit"
+        limit = human_size(config.max_article_size)
+        return b"", f"is {human_size(info.st_size)}, over the {limit} limit", "raise max_article_size in site.yaml if this is right"
     with open(path, "rb") as handle:
-        return handle.read(), ""
+        return handle.read(), "", ""
 
 
 def stamp_sources(paths: Iterable[Path], config: SiteConfig) -> list[SourceStamp]:
     """A digest of every file, reading one at a time (a large site never sits in memory whole)."""
     stamps = []
     for path in paths:
-        data, refusal = _read_bytes(path, config)
+        data, refusal, _ = _read_bytes(path, config)
         stamps.append(SourceStamp(path, source_fingerprint(data, refusal)))
     return stamps

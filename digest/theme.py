@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import SiteConfig
-from .errors import ConfigError, Location, Problem, Problems, display_path
+from .errors import NOT_UTF8_NAME, ConfigError, Location, Problem, Problems, display_path, rename_hint, undecodable
 from .yamlfile import parse_yaml
 
 THEME_FILE = "theme.yaml"
@@ -136,6 +136,8 @@ def static_files(theme: Theme) -> Iterator[tuple[str, Path]]:
         for path in sorted(folder.rglob("*")):
             if not path.is_file() or any(part.startswith(".") for part in path.relative_to(folder).parts):
                 continue
+            if undecodable(str(path)):  # its name could reach neither a URL, nor the cache, nor a terminal as it is
+                raise ConfigError.single(display_path(path), NOT_UTF8_NAME, hint=rename_hint(path))
             relative = path.relative_to(folder).as_posix()
             if relative not in seen:
                 seen.add(relative)

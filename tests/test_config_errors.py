@@ -160,6 +160,36 @@ BAD_CONFIG = [
         'e.g. Holland: "NL"',
         id="country-alias-not-a-code",
     ),
+    pytest.param(
+        "title: T\nlimits:\n  topics_per_artcle: 30\n",
+        "site.yaml:3:3: limits.topics_per_artcle: unknown key 'topics_per_artcle'",
+        "did you mean 'topics_per_article'?",
+        id="limits-unknown-key",
+    ),
+    pytest.param(
+        "title: T\nlimits:\n  markdown_depth: 0\n",
+        "site.yaml:3:19: limits.markdown_depth: must be a whole number of at least 1, got 0",
+        "e.g. markdown_depth: 50",
+        id="limits-depth-zero",
+    ),
+    pytest.param(
+        "title: T\nlimits: {countries_per_article: many}\n",
+        "site.yaml:2:33: limits.countries_per_article: must be a whole number of at least 1, got 'many'",
+        "e.g. countries_per_article: 25",
+        id="limits-countries-text",
+    ),
+    pytest.param(
+        "title: T\nlimits: {seconds_per_article: -1}\n",
+        "site.yaml:2:31: limits.seconds_per_article: must be a number of seconds above 0, got -1",
+        "e.g. seconds_per_article: 10",
+        id="limits-seconds-negative",
+    ),
+    pytest.param(
+        "title: T\nlimits: 25\n",
+        "site.yaml:2:9: limits: must be a mapping, got 25",
+        "e.g. limits: {topics_per_article: 25",
+        id="limits-a-number",
+    ),
 ]
 
 
