@@ -8,6 +8,7 @@ there is enough work for every core.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -28,6 +29,8 @@ from .pages import PagePlan
 from .sources import read_source
 from .templates import PageRenderer
 
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal this process gets when its parent dies."""
 PARSE_PER_WORKER = 200
 RENDER_PER_WORKER = 1000
 
@@ -57,9 +60,14 @@ PARSE_BATCH = 16
 
 
 def _quiet_signals() -> None:
-    """Workers leave Ctrl-C and SIGTERM to the parent, which stops the pool and cleans up."""
+    """Workers leave Ctrl-C and SIGTERM to the parent, which stops the pool and cleans up, and die with it: a parent
+    killed outright (SIGKILL) leaves no orphan to print broken-pipe errors into the terminal."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # Linux: the kernel kills us with it
+    except (OSError, AttributeError):  # another system: the parent's pool cleans up on any orderly exit
+        pass
 
 
 def _parse_with(parser: ArticleParser, path: Path) -> tuple[Path, ParseResult]:
