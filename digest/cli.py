@@ -69,7 +69,7 @@ def make_parser() -> argparse.ArgumentParser:
         command.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
         command.add_argument("--future", action="store_true", help="include articles dated in the future")
         command.add_argument("--output", type=Path, help="write here instead of the configured output_dir")
-        command.add_argument("--quiet", action="store_true", help="print only errors")
+        command.add_argument("--quiet", action="store_true", help="print only errors and warnings")
         command.add_argument("--debug", action="store_true", help="show a traceback for errors")
         command.add_argument("--force", action="store_true", help="build into an output folder that holds files digest did not write")
 
@@ -151,6 +151,12 @@ def _session(args: argparse.Namespace, preview_url: str = "") -> Session:
     return Session(args.site, options, overrides=overrides, reporter=reporter, force=args.force)
 
 
+def _warn(session: Session) -> None:
+    """Say what went wrong with the cache during the last build: never silent, even with --quiet."""
+    for line in session.cache_notes.take():
+        print(f"warning: {line}", file=sys.stderr, flush=True)
+
+
 def _now() -> datetime:
     """The clock that decides what is in the future; DIGEST_NOW (ISO 8601) fixes it, for tests and reproducible builds."""
     fixed = os.environ.get("DIGEST_NOW")
@@ -170,6 +176,7 @@ def run_build(args: argparse.Namespace) -> int:
         result = session.build(skip_if_current=True)
     finally:
         session.close()
+        _warn(session)
     if not args.quiet:
         print(_summary(result))
     return 0
@@ -285,6 +292,7 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
         started = time.perf_counter()
         try:
             result = session.rebuild(changes)
+            _warn(session)
         except DigestError as exc:
             print(exc.report(), file=sys.stderr, flush=True)
             live.failed(exc.report())
@@ -306,6 +314,7 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
     watcher.start()
     try:
         say(_summary(session.build()))
+        _warn(session)
     except DigestError as exc:
         if session.config is None or session.theme is None:
             watcher.stop()
