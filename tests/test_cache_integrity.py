@@ -1,5 +1,5 @@
-"""The cache cannot lie: damaged entries are made again, and a cache that cannot be written is said and never leaves a
-stale page behind.
+"""The cache cannot lie: damaged entries are made again, a cache that cannot be written is said and never leaves a
+stale page behind, `--no-cache` leaves no trace, and `digest clean` removes what is digest's and nothing else.
 
 Every way of breaking the cache here works as root (as CI runs): a file where the cache folder goes, a folder where
 the cache file goes, a file opened read-only (as an immutable file or a read-only file system opens), a file size
@@ -7,6 +7,7 @@ limit (as a full disk fails a write)."""
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
@@ -22,6 +23,7 @@ from digest import parallel
 from digest.build import Session
 from digest.cache import CACHE_DIR, WAL_LIMIT
 from digest.config import Overrides
+from digest.output import MANIFEST
 from digest.site import BuildOptions
 from tests.conftest import CLI_TIMEOUT, FIXED_NOW, article, restore_ctrl_c, snapshot
 
@@ -299,3 +301,66 @@ def test_an_archive_that_rounds_file_times_keeps_the_output_current(make_site):
     assert build(site.root)[0].rendered == 0
     edit(site.root, "story-4", "Body of", "New body of")
     assert build(site.root)[0].rendered_outputs == ("2021/11/05/story-4/index.html",)
+
+
+# -- --no-cache and digest clean ------------------------------------------------------------------------------------
+
+
+def test_no_cache_leaves_no_cache_folder(make_site, tmp_path):
+    site = make_site(site_text())
+    done = site.cli("build", "--no-cache", env=environment())
+    assert done.returncode == 0 and done.stderr == ""
+    assert not (site.root / CACHE_DIR).exists()
+    assert snapshot(site.root / "public") == clean_build(site.root, tmp_path / "clean")
+
+
+def test_clean_removes_the_cache_and_nothing_else(make_site):
+    site = make_site(site_text())
+    build(site.root)
+    (site.root / ".gitignore").write_text("public/\n")
+    before = {p for p in site.root.rglob("*") if CACHE_DIR not in p.parts}
+    done = site.cli("clean")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"Removed {CACHE_DIR}/ (2 files, ")  # cache.sqlite3 and .gitignore (closing removes the log)
+    assert not (site.root / CACHE_DIR).exists()
+    assert set(site.root.rglob("*")) == before
+    assert site.cli("clean").stdout == f"No {CACHE_DIR}/ to remove.\n"
+
+
+def test_clean_leaves_a_folder_that_is_not_digests_cache(make_site):
+    site = make_site(site_text())
+    (site.root / CACHE_DIR).mkdir()
+    (site.root / CACHE_DIR / "notes.txt").write_text("mine\n")
+    done = site.cli("clean")
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"{CACHE_DIR}: does not look like digest's cache")
+    assert (site.root / CACHE_DIR / "notes.txt").read_text() == "mine\n"
+
+
+def test_clean_output_removes_only_the_files_digest_wrote(make_site):
+    site = make_site(site_text())
+    build(site.root)
+    public = site.root / "public"
+    (public / "CNAME").write_text("news.example.org\n")
+    (public / ".git").mkdir()
+    (public / ".git/HEAD").write_text("ref: refs/heads/pages\n")
+    (public / "topics/notes.txt").write_text("mine\n")
+    manifest = json.loads((public / MANIFEST).read_text())
+    manifest["files"].append("../site.yaml")  # a manifest from anywhere must not reach out of the folder
+    (public / MANIFEST).write_text(json.dumps(manifest))
+    done = site.cli("clean", "--output")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1] == (
+        f"Removed the {len(manifest['files']) - 1} files digest wrote from public/; left what it did not write there: .git/, CNAME, topics/."
+    )
+    assert sorted(p.relative_to(public).as_posix() for p in public.rglob("*")) == [".git", ".git/HEAD", "CNAME", "topics", "topics/notes.txt"]
+    assert (site.root / "site.yaml").is_file() and not (site.root / CACHE_DIR).exists()
+
+
+def test_clean_output_removes_an_output_folder_only_digest_wrote_into(make_site):
+    site = make_site(site_text())
+    build(site.root)
+    done = site.cli("clean", "--output")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1].startswith("Removed public/ (")
+    assert not (site.root / "public").exists() and (site.root / "content").is_dir()
