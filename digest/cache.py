@@ -363,19 +363,21 @@ class BuildCache:
 
     # -- pages -------------------------------------------------------------------
 
-    def page_records(self, output: Path) -> tuple[dict[str, tuple[str, Stamp]], bool]:
-        """Each file digest last wrote into `output`: its fingerprint and its stamp; and whether every record was whole."""
+    def page_records(self, output: Path) -> tuple[dict[str, str], dict[str, Stamp], bool]:
+        """The files digest last wrote into `output`: each one's fingerprint, each one's stamp, and whether every record was whole."""
         try:
             rows = self.db.execute("SELECT path, fingerprint, size, mtime, sum FROM pages WHERE output = ?", (str(output),)).fetchall()
         except sqlite3.Error as exc:
             self._unreadable(exc)
-            return {}, False
-        found = {}
-        for path, fingerprint, size, mtime, stored in rows:
+            return {}, {}, False
+        fingerprints: dict[str, str] = {}
+        stamps: dict[str, Stamp] = {}
+        for path, fingerprint, size, mtime, stored in rows:  # one pass: a large site has tens of thousands
             if page_checksum(path, fingerprint, size, mtime) == stored:
-                found[path] = (fingerprint, (size, mtime))
-        self.notes.damage(self.shown, len(rows) - len(found))
-        return found, len(found) == len(rows)
+                fingerprints[path] = fingerprint
+                stamps[path] = (size, mtime)
+        self.notes.damage(self.shown, len(rows) - len(stamps))
+        return fingerprints, stamps, len(stamps) == len(rows)
 
     def update_pages(self, output: Path, written: Mapping[str, tuple[str, Stamp]], removed: Iterable[str]) -> None:
         """Record the fingerprint and stamp of files just written (or seen), and forget files just removed."""

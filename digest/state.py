@@ -181,10 +181,10 @@ class PageLedger:
         self.output = output
         self.folder = str(output)
         self.cache = cache
-        known, self.whole = cache.page_records(output) if cache is not None else ({}, True)
-        """`whole`: no record was dropped as damaged (else the last build's shortcut cannot be trusted)."""
-        self.records: dict[str, PageRecord] = {out: PageRecord(fp) for out, (fp, _) in known.items()}
-        self.stamps: dict[str, Stamp] = {out: stamp for out, (_, stamp) in known.items()}
+        known, self.stamps, self.whole = cache.page_records(output) if cache is not None else ({}, {}, True)
+        """`stamps`: each file's size and time when digest wrote it or last saw it as it wrote it.
+        `whole`: no record was dropped as damaged (else the last build's shortcut cannot be trusted)."""
+        self.records: dict[str, PageRecord] = {out: PageRecord(fp) for out, fp in known.items()}
         self.pending: dict[str, PageRecord] = {}
         self.touched: list[str] = []
         """The files this build renders or copies: their stamps are taken once they are in place."""
@@ -193,6 +193,20 @@ class PageLedger:
         """Whether the output holds the very file the ledger describes (see `same_file`)."""
         stamp = self.stamps.get(out)
         return stamp is not None and same_file(stamp, file_stamp(os.path.join(self.folder, out)))
+
+    def all_on_disk(self) -> bool:
+        """Whether every file the ledger knows is in the output as digest wrote it (`on_disk` for each, in one loop)."""
+        folder, stamps, join = self.folder, self.stamps, os.path.join
+        for out in self.records:
+            recorded = stamps.get(out)
+            try:
+                info = os.stat(join(folder, out))
+            except OSError:
+                return False
+            now = (info.st_size, info.st_mtime_ns)
+            if recorded is None or not stat.S_ISREG(info.st_mode) or (now != recorded and not same_file(recorded, now)):
+                return False
+        return True
 
     def to_render(self, plans: Mapping[str, PagePlan], renderer: PageRenderer, printer: Fingerprinter) -> list[str]:
         """The pages whose fingerprint differs from the file's, in plan order; `commit` records them once written."""
@@ -365,7 +379,7 @@ class BuildState:
                 return None
             if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
                 return None  # a picture was replaced under the same name
-        if not self.pages.records or not self.pages.whole or not all(map(self.pages.on_disk, self.pages.records)):
+        if not self.pages.records or not self.pages.whole or not self.pages.all_on_disk():
             return None  # a file is gone or not the one the ledger knows, or a record was damaged
         if last.manifest is None or not same_file((last.manifest[0], last.manifest[1]), file_stamp(self.manifest_path)):
             return None  # a build the cache did not see added or removed a file
