@@ -374,10 +374,10 @@ class BuildState:
             return None  # an article dated in the future has come due, or one has left the news sitemap
         for path, size, mtime in last.images:
             try:
-                stat = os.stat(path)
+                info = os.stat(path)
             except OSError:
                 return None
-            if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
+            if (info.st_size, info.st_mtime_ns) != (size, mtime):
                 return None  # a picture was replaced under the same name
         if not self.pages.records or not self.pages.whole or not self.pages.all_on_disk():
             return None  # a file is gone or not the one the ledger knows, or a record was damaged
