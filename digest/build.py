@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from .cache import CacheNotes
 from .config import CONFIG_NAME, NO_OVERRIDES, Overrides, SiteConfig
 from .content import Article
 from .errors import OutputError, display_path, environment_problem, printable
@@ -158,6 +159,8 @@ class Session:
     ) -> None:
         self.project = Project(root, options or BuildOptions(now=datetime.now(UTC)), overrides, use_cache, force)
         self.reporter: Reporter = reporter or SilentReporter()
+        self.cache_notes = CacheNotes()
+        """What went wrong with the cache (damaged entries, a cache that cannot be written), for the caller to print."""
         self.state: BuildState | None = None
         """None until a build has succeeded (and again after a build from scratch failed)."""
         self.config: SiteConfig | None = None
@@ -170,7 +173,7 @@ class Session:
         self.state = None
         with fewer_collections():
             self.config, self.theme = read_config(self.project)
-            state = BuildState(self.config, self.theme, self.project.options, use_cache=self.project.use_cache)
+            state = BuildState(self.config, self.theme, self.project.options, use_cache=self.project.use_cache, notes=self.cache_notes)
             try:
                 result = build_from_scratch(state, self.reporter, skip_if_current=skip_if_current)
             except BaseException:

@@ -1,4 +1,4 @@
-"""`digest [-s DIR] build | serve | watch | check | init | new | list`: arguments, progress on a terminal, clean errors."""
+"""`digest [-s DIR] build | serve | watch | check | init | new | list | clean`: arguments, progress on a terminal, clean errors."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from . import __version__
 from .build import BuildResult, Changes, Session
 from .catalogue import entries_json, entries_table, read_catalogue, read_filters, select_entries
 from .check import check_site
+from .cleaning import clean_site
 from .config import CONFIG_NAME, Overrides
 from .drafting import ArticleRequest, compose_article, write_article
 from .errors import CommandError, ContentError, DigestError, Problem, display_path, environment_problem
@@ -70,7 +71,8 @@ def make_parser() -> argparse.ArgumentParser:
         command.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
         command.add_argument("--future", action="store_true", help="include articles dated in the future")
         command.add_argument("--output", type=Path, help="write here instead of the configured output_dir")
-        command.add_argument("--quiet", action="store_true", help="print only errors")
+        command.add_argument("--quiet", action="store_true", help="print only errors and warnings")
+        command.add_argument("--no-cache", action="store_true", help="neither read nor write .digest-cache/: build everything from the sources")
         command.add_argument("--debug", action="store_true", help="show a traceback for errors")
         command.add_argument("--force", action="store_true", help="build into an output folder that holds files digest did not write")
         command.add_argument("--no-wait", action="store_true", help="if another digest is working on this site, stop instead of waiting for it")
@@ -115,6 +117,9 @@ def make_parser() -> argparse.ArgumentParser:
     listing.add_argument("--country", metavar="NAME", help="only articles about this country (name, ISO code or alias)")
     listing.add_argument("--format", choices=("table", "json"), default="table", help="aligned columns (default) or JSON for scripts")
     listing.add_argument("--debug", action="store_true", help="show a traceback for errors")
+    clean = commands.add_parser("clean", help="remove the build cache, .digest-cache/ (only if it is digest's)")
+    clean.add_argument("--output", action="store_true", help="also remove the files digest wrote into the output folder (as its manifest lists them), and nothing else")
+    clean.add_argument("--debug", action="store_true", help="show a traceback for errors")
     return parser
 
 
@@ -131,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_build(args)
         if args.command == "check":
             return run_check(args)
+        if args.command == "clean":
+            return run_clean(args)
         if args.command in CURATOR_COMMANDS:
             return CURATOR_COMMANDS[args.command](args)
         return run_live(args, serve=args.command == "serve")
@@ -156,7 +163,13 @@ def _session(args: argparse.Namespace, preview_url: str = "") -> Session:
     reporter = TerminalReporter(sys.stderr, enabled=sys.stderr.isatty() and not args.quiet, timings=args.debug)
     options = BuildOptions(drafts=args.drafts, future=args.future, now=_now())
     overrides = Overrides(args.output, getattr(args, "relative", False), preview_url)
-    return Session(args.site, options, overrides=overrides, reporter=reporter, force=args.force)
+    return Session(args.site, options, overrides=overrides, reporter=reporter, force=args.force, use_cache=not args.no_cache)
+
+
+def _warn(session: Session) -> None:
+    """Say what went wrong with the cache during the last build: never silent, even with --quiet."""
+    for line in session.cache_notes.take():
+        print(f"warning: {line}", file=sys.stderr, flush=True)
 
 
 def _now() -> datetime:
@@ -188,6 +201,7 @@ def run_build(args: argparse.Namespace) -> int:
         result = session.build(skip_if_current=True)
     finally:
         session.close()
+        _warn(session)
         if lock is not None:
             lock.release()
     if not args.quiet:
@@ -206,6 +220,12 @@ def run_check(args: argparse.Namespace) -> int:
         f"{report.pages} pages, {report.links} internal links checked"
     )
     return 1 if report.failed(args.strict) else 0
+
+
+def run_clean(args: argparse.Namespace) -> int:
+    for line in clean_site(args.site, output=args.output):
+        print(line)
+    return 0
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -311,6 +331,7 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
         started = time.perf_counter()
         try:
             result = session.rebuild(changes)
+            _warn(session)
         except DigestError as exc:
             print(exc.report(), file=sys.stderr, flush=True)
             live.failed(exc.report())
@@ -332,6 +353,7 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
     watcher.start()
     try:
         say(_summary(session.build()))
+        _warn(session)
     except DigestError as exc:
         if session.config is None or session.theme is None:
             watcher.stop()

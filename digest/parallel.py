@@ -224,9 +224,10 @@ def _start_renderer(job: RenderJob) -> None:
     _job = job
 
 
-def _render_range(bounds: tuple[int, int]) -> list[tuple[str, bool]]:
+def _render_range(bounds: tuple[int, int]) -> tuple[list[tuple[str, bool]], list[str]]:
+    """The plans' (output path, changed?), and the keys of the stored bodies found damaged, for the parent to drop."""
     assert _job is not None
-    return _render(_job, range(*bounds))
+    return _render(_job, range(*bounds)), _job.bodies.take_damaged()
 
 
 def _render(job: RenderJob, indices: range) -> list[tuple[str, bool]]:
@@ -251,7 +252,8 @@ def render_plans(job: RenderJob, progress: Callable[[int], None]) -> Iterator[tu
     chunks = [(start, min(total, start + step)) for start in range(0, total, step)]
     done = 0
     with multiprocessing.get_context("fork").Pool(workers, initializer=_start_renderer, initargs=(job,)) as pool:
-        for results in pool.imap(_render_range, chunks):
+        for results, damaged in pool.imap(_render_range, chunks):
+            job.bodies.drop_damaged(damaged)
             done += len(results)
             progress(done)
             yield from results

@@ -2,18 +2,21 @@
 
 `ArticleMemory` holds every article file's fingerprint and parsed article (its
 body waits in a `BodyStore`); `PageLedger` holds the fingerprint of every file
-in the output folder as digest last wrote it. A page must render when its
-fingerprint (its context's digest with its template choice's digest) differs
-from the ledger's, or the file is gone. The cold build, the CLI rebuild and
-`serve` all ask the ledger; in memory, a plan equal to the one last written
-keeps its context digest without digesting it again. The cache file is the
-storage behind both.
+in the output folder as digest last wrote it, with the file's size and time
+then. A page must render when its fingerprint (its context's digest with its
+template choice's digest) differs from the ledger's, or the file is not the one
+digest wrote (gone, or changed since: by a build without the cache, or a build
+whose cache could not be written). The cold build, the CLI rebuild and `serve`
+all ask the ledger; in memory, a plan equal to the one last written keeps its
+context digest without digesting it again. The cache file is the storage behind
+both.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,13 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from .bodies import BodyStore
-from .cache import BuildCache, LastBuild, article_key, settings_key
+from .cache import BuildCache, CacheNotes, LastBuild, Stamp, article_key, open_cache, settings_key
 from .config import SiteConfig
 from .content import Article, ArticleParser, Parsed, interned
 from .editions import EditionNotes
 from .errors import ContentError, DigestError, Problem
 from .fingerprint import Fingerprinter
 from .images import ImageShop
+from .output import MANIFEST
 from .pages import PagePlan
 from .parallel import parse_files
 from .plan import Planner
@@ -52,7 +56,7 @@ class ArticleMemory:
         self.cache = cache
         self.parser = ArticleParser.for_site(config)
         self.settings = settings_key(config)
-        self.bodies = BodyStore(self.settings, config.root if cache is not None else None)
+        self.bodies = BodyStore(self.settings, cache, self.parser)
         self.fingerprints: dict[Path, str] = {}
         self.articles: dict[Path, Article] = {}
         self.broken: dict[Path, tuple[Problem, ...]] = {}
@@ -171,18 +175,41 @@ def page_fingerprint(context: bytes, choice: bytes) -> str:
 
 
 class PageLedger:
-    """The fingerprint of every file digest wrote into one output folder."""
+    """The fingerprint of every file digest wrote into one output folder, and the size and time each file had then."""
 
     def __init__(self, output: Path, cache: BuildCache | None) -> None:
         self.output = output
+        self.folder = str(output)
         self.cache = cache
-        known = cache.page_fingerprints(output) if cache is not None else {}
+        known, self.stamps, self.whole = cache.page_records(output) if cache is not None else ({}, {}, True)
+        """`stamps`: each file's size and time when digest wrote it or last saw it as it wrote it.
+        `whole`: no record was dropped as damaged (else the last build's shortcut cannot be trusted)."""
         self.records: dict[str, PageRecord] = {out: PageRecord(fp) for out, fp in known.items()}
         self.pending: dict[str, PageRecord] = {}
+        self.touched: list[str] = []
+        """The files this build renders or copies: their stamps are taken once they are in place."""
+
+    def on_disk(self, out: str) -> bool:
+        """Whether the output holds the very file the ledger describes (see `same_file`)."""
+        stamp = self.stamps.get(out)
+        return stamp is not None and same_file(stamp, file_stamp(os.path.join(self.folder, out)))
+
+    def all_on_disk(self) -> bool:
+        """Whether every file the ledger knows is in the output as digest wrote it (`on_disk` for each, in one loop)."""
+        folder, stamps, join = self.folder, self.stamps, os.path.join
+        for out in self.records:
+            recorded = stamps.get(out)
+            try:
+                info = os.stat(join(folder, out))
+            except OSError:
+                return False
+            now = (info.st_size, info.st_mtime_ns)
+            if recorded is None or not stat.S_ISREG(info.st_mode) or (now != recorded and not same_file(recorded, now)):
+                return False
+        return True
 
     def to_render(self, plans: Mapping[str, PagePlan], renderer: PageRenderer, printer: Fingerprinter) -> list[str]:
         """The pages whose fingerprint differs from the file's, in plan order; `commit` records them once written."""
-        folder = str(self.output)
         todo = []
         self.pending = {}
         for out, plan in plans.items():
@@ -199,42 +226,88 @@ class PageLedger:
                 context = printer.context(plan)
             fingerprint = page_fingerprint(context, choice)
             self.pending[out] = PageRecord(fingerprint, plan, context, choice)
-            if record is None or record.fingerprint != fingerprint or (last is None and not os.path.isfile(os.path.join(folder, out))):
+            if record is None or record.fingerprint != fingerprint or (last is None and not self.on_disk(out)):
                 todo.append(out)
+        self.touched = list(todo)
         return todo
 
     def files_to_copy(self, statics: Mapping[str, tuple[Path, str]]) -> list[str]:
-        """Static files whose bytes differ from what the ledger says the output holds (or that are gone)."""
-        folder = str(self.output)
+        """Static files whose bytes differ from what the ledger says the output holds (or that are not the file it wrote)."""
         todo = []
         for out, (_, fingerprint) in statics.items():
             record = self.records.get(out)
-            if record is None or record.fingerprint != fingerprint or (record.plan is None and not os.path.isfile(os.path.join(folder, out))):
+            if record is None or record.fingerprint != fingerprint or not self.on_disk(out):
                 todo.append(out)
             self.pending[out] = PageRecord(fingerprint, None, b"", b"static")
+        self.touched += todo
         return todo
 
     def commit(self, wanted: Iterable[str]) -> None:
-        """The files are in place: remember them, and forget what is no longer wanted."""
+        """The files are in place: remember them with their new stamps, and forget what is no longer wanted.
+
+        The cache learns a file's fingerprint only with the stamp of the file
+        written from it; should the cache fail to learn it, its old record no
+        longer matches the file, so no later build takes the file as current.
+        """
         keep = set(wanted)
         removed = [out for out in self.records if out not in keep]
-        changed = {out: r.fingerprint for out, r in self.pending.items() if (old := self.records.get(out)) is None or old.fingerprint != r.fingerprint}
         for out in removed:
             del self.records[out]
+            self.stamps.pop(out, None)
         self.records.update(self.pending)
         self.pending = {}
-        if self.cache is not None and (changed or removed):
-            self.cache.update_page_fingerprints(self.output, changed, removed)
+        written: dict[str, tuple[str, Stamp]] = {}
+        for out in self.touched:
+            stamp = file_stamp(os.path.join(self.folder, out))
+            if stamp is None:  # not there after all: unknown, so the next build writes it
+                self.records.pop(out, None)
+                self.stamps.pop(out, None)
+                continue
+            record = self.records[out]
+            self.stamps[out] = stamp
+            written[out] = (record.fingerprint, stamp)
+        self.touched = []
+        if self.cache is not None and (written or removed):
+            self.cache.update_pages(self.output, written, removed)
+
+
+def file_stamp(path: str) -> Stamp | None:
+    """A regular file's size and modification time; None if there is none."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns) if stat.S_ISREG(info.st_mode) else None
+
+
+SECOND = 1_000_000_000
+
+
+def same_file(recorded: Stamp, now: Stamp | None) -> bool:
+    """Whether a file is still the one digest wrote: the same size and time.
+
+    Also when its time lost its fraction of a second, or was rounded down to an
+    even second: archives do that (GitLab's cache zips, tar without --posix),
+    and a CI job restores the output with its cache. A file written since
+    cannot pass for that: clocks move forward, so its time is later than the
+    one recorded, not a rounding down of it.
+    """
+    if now is None or now[0] != recorded[0]:
+        return False
+    mtime, then = now[1], recorded[1]
+    return mtime == then or (mtime % SECOND == 0 and mtime in (then - then % SECOND, then - then % (2 * SECOND)))
 
 
 class BuildState:
     """Everything one site's builds into one folder share: articles, the last plans, the ledger, the theme's renderer."""
 
-    def __init__(self, config: SiteConfig, theme: Theme, options: BuildOptions, *, use_cache: bool) -> None:
+    def __init__(self, config: SiteConfig, theme: Theme, options: BuildOptions, *, use_cache: bool, notes: CacheNotes | None = None) -> None:
         self.config = config
         self.theme = theme
         self.options = options
-        self.cache = BuildCache(config.root) if use_cache else None
+        self.cache_notes = CacheNotes() if notes is None else notes
+        """What went wrong with the cache, for the caller to print once the build is over."""
+        self.cache = open_cache(config.root, self.cache_notes) if use_cache else None
         self.articles = ArticleMemory(config, self.cache)
         self.pages = PageLedger(config.output_dir, self.cache)
         self.renderer = PageRenderer(theme)
@@ -301,20 +374,26 @@ class BuildState:
             return None  # an article dated in the future has come due, or one has left the news sitemap
         for path, size, mtime in last.images:
             try:
-                stat = os.stat(path)
+                info = os.stat(path)
             except OSError:
                 return None
-            if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
+            if (info.st_size, info.st_mtime_ns) != (size, mtime):
                 return None  # a picture was replaced under the same name
-        folder = str(self.config.output_dir)
-        if not self.pages.records or not all(os.path.isfile(os.path.join(folder, out)) for out in self.pages.records):
-            return None
+        if not self.pages.records or not self.pages.whole or not self.pages.all_on_disk():
+            return None  # a file is gone or not the one the ledger knows, or a record was damaged
+        if last.manifest is None or not same_file((last.manifest[0], last.manifest[1]), file_stamp(self.manifest_path)):
+            return None  # a build the cache did not see added or removed a file
         return last
+
+    @property
+    def manifest_path(self) -> str:
+        return os.path.join(self.config.output_dir, MANIFEST)
 
     def remember_signature(self, signature: str, pages: int, articles: int) -> None:
         if self.cache is not None:
             self.cache.store_last_build(self.config.output_dir, LastBuild(
                 signature, pages, articles, self.next_change(), tuple((path, *stamp) for path, stamp in sorted(self.images.stamps.items())),
+                file_stamp(self.manifest_path),
             ))
 
     def forget_signature(self) -> None:
