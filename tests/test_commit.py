@@ -136,3 +136,24 @@ def test_a_commit_killed_midway_is_rolled_back_by_the_next_command(make_site, tm
     assert result.returncode == 0, result.stderr
     assert snapshot(site.root / "public") == clean_build(site, tmp_path, "clean")
     assert not list((site.root / WORK_DIR).glob("staging-*"))
+
+
+def test_an_immutable_file_in_the_output_fails_the_build_cleanly_and_the_next_build_repairs_everything(make_site, tmp_path):
+    """`chattr +i`, where the machine allows it: the real thing the simulated failure above stands for."""
+    site = make_site(SITE)
+    assert site.cli("build").returncode == 0
+    stuck = site.root / "public/topics/index.html"  # it lists the topics: a new one changes it
+    if subprocess.run(["chattr", "+i", str(stuck)], check=False, capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not allowed here")
+    try:
+        before = full_snapshot(site.root / "public")
+        retitle(site, "Changed")
+        site.write(article("newcomer", date="2021-12-20", topics="brand-new"))
+        result = site.cli("build")
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "topics/index.html" in result.stderr.splitlines()[0] and "the previous site was kept" in result.stderr
+        assert full_snapshot(site.root / "public") == before
+    finally:
+        subprocess.run(["chattr", "-i", str(stuck)], check=False)
+    assert site.cli("build").returncode == 0
+    assert snapshot(site.root / "public") == clean_build(site, tmp_path, "clean")
