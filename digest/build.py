@@ -167,12 +167,17 @@ class Session:
         self.theme: Theme | None = None
         """Known as soon as they are read, so a site whose articles are broken can still be watched."""
 
+    def check(self) -> None:
+        """Read site.yaml and the theme and check the output folder, writing nothing: its errors, before a build's."""
+        read_config(self.project)
+
     def build(self, *, skip_if_current: bool = False) -> BuildResult:
         """Everything from scratch (also after a site.yaml or theme change)."""
         self.close()
         self.state = None
         with fewer_collections():
             self.config, self.theme = read_config(self.project)
+            recover(self.config.output_dir, staging_folder(self.config.root, self.config.output_dir))  # before anything reads the output
             state = BuildState(self.config, self.theme, self.project.options, use_cache=self.project.use_cache, notes=self.cache_notes)
             try:
                 result = build_from_scratch(state, self.reporter, skip_if_current=skip_if_current)
@@ -215,7 +220,6 @@ def read_config(project: Project) -> tuple[SiteConfig, Theme]:
     config = load_config(project.root, project.overrides)
     theme = resolve_theme(config)
     check_output_dir(config, theme.template_dirs + theme.static_dirs, force=project.force)
-    recover(config.output_dir, staging_folder(config.root, config.output_dir))  # before anything reads the output
     return config, theme
 
 

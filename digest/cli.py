@@ -195,8 +195,9 @@ def _site_lock(args: argparse.Namespace) -> SiteLock | None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    lock = _site_lock(args)
     session = _session(args)
+    session.check()  # a site refused at the start leaves no trace, not even a lock file
+    lock = _site_lock(args)
     try:
         result = session.build(skip_if_current=True)
     finally:
