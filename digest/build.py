@@ -12,7 +12,7 @@ import gc
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -323,7 +323,8 @@ def publish(state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, s
                 writer.record(out, changed)
         with timed(reporter, "commit"):
             wanted = set(plans) | set(files)
-            report = writer.commit(wanted)
+            written = writer.commit(wanted)
+            report = replace(written, unchanged=len(wanted) - written.written)  # rendered the same, or not rendered at all
     except OSError as exc:  # a full disk, a read-only folder: nothing was moved into the output
         writer.abort()
         raise OutputError([environment_problem(exc, state.config.output_dir)]) from None
