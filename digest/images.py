@@ -232,13 +232,13 @@ def make(source: Path, cache: Path) -> Made:
                ("WEBP", "webp", "image/webp", {"quality": 80}),
                ("PNG", "png", "image/png", {"optimize": True}) if alpha else ("JPEG", "jpg", "image/jpeg", {"quality": 82, "progressive": True, "optimize": True})]
     folder.mkdir(parents=True, exist_ok=True)
-    renditions = []
+    sizes = [(width, max(1, round(image.height * width / image.width))) for width in widths]
+    resized = {width: image if width == image.width else image.resize((width, height), Image.Resampling.LANCZOS) for width, height in sizes}
+    renditions = []  # best format first, each in every width: the order `picture` reads them in
     for fmt, suffix, media_type, options in formats:
-        for width in widths:
-            height = max(1, round(image.height * width / image.width))
-            resized = image if width == image.width else image.resize((width, height), Image.Resampling.LANCZOS)
+        for width, height in sizes:
             name = f"images/{stem}-{digest[:8]}-{width}.{suffix}"
-            _write_atomic(folder / Path(name).name, partial(resized.save, format=fmt, **options))
+            _write_atomic(folder / Path(name).name, partial(resized[width].save, format=fmt, **options))
             renditions.append(Rendition(name, width, height, media_type))
     made = Made(digest, image.width, image.height, tuple(renditions), folder)
     record = {"width": made.width, "height": made.height, "renditions": [[r.name, r.width, r.height, r.media_type] for r in renditions]}

@@ -309,13 +309,18 @@ class Planner:
             else:
                 yield self.article_plan(article)
 
-    def listing(self, kind: PageKind, first_url: str, title: str, articles: Sequence[Article], slug: str = "", **context: Any) -> Iterator[PagePlan]:
+    def paginated(self, first_url: str, count: int) -> Iterator[tuple[int, tuple[str, ...], slice]]:
+        """Each page of a list of `count` items: its number, every page's URL, and the part of the items it shows."""
         size = self.paginate
-        total = max(1, -(-len(articles) // size))
+        total = max(1, -(-count // size))
         urls = tuple(self.urls.page(first_url, n) for n in range(1, total + 1))
         for number in range(1, total + 1):
-            chunk = articles[(number - 1) * size : number * size]
-            pager = Pager(number, total, tuple([self.card_by_id[id(a)] for a in chunk]), urls, len(articles))
+            yield number, urls, slice((number - 1) * size, number * size)
+
+    def listing(self, kind: PageKind, first_url: str, title: str, articles: Sequence[Article], slug: str = "", **context: Any) -> Iterator[PagePlan]:
+        for number, urls, part in self.paginated(first_url, len(articles)):
+            chunk = articles[part]
+            pager = Pager(number, len(urls), tuple([self.card_by_id[id(a)] for a in chunk]), urls, len(articles))
             shown = title if number == 1 else f"{title} (page {number})"
             modified = max((a.modified for a in chunk), default=None)
             yield self.plan(kind, urls[number - 1], shown, slug=slug, modified=modified, pager=pager, **context)
@@ -328,12 +333,9 @@ class Planner:
         title = f"Editions · {self.site.config.title}"
         feeds = feed_links(self.formats, title, first)
         links = [view.link for view in self.editions]
-        size = self.paginate
-        total = max(1, -(-len(links) // size))
-        urls = tuple(self.urls.page(first, n) for n in range(1, total + 1))
-        for number in range(1, total + 1):
-            chunk = self.editions[(number - 1) * size : number * size]
-            pager = Pager(number, total, tuple(v.link for v in chunk), urls, len(links))
+        for number, urls, part in self.paginated(first, len(links)):
+            chunk = self.editions[part]
+            pager = Pager(number, len(urls), tuple(v.link for v in chunk), urls, len(links))
             modified = max((v.updated for v in chunk), default=None)
             yield self.plan(PageKind.EDITIONS, urls[number - 1], "Editions" if number == 1 else f"Editions (page {number})",
                             modified=modified, pager=pager, feeds=feeds)
