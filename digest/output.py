@@ -40,6 +40,7 @@ WORK_DIR = ".digest-build"
 """Beside site.yaml: what a build needs only while it runs (its lock, its staging folders)."""
 JOURNAL = "journal.json"
 ASIDE = "aside"
+TREE = "tree"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,6 @@ class OutputTree:
         self.base = base
         self.real = os.path.realpath(base)
         self.checked: set[str] = {str(base)}
-        self.made: set[str] = set()
 
     def path(self, relative: str) -> str:
         """The file `relative` names under the base; an `OutputError` if it would land outside."""
@@ -125,12 +125,6 @@ class OutputTree:
                 hint="remove the link from the output folder; digest never writes outside it",
             )
 
-    def make_folder_for(self, file: str) -> None:
-        folder = os.path.dirname(file)
-        if folder not in self.made:
-            os.makedirs(folder, exist_ok=True)
-            self.made.add(folder)
-
 
 def work_dir(root: Path) -> Path:
     """`.digest-build/` beside site.yaml, made with a .gitignore of its own (nothing in it belongs in git)."""
@@ -154,36 +148,60 @@ def staging_folder(root: Path, output: Path) -> Path:
 
 
 class Staging:
-    """Where changed files wait for the commit: one flat folder, each file named by a digest of its path.
+    """Where changed files wait for the commit: a tree shaped like the output's, under `folder/tree`.
 
-    A staged file's name is a digest of its path, so staging needs no folders
-    of its own and no staged name can point anywhere else.
+    Shaped like the output, so the commit moves a folder the output lacks in
+    one rename (a first build into an empty folder: a few renames in all), and
+    only files that replace others one by one.
     """
 
     def __init__(self, output: Path, folder: Path) -> None:
         self.tree = OutputTree(output)
         self.folder = folder
-        self.ready = False
+        self.root = os.path.join(folder, TREE)
+        self.made: set[str] = set()
+        """Folders of the staging tree made (in this process, or before it was forked)."""
 
     def put(self, relative: str, data: bytes) -> bool:
         """Stage `data` for `relative` unless the output already holds those bytes; True if staged."""
         if same_bytes(self.tree.path(relative), data):
             return False
-        if not self.ready:
-            if self.folder.parent.name == WORK_DIR:
+        staged = self.staged(relative)
+        folder = os.path.dirname(staged)
+        if folder not in self.made:
+            if not self.made and self.folder.parent.name == WORK_DIR:
                 work_dir(self.folder.parent.parent)
-            os.makedirs(self.folder, exist_ok=True)
-            self.ready = True
-        with open(self.staged(relative), "wb") as handle:
+            os.makedirs(folder, exist_ok=True)  # another worker may make it at the same moment
+            self.made.add(folder)
+        with open(staged, "wb") as handle:
             handle.write(data)
         return True
 
     def staged(self, relative: str) -> str:
-        return os.path.join(self.folder, _name(relative))
+        """Where `relative` waits: it was checked by `tree.path` first, so it stays inside the staging tree."""
+        return os.path.join(self.root, relative)
 
     def aside(self, relative: str) -> str:
-        """Where the commit keeps the file `relative` replaces or removes until the commit is complete."""
+        """Where the commit keeps the file (or folder) `relative` replaces or removes until the commit is complete."""
         return os.path.join(self.folder, ASIDE, _name(relative))
+
+    def moves(self) -> list[tuple[str, bool]]:
+        """What the commit moves, top down: a staged entry whose place in the output is free (or not a real folder)
+        moves whole; a staged folder whose place is a folder is looked into. Each with whether it replaces something."""
+        moves: list[tuple[str, bool]] = []
+
+        def walk(prefix: str, folder: str) -> None:
+            for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+                relative = prefix + entry.name
+                target = self.tree.path(relative)
+                if entry.is_dir(follow_symlinks=False) and os.path.isdir(target) and not os.path.islink(target):
+                    walk(relative + "/", entry.path)
+                else:
+                    moves.append((relative, os.path.lexists(target)))
+
+        if os.path.isdir(self.root):
+            walk("", self.root)
+        return moves
 
 
 def _name(relative: str) -> str:
@@ -235,8 +253,7 @@ class OutputWriter:
         if not same_bytes(self.output / MANIFEST, manifest):
             self.staging.put(MANIFEST, manifest)
             self.staged.append(MANIFEST)
-        moves = [(r, os.path.lexists(tree.path(r))) for r in self.staged]
-        journal = Journal(moves, stale, _new_folders(self.output, [tree.path(r) for r, existed in moves if not existed]))
+        journal = Journal(self.staging.moves(), stale, [])
         journal.write(self.staging.folder)
         try:
             os.makedirs(os.path.join(self.staging.folder, ASIDE), exist_ok=True)
@@ -244,8 +261,6 @@ class OutputWriter:
                 target = tree.path(relative)
                 if existed:
                     os.replace(target, self.staging.aside(relative))
-                else:
-                    tree.make_folder_for(target)
                 os.replace(self.staging.staged(relative), target)
             for relative in stale:
                 os.replace(tree.path(relative), self.staging.aside(relative))
@@ -270,7 +285,8 @@ class Journal:
     moves: list[tuple[str, bool]]
     removes: list[str]
     folders: list[str]
-    """The folders the commit makes for new files, deepest first (taken away again by a roll back)."""
+    """Folders to take away again on a roll back, deepest first: none since new folders move in whole (kept for the
+    journals of earlier versions)."""
 
     def write(self, folder: Path) -> None:
         data = json.dumps({"moves": self.moves, "removes": self.removes, "folders": self.folders}).encode("utf-8", "surrogateescape")
@@ -304,7 +320,7 @@ class Journal:
             if os.path.lexists(aside):
                 _restore(aside, target)
             elif not existed and os.path.lexists(target) and not os.path.lexists(staging.staged(relative)):
-                os.unlink(target)  # moved in by the commit, and there was nothing before it
+                _take_away(target)  # moved in by the commit, and there was nothing before it
         for made in self.folders:
             try:
                 os.rmdir(tree.path(made))  # never through a link: rmdir refuses one
@@ -322,15 +338,12 @@ def recover(output: Path, folder: Path) -> None:
         remove_staging(folder)
 
 
-def _new_folders(output: Path, files: Iterable[str]) -> list[str]:
-    """The folders (relative to `output`) that do not exist yet and these files need, deepest first."""
-    missing: set[str] = set()
-    for file in files:
-        folder = Path(file).parent
-        while folder != output and output in folder.parents and not folder.exists():
-            missing.add(folder.relative_to(output).as_posix())
-            folder = folder.parent
-    return sorted(missing, key=lambda f: (-f.count("/"), f))
+def _take_away(target: str) -> None:
+    """Remove a file or a whole folder the commit moved into the output (a link is removed, never followed)."""
+    if os.path.isdir(target) and not os.path.islink(target):
+        shutil.rmtree(target)
+    else:
+        os.unlink(target)
 
 
 def _restore(aside: str, target: str) -> None:
