@@ -3,11 +3,19 @@
 Only the safe loader's tags are accepted; duplicate keys and runaway alias
 expansion are errors. Every key and value keeps its line and column, so later
 stages can point at the exact place in the user's file.
+
+Places cost as much again as the parse, and only an error or a warning needs
+them: so a document is read with libyaml's plain constructor first, and read
+again with places the first time one is asked for. Anything the plain reading
+cannot vouch for (anchors, tags, duplicate or merge keys, values it cannot
+construct, great depth or size) is read with places at once, which also gives
+the exact error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,25 +55,102 @@ class Spot:
     plain: bool = False
 
 
-@dataclass(frozen=True, slots=True)
 class YamlDoc:
-    """A parsed document with the place of every value (`spots`) and key (`keys`)."""
+    """A parsed document with the place of every value (`spots`) and key (`keys`), found when first asked for."""
 
-    data: Any
-    spots: Mapping[KeyPath, Spot]
-    keys: Mapping[KeyPath, Spot]
+    __slots__ = ("data", "_locate", "_places")
+
+    def __init__(self, data: Any, spots: Mapping[KeyPath, Spot] | None = None, keys: Mapping[KeyPath, Spot] | None = None,
+                 *, locate: Callable[[], YamlDoc] | None = None) -> None:
+        self.data = data
+        self._locate = locate
+        self._places = (spots, keys) if spots is not None and keys is not None else None
+
+    def _known(self) -> tuple[Mapping[KeyPath, Spot], Mapping[KeyPath, Spot]]:
+        if self._places is None:
+            located = self._locate() if self._locate is not None else None
+            self._places = (located.spots, located.keys) if located is not None else ({}, {})
+        return self._places
+
+    @property
+    def spots(self) -> Mapping[KeyPath, Spot]:
+        return self._known()[0]
+
+    @property
+    def keys(self) -> Mapping[KeyPath, Spot]:
+        return self._known()[1]
 
     def spot(self, path: KeyPath) -> Spot:
         """The value's place, or the closest enclosing one that is known."""
-        while path and path not in self.spots:
+        spots = self.spots
+        while path and path not in spots:
             path = path[:-1]
-        return self.spots.get(path, Spot(1, 1))
+        return spots.get(path, Spot(1, 1))
 
 
 def parse_yaml(text: str, path: Path, *, first_line: int = 1, lines: list[str] | None = None) -> YamlDoc:
     """Parse one YAML document; `first_line` is the file line the text starts on."""
-    builder = _Builder(text, path, first_line, lines if lines is not None else text.splitlines())
-    return builder.build()
+
+    def with_places() -> YamlDoc:
+        return parse_yaml_with_places(text, path, first_line=first_line, lines=lines)
+
+    if not _SPECIAL.search(text):
+        try:
+            data = _plain_data(text)
+        except _Unsure:
+            pass
+        else:
+            return YamlDoc(data, locate=with_places)
+    return with_places()
+
+
+_SPECIAL = re.compile(r"(?:^|[\s\[{,])[&*!]\S")
+"""What may start an anchor, an alias (alias bombs need both) or a tag; 'AT&T' or 'M & A' in a value does not."""
+
+
+def parse_yaml_with_places(text: str, path: Path, *, first_line: int = 1, lines: list[str] | None = None) -> YamlDoc:
+    """`parse_yaml` the careful way: every value's place found as it is read, and every error at its place."""
+    return _Builder(text, path, first_line, lines if lines is not None else text.splitlines()).build()
+
+
+class _Unsure(Exception):
+    """The plain reading met something only the reading with places judges (and words) rightly."""
+
+
+class _PlainConstructor(_SafeLoader):
+    """libyaml's safe loader, refusing what `_Builder` treats specially rather than deciding it differently."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if any(not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge" for key, _ in node.value):
+            raise _Unsure
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        if len(mapping) != len(node.value):  # a key given twice, perhaps spelt differently ('1' and '01')
+            raise _Unsure
+        return mapping
+
+
+def _plain_data(text: str) -> Any:
+    loader = _PlainConstructor(text)
+    try:
+        data = loader.get_single_data()
+    except Exception:  # any error at all: the reading with places reports it, at its place
+        raise _Unsure from None
+    finally:
+        loader.dispose()
+    if _size(data, 0) > MAX_NODES:
+        raise _Unsure
+    return data
+
+
+def _size(value: Any, depth: int) -> int:
+    """How many values `value` holds, itself included; more than `MAX_NODES` when it nests deeper than `MAX_DEPTH`."""
+    if depth > MAX_DEPTH:
+        return MAX_NODES + 1
+    if isinstance(value, dict):
+        return 1 + sum(_size(k, depth + 1) + _size(v, depth + 1) for k, v in value.items()) - len(value)
+    if isinstance(value, list):
+        return 1 + sum(_size(v, depth + 1) for v in value)
+    return 1
 
 
 class _Builder:

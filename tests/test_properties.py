@@ -24,6 +24,7 @@ from digest.plan import plan_site
 from digest.related import relate
 from digest.site import BuildOptions, model_site
 from digest.sources import load_config
+from digest.yamlfile import parse_yaml, parse_yaml_with_places
 
 ROOT = Path("/nonexistent/site")
 ARTICLE_PATH = ROOT / "content/articles/a.md"
@@ -170,6 +171,25 @@ def test_any_front_matter_parses_or_raises_a_digest_error(data, body, flow, allo
     dumped = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=allow_unicode, sort_keys=False)
     text = f"---\n{dumped}---\n{body}"
     check_outcome(text.replace("\n", ending).encode("utf-8", "surrogatepass"), unsafe, vocabulary)
+
+
+@PROPERTY
+@example(data={"a": 1, "01": 2, "1": 3}, flow=False, extra="")
+@example(data={"title": "AT&T & M&A *news* !"}, flow=None, extra="")
+@given(data=front_matter(), flow=st.sampled_from([None, False, True]), extra=st.sampled_from(["", "x: &a [1]\ny: *a\n", "a: 1\na: 2\n", "<<: {b: 1}\n", "t: !!str 5\n"]))
+def test_the_quick_reading_of_yaml_gives_what_the_reading_with_places_gives(data, flow, extra):
+    """Front matter is read without places first; whatever it gives, or refuses, must match the careful reading."""
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True, sort_keys=False) + extra
+    shown = Path("a.md")
+    try:
+        careful = parse_yaml_with_places(text, shown)
+    except DigestError as exc:
+        with pytest.raises(DigestError) as quick:
+            parse_yaml(text, shown)
+        assert quick.value.report() == exc.report()
+        return
+    quick_doc = parse_yaml(text, shown)
+    assert repr(quick_doc.data) == repr(careful.data) and dict(quick_doc.spots) == dict(careful.spots) and dict(quick_doc.keys) == dict(careful.keys)
 
 
 @PROPERTY
