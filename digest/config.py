@@ -123,7 +123,7 @@ def _paginate(value: Any, report: Report) -> int:
 
 MARKDOWN_ENGINES = ("python-markdown", "commonmark")
 """What converts articles' Markdown: Python-Markdown with its `extra` extensions (the default), or cmark-gfm
-(GitHub-Flavoured Markdown, about thirty times faster)."""
+(GitHub-Flavoured Markdown, about twenty times faster)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,7 +134,7 @@ class CommonMark:
             Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE
             | Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
         )
-        self._release = _Release(_cmark.__file__)
+        self._release = _Release.of(_cmark.__file__)
 
     def __call__(self, text: str) -> str:
         lib, data = self._lib, text.encode("utf-8", "surrogatepass")
@@ -149,9 +149,11 @@ class CommonMark:
                 try:
                     rendered: str = self._ffi.string(raw).decode("utf-8", "surrogatepass")
                 finally:
-                    self._release.text(self._ffi, raw)
+                    if self._release is not None:
+                        self._release.text(self._ffi, raw)
             finally:
-                self._release.tree(self._ffi, root)
+                if self._release is not None:
+                    self._release.tree(self._ffi, root)
         finally:
             lib.cmark_parser_free(parser)
         return with_heading_ids(_footnotes_as_python_markdown(rendered)).rstrip("\n")
@@ -172,6 +174,14 @@ class _Release:
         """)
         self.lib: Any = self.ffi.dlopen(library)
         self.allocator: Any = self.lib.cmark_get_default_mem_allocator()
+
+    @classmethod
+    def of(cls, library: str) -> _Release | None:
+        """The functions, or None where the compiled module does not export them (Windows): the engine then works, keeping what it allocates."""
+        try:
+            return cls(library)
+        except (OSError, AttributeError):
+            return None
 
     def tree(self, ffi: Any, root: Any) -> None:
         self.lib.cmark_node_free(self.ffi.cast("cmark_node *", int(ffi.cast("uintptr_t", root))))
