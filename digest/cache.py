@@ -41,7 +41,7 @@ from .content import Article, Parsed, shared_values
 from .countries import Country
 from .errors import display_path
 from .fields import ImageRef, TopicRef
-from .markup import MARKDOWN_EXTENSIONS
+from .markup import MARKDOWN_EXTENSIONS, engine_version
 
 CACHE_DIR = ".digest-cache"
 DATABASE = "cache.sqlite3"
@@ -75,6 +75,7 @@ def settings_key(config: SiteConfig) -> str:
         "code": code_fingerprint(),
         "schema": SCHEMA,
         "markdown": MARKDOWN_EXTENSIONS,
+        "engine": engine_version(config.markdown.engine),
         "options": parsing_settings(config),
         "root": str(config.root),
     }

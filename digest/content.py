@@ -144,7 +144,7 @@ class ArticleParser:
     markdown: MarkdownRenderer = field(init=False)
 
     def __post_init__(self) -> None:
-        self.markdown = MarkdownRenderer(self.config.unsafe_html, self.config.limits)
+        self.markdown = MarkdownRenderer(self.config.markdown, self.config.limits)
 
     @classmethod
     def for_site(cls, config: SiteConfig) -> ArticleParser:

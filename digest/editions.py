@@ -78,7 +78,7 @@ class EditionNotes:
         self.config = config
         self.folder = config.content_dir / EDITIONS_DIR
         self.notes: dict[str, EditionNote] = {}
-        self.markdown = MarkdownRenderer(config.unsafe_html, config.limits)
+        self.markdown = MarkdownRenderer(config.markdown, config.limits)
 
     def stamps(self) -> list[tuple[Path, str]]:
         """Every note file with a digest of its bytes (for the build's signature)."""

@@ -167,6 +167,18 @@ BAD_CONFIG = [
         id="limits-unknown-key",
     ),
     pytest.param(
+        "title: T\nmarkdown:\n  engine: cmark\n",
+        "site.yaml:3:11: markdown.engine: unknown engine 'cmark'",
+        "choose one of: python-markdown, commonmark",
+        id="markdown-unknown-engine",
+    ),
+    pytest.param(
+        "title: T\nmarkdown: {engin: commonmark}\n",
+        "site.yaml:2:12: markdown.engin: unknown key 'engin'",
+        "did you mean 'engine'?",
+        id="markdown-unknown-key",
+    ),
+    pytest.param(
         "title: T\nlimits:\n  markdown_depth: 0\n",
         "site.yaml:3:19: limits.markdown_depth: must be a whole number of at least 1, got 0",
         "e.g. markdown_depth: 50",

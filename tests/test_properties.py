@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from digest.config import KNOWN_KEYS, SiteConfig, TopicDefinition
+from digest.config import KNOWN_KEYS, MarkdownSettings, SiteConfig, TopicDefinition
 from digest.content import Article, ArticleParser, SourceFile
 from digest.countries import CountryIndex
 from digest.errors import DigestError
@@ -40,7 +40,7 @@ def make_config(*, unsafe_html: bool = False, vocabulary: bool = False, zone: st
     topics = {"defence": TopicDefinition("defence", "Defence", aliases=("military",))} if vocabulary else {}
     return SiteConfig(
         root=ROOT, title="Test Digest", base_url=base_url, timezone=zone, content_dir=ROOT / "content",
-        output_dir=ROOT / "public", paginate=paginate, topics=topics, unsafe_html=unsafe_html,
+        output_dir=ROOT / "public", paginate=paginate, topics=topics, markdown=MarkdownSettings(unsafe_html=unsafe_html),
     )
 
 
@@ -350,7 +350,7 @@ config_values = {
     "paginate": st.integers() | values,
     "countries": st.fixed_dictionaries({}, optional={"aliases": st.dictionaries(st.text(max_size=8), values, max_size=3) | values}) | values,
     "topics": st.dictionaries(st.text(max_size=8), st.fixed_dictionaries({}, optional={"name": values, "aliases": values}) | values, max_size=3) | values,
-    "markdown": st.fixed_dictionaries({}, optional={"unsafe_html": values}) | values,
+    "markdown": st.fixed_dictionaries({}, optional={"unsafe_html": values, "engine": st.sampled_from(["commonmark", "cmark"]) | values}) | values,
     "max_article_size": st.sampled_from(["5 MB", "500 KB", "1.5 mb", "0 KB", "-1 MB", "huge"]) | values,
 }
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from digest.config import MARKDOWN_ENGINES
 from digest.errors import ContentError, DigestError
 from digest.output import STAGING, WORK_DIR
 from digest.theme import bundled_themes_dir
@@ -272,16 +273,18 @@ def raw_html_site(make_site, markdown_options: str = ""):  # type: ignore[no-unt
     return make_site(site_yaml + text)
 
 
-def test_raw_html_is_sanitised_by_default(make_site):
-    body = article_body(raw_html_site(make_site).build().read("2021/11/24/pact/index.html"))
+@pytest.mark.parametrize("engine", MARKDOWN_ENGINES)
+def test_raw_html_is_sanitised_by_default(make_site, engine):
+    body = article_body(raw_html_site(make_site, f"markdown:\n  engine: {engine}\n").build().read("2021/11/24/pact/index.html"))
     for gone in ("<script", "alert('script')", "onerror", "<iframe", "javascript", "data:", "ascript", "alert("):
         assert gone not in body.lower(), (gone, body)
     assert '<img src="https://example.org/a.png">' in body
     assert ">one</a>" in body and ">five</a>" in body
 
 
-def test_unsafe_html_keeps_raw_html_but_never_script_or_data_links(make_site):
-    site = raw_html_site(make_site, "markdown:\n  unsafe_html: true\n")
+@pytest.mark.parametrize("engine", MARKDOWN_ENGINES)
+def test_unsafe_html_keeps_raw_html_but_never_script_or_data_links(make_site, engine):
+    site = raw_html_site(make_site, f"markdown:\n  engine: {engine}\n  unsafe_html: true\n")
     body = article_body(site.build().read("2021/11/24/pact/index.html"))
     assert '<iframe src="https://www.example.org/embed/1"></iframe>' in body
     assert "<script>alert('script')</script>" in body  # what unsafe_html means
