@@ -5,10 +5,11 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import jinja2.meta
@@ -27,6 +28,12 @@ def format_date(value: date, style: str = "long") -> str:
     """'24 November 2021' (long) or '24 Nov 2021' (short); no locale, no clock."""
     month = f"{value:%B}" if style == "long" else f"{value:%b}"
     return f"{value.day} {month} {value.year}"
+
+
+def without_url(terms: Iterable[Any], url: str) -> list[Any]:
+    """`item.topics|without_url(page.url)`: the terms but the one a page is about (`rejectattr` does it ten times slower,
+    and lists show chips on every card)."""
+    return [term for term in terms if term.url != url]
 
 
 def date_range(start: date, end: date) -> str:
@@ -75,6 +82,7 @@ class PageRenderer:
         self.env.filters["format_date"] = format_date
         self.env.filters["date_range"] = date_range
         self.env.filters["isodate"] = lambda value: value.isoformat()
+        self.env.filters["without_url"] = without_url
         self.env.filters["rfc822"] = email.utils.format_datetime
         self.env.filters["absolute"] = _absolute
         self.env.filters["absolute_links"] = lambda html, page_url: Markup(rewrite_urls(str(html), absolute_from(page_url)))
