@@ -23,11 +23,13 @@ from .pages import PageKind, PagePlan
 from .theme import Theme
 from .views import ArticleView, Feed, SiteInfo
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
 
 def format_date(value: date, style: str = "long") -> str:
-    """'24 November 2021' (long) or '24 Nov 2021' (short); no locale, no clock."""
-    month = f"{value:%B}" if style == "long" else f"{value:%b}"
-    return f"{value.day} {month} {value.year}"
+    """'24 November 2021' (long) or '24 Nov 2021' (short); no locale (strftime's %B would follow one, and costs more), no clock."""
+    month = MONTHS[value.month - 1]
+    return f"{value.day} {month if style == 'long' else month[:3]} {value.year}"
 
 
 def without_url(terms: Iterable[Any], url: str) -> list[Any]:
@@ -43,7 +45,7 @@ def date_range(start: date, end: date) -> str:
     if (start.year, start.month) == (end.year, end.month):
         return f"{start.day}–{format_date(end)}"
     if start.year == end.year:
-        return f"{start.day} {start:%B} – {format_date(end)}"
+        return f"{start.day} {MONTHS[start.month - 1]} – {format_date(end)}"
     return f"{format_date(start)} – {format_date(end)}"
 
 
