@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -27,7 +27,7 @@ from .parallel import RenderJob, render_plans
 from .plan import Planner, check_collisions
 from .related import relate
 from .site import BuildOptions, model_site
-from .sources import ARTICLES_DIR, find_article_files, load_config, stamp_sources
+from .sources import ARTICLES_DIR, SourceStamp, find_article_files, load_config, stamp_sources
 from .state import BuildState
 from .templates import PageRenderer
 from .theme import THEME_FILE, Theme, resolve_theme
@@ -228,19 +228,23 @@ def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current
     started = time.perf_counter()
     config = state.config
     with timed(reporter, "read sources"):
-        sources = stamp_sources(find_article_files(config.content_dir), config)
+        paths = find_article_files(config.content_dir)
         state.notes.load()
         state.scan_statics()
-        signature = state.signature(sources)
-    if skip_if_current and (last := state.last_build(signature)) is not None:
+        sources: Sequence[SourceStamp] | Sequence[Path] = paths  # a cache that knows no article: digests ahead help nothing
+        signature = None
+        if state.articles.cache is not None and state.articles.cache.has_articles():
+            stamped = stamp_sources(paths, config)
+            sources, signature = stamped, state.signature(stamped)
+    if skip_if_current and signature is not None and (last := state.last_build(signature)) is not None:
         files = WriteReport(0, len(state.pages.records), 0)
         return BuildResult(config, last.articles, last.pages, 0, files, time.perf_counter() - started)
     with timed(reporter, "parse articles"):
         state.articles.load(sources, reporter.progress("Reading articles", len(sources)))
-        del sources  # the articles hold what is needed
+        del sources, paths  # the articles hold what is needed
         state.articles.raise_if_broken()
     result = publish(state, replan(state, reporter), reporter, started)
-    state.remember_signature(signature, result.pages, result.articles)
+    state.remember_signature(signature or state.signature(state.articles.stamps()), result.pages, result.articles)
     return result
 
 

@@ -327,6 +327,14 @@ class BuildCache:
         self.notes.damage(self.shown, damaged)
         return found
 
+    def has_articles(self) -> bool:
+        """Whether any article is stored at all (if not, a build need not digest its files before parsing them)."""
+        try:
+            return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
+        except sqlite3.Error as exc:
+            self._unreadable(exc)
+            return False
+
     def body(self, key: str) -> Markup | None:
         """The stored body of the article under `key`, None if there is none; `DamagedEntry` if it fails its checksum."""
         try:

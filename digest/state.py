@@ -63,16 +63,19 @@ class ArticleMemory:
         self.pool: dict[Any, Any] = {}
         """One object for each distinct country and topic the articles hold."""
 
-    def load(self, sources: Sequence[SourceStamp], progress: Progress) -> None:
+    def load(self, sources: Sequence[SourceStamp] | Sequence[Path], progress: Progress) -> None:
         """Every article: from the cache when its bytes and settings are known, else parsed on all cores.
 
+        Given bare paths (the cache knows no article, so nothing was digested
+        ahead), every file is parsed, and its digest comes with its article.
         Fresh articles go to the cache in batches and keep no body in memory, so
         a large site's memory stays flat.
         """
-        keys = {s.path: article_key(self.settings, s.path, s.fingerprint) for s in sources}
-        cached = self.cache.articles({key: path for path, key in keys.items()}, self.pool) if self.cache is not None else {}
-        misses = []
-        for source in sources:
+        stamped = [s for s in sources if isinstance(s, SourceStamp)]
+        keys = {s.path: article_key(self.settings, s.path, s.fingerprint) for s in stamped}
+        cached = self.cache.articles({key: path for path, key in keys.items()}, self.pool) if self.cache is not None and keys else {}
+        misses = [s for s in sources if isinstance(s, Path)]
+        for source in stamped:
             self.fingerprints[source.path] = source.fingerprint
             article = cached.get(keys[source.path])
             if article is None:
@@ -83,7 +86,9 @@ class ArticleMemory:
         fresh: dict[str, Parsed] = {}
         for count, (path, parsed) in enumerate(parse_files(self.config, self.parser, misses), len(cached) + 1):
             if isinstance(parsed, Parsed):
-                fresh[keys[path]] = parsed
+                fingerprint = self.fingerprints[path] = parsed.article.fingerprint
+                key = keys[path] = keys.get(path) or article_key(self.settings, path, fingerprint)
+                fresh[key] = parsed
                 if len(fresh) >= STORE_BATCH:
                     self._keep(fresh)
             else:
@@ -92,6 +97,10 @@ class ArticleMemory:
         self._keep(fresh)
         if self.cache is not None:
             self.cache.forget_articles_except(keys.values())
+
+    def stamps(self) -> list[SourceStamp]:
+        """Each article file read and the digest of its bytes, in the order of the files."""
+        return [SourceStamp(path, fingerprint) for path, fingerprint in sorted(self.fingerprints.items())]
 
     def _keep(self, fresh: dict[str, Parsed]) -> None:
         """Move freshly parsed articles into memory, their bodies into the cache (or memory)."""
