@@ -317,7 +317,7 @@ def publish(state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, s
         todo = state.pages.to_render(plans, state.renderer, state.fingerprinter())
         files = state.files
         statics = state.pages.files_to_copy(files)
-    writer = OutputWriter(state.config.output_dir, state.config.root)
+    writer = OutputWriter(state.config.output_dir, state.config.root, state.manifest)
     job = RenderJob(state.renderer, [plans[out] for out in todo], writer.staging, state.articles.bodies)
     try:
         with timed(reporter, "render"):

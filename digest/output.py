@@ -208,11 +208,36 @@ def _name(relative: str) -> str:
     return hashlib.blake2b(relative.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
+@dataclass(slots=True)
+class ManifestMemo:
+    """The manifest a session last wrote: its file's size and time, and the files it lists. While the file is as it was,
+    a commit need not read it (nor write it again when the files are the same): at 10,000 articles that is 600 KB of
+    JSON, more than the rest of a rebuild after an edit."""
+
+    stamp: tuple[int, int] | None = None
+    files: frozenset[str] = frozenset()
+
+    def holds(self, path: Path) -> bool:
+        return self.stamp is not None and self.stamp == _stamp(path)
+
+    def remember(self, path: Path, files: frozenset[str]) -> None:
+        self.stamp, self.files = _stamp(path), files
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
 class OutputWriter:
     """One transaction on the output folder: `stage` files, then `commit` or `abort`."""
 
-    def __init__(self, output: Path, root: Path) -> None:
+    def __init__(self, output: Path, root: Path, memo: ManifestMemo | None = None) -> None:
         self.output = output
+        self.memo = memo or ManifestMemo()
         output.mkdir(parents=True, exist_ok=True)
         folder = staging_folder(root, output)
         recover(output, folder)  # a commit a killed build left half done goes back first
@@ -244,16 +269,25 @@ class OutputWriter:
         A failure puts every file back as it was and raises an `OutputError`.
         """
         with signals_deferred():
-            return self._commit(wanted)
+            report = self._commit(wanted)
+        self.memo.remember(self.output / MANIFEST, frozenset(wanted))
+        return report
 
     def _commit(self, wanted: set[str]) -> WriteReport:
         tree = self.staging.tree
-        stale = [r for r in sorted(read_manifest(self.output) - wanted) if _present(tree, r)]
-        manifest = _manifest_bytes(wanted)
-        if not same_bytes(self.output / MANIFEST, manifest):
-            self.staging.put(MANIFEST, manifest)
-            self.staged.append(MANIFEST)
-        journal = Journal(self.staging.moves(), stale, [])
+        path = self.output / MANIFEST
+        known = self.memo.holds(path)
+        previous = self.memo.files if known else read_manifest(self.output)
+        stale = [r for r in sorted(previous - wanted) if _present(tree, r)]
+        if not (known and self.memo.files == wanted):
+            manifest = _manifest_bytes(wanted)
+            if not same_bytes(path, manifest):
+                self.staging.put(MANIFEST, manifest)
+                self.staged.append(MANIFEST)
+        moves = self.staging.moves()
+        if len(moves) == 1 and not stale and os.path.isfile(self.staging.staged(moves[0][0])):
+            return self._replace_one(moves[0][0])
+        journal = Journal(moves, stale, [])
         journal.write(self.staging.folder)
         try:
             os.makedirs(os.path.join(self.staging.folder, ASIDE), exist_ok=True)
@@ -271,8 +305,21 @@ class OutputWriter:
         Path(self.staging.folder, JOURNAL).unlink()  # the commit point: from here on the new site stands
         remove_staging(self.staging.folder)
         _remove_empty_folders(self.output, [Path(tree.path(r)).parent for r in stale])
-        written = len([r for r in self.staged if r != MANIFEST])
-        report = WriteReport(written, self.unchanged, len(stale))
+        return self._report(len(stale))
+
+    def _replace_one(self, relative: str) -> WriteReport:
+        """One file in place of another (an edit in `serve`, mostly): a rename is all or nothing by itself, so it needs
+        no journal, whose flush to disk would cost more than the rest of such a rebuild."""
+        try:
+            os.replace(self.staging.staged(relative), self.staging.tree.path(relative))
+        except OSError as exc:
+            remove_staging(self.staging.folder)
+            raise _commit_error(exc, self.output) from None
+        remove_staging(self.staging.folder)
+        return self._report(0)
+
+    def _report(self, removed: int) -> WriteReport:
+        report = WriteReport(len([r for r in self.staged if r != MANIFEST]), self.unchanged, removed)
         self.staged = []
         self.unchanged = 0
         return report

@@ -31,7 +31,7 @@ from .editions import EditionNotes
 from .errors import ContentError, DigestError, Problem
 from .fingerprint import Fingerprinter
 from .images import ImageShop
-from .output import MANIFEST
+from .output import MANIFEST, ManifestMemo
 from .pages import PagePlan
 from .parallel import parse_files
 from .plan import Planner
@@ -341,6 +341,8 @@ class BuildState:
         self.plans: dict[str, PagePlan] = {}
         self.unsettled = False
         """A whole-site replan failed (a broken picture or edition note, say): the next change must replan everything."""
+        self.manifest = ManifestMemo()
+        """The output's manifest as this session last wrote it."""
         self.modelled: dict[Path, Article] = {}
         """The articles the last plans were made from: comparing them with `articles` says what a change touched."""
 

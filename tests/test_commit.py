@@ -157,3 +157,30 @@ def test_an_immutable_file_in_the_output_fails_the_build_cleanly_and_the_next_bu
         subprocess.run(["chattr", "-i", str(stuck)], check=False)
     assert site.cli("build").returncode == 0
     assert snapshot(site.root / "public") == clean_build(site, tmp_path, "clean")
+
+
+def test_a_body_edit_replaces_its_one_page_in_one_rename_or_not_at_all(make_site, monkeypatch):
+    """One changed page needs no journal (a rename is all or nothing by itself); a failed rename keeps the old page."""
+    site = make_site(SITE)
+    site.build()
+    page = next((site.root / "public").rglob("story-3/index.html"))
+    before = full_snapshot(site.root / "public")
+    source = site.root / "content/articles/story-3.md"
+    source.write_text(source.read_text() + "\nA new last paragraph.\n")
+    journals = []
+    real_write = digest.output.Journal.write
+    monkeypatch.setattr(digest.output.Journal, "write", lambda self, folder: journals.append(self) or real_write(self, folder))
+    real_replace = os.replace
+
+    def refuse(source, target):  # type: ignore[no-untyped-def]
+        raise PermissionError(1, "Operation not permitted", str(source))
+
+    monkeypatch.setattr(digest.output.os, "replace", refuse)
+    error = site.build_error()
+    assert isinstance(error, OutputError) and "the previous site was kept as it was" in error.report()
+    assert full_snapshot(site.root / "public") == before and not journals
+
+    monkeypatch.setattr(digest.output.os, "replace", real_replace)
+    site.build()
+    assert "A new last paragraph." in page.read_text() and not journals
+    assert not list((site.root / WORK_DIR).glob("staging-*"))
