@@ -264,9 +264,14 @@ def apply_changes(state: BuildState, changes: Changes, reporter: Reporter) -> Bu
         state.unsettled = True
         state.notes.load()
     bodies = None if state.unsettled else state.changed_bodies()
-    plans = replan(state, reporter) if bodies is None else replan_bodies(state, bodies)
+    if bodies is None:
+        plans, only = replan(state, reporter), None
+    else:
+        before = state.plans
+        plans = replan_bodies(state, bodies)
+        only = None if changes.templates else {out for out, plan in plans.items() if before.get(out) is not plan}
     state.forget_signature()  # the output moves on without a whole-site signature
-    return publish(state, plans, reporter, started)
+    return publish(state, plans, reporter, started, only)
 
 
 def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
@@ -311,10 +316,13 @@ def replan_bodies(state: BuildState, articles: list[Article]) -> dict[str, PageP
     return plans
 
 
-def publish(state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, started: float) -> BuildResult:
-    """Render the pages whose fingerprint changed and copy changed static files, then commit them all at once."""
+def publish(state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, started: float, only: set[str] | None = None) -> BuildResult:
+    """Render the pages whose fingerprint changed and copy changed static files, then commit them all at once.
+
+    `only`: the outputs whose plans changed, when every other plan is the one last published with the same templates.
+    """
     with timed(reporter, "choose pages"):
-        todo = state.pages.to_render(plans, state.renderer, state.fingerprinter())
+        todo = state.pages.to_render(plans, state.renderer, state.fingerprinter(), only)
         files = state.files
         statics = state.pages.files_to_copy(files)
     writer = OutputWriter(state.config.output_dir, state.config.root, state.manifest)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 from markupsafe import Markup
@@ -33,7 +33,7 @@ class Fingerprinter:
     def __init__(self, settings: str, planner: Planner | None = None) -> None:
         self.settings = settings
         self.planner = planner
-        self.card_paths = {id(card): path for path, card in planner.cards.items()} if planner is not None else {}
+        self._card_paths: dict[int, Path] | None = None
         self.memo: dict[int, tuple[object, bytes]] = {}
         self.flags_key = hashlib.blake2b(" ".join(sorted(planner.flags)).encode(), digest_size=8).hexdigest() if planner is not None else ""
         """Which flags exist changes every card's country links."""
@@ -110,6 +110,13 @@ class Fingerprinter:
         for name in names:
             digest.update(self.value(getattr(value, name)))
         return b"D" + digest.digest()
+
+    @property
+    def card_paths(self) -> dict[int, Path]:
+        """Each card's article file, by the card's identity: made when a first page needs a fingerprint (after a body edit, none does)."""
+        if self._card_paths is None:
+            self._card_paths = {id(card): path for path, card in self.planner.cards.items()} if self.planner is not None else {}
+        return self._card_paths
 
     def card_seed(self, card: ArticleCard) -> bytes | None:
         path = self.card_paths.get(id(card))

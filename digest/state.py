@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -217,11 +217,17 @@ class PageLedger:
                 return False
         return True
 
-    def to_render(self, plans: Mapping[str, PagePlan], renderer: PageRenderer, printer: Fingerprinter) -> list[str]:
-        """The pages whose fingerprint differs from the file's, in plan order; `commit` records them once written."""
+    def to_render(
+        self, plans: Mapping[str, PagePlan], renderer: PageRenderer, printer: Fingerprinter, only: Collection[str] | None = None,
+    ) -> list[str]:
+        """The pages whose fingerprint differs from the file's, in plan order; `commit` records them once written.
+
+        `only`: the outputs whose plans are new; every other plan is the very one the ledger holds, with the same templates.
+        """
         todo = []
         self.pending = {}
-        for out, plan in plans.items():
+        for out in plans if only is None else [out for out in plans if out in only]:
+            plan = plans[out]
             record = self.records.get(out)
             choice = renderer.choose(plan).digest
             last = record.plan if record is not None else None
