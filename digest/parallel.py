@@ -3,7 +3,9 @@
 Each worker process keeps its own parser (one reused Markdown instance) or its
 own copy of the render job; nothing is shared between processes but the files
 they stage. Small jobs stay in the calling process: a pool only pays off when
-there is enough work for every core.
+there is enough work for every core. A process running other threads (serve,
+watch) must not fork, so its session keeps warm render workers started from the
+forkserver instead, which get the plans through a pipe and keep them for the next job.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import threading
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -283,6 +285,33 @@ class _RenderWorker:
     connection: Connection
     owed: deque[int]
     generation: int = -1
+    held: dict[str, PagePlan] = field(default_factory=dict)
+    """The plans a warm worker holds from earlier batches, by output: sending it the name is enough."""
+
+
+class _Deal:
+    """Which batch each worker renders next: first its own (the pages it holds the plans of), then anyone's, then it
+    takes over another worker's last."""
+
+    def __init__(self, batches: int, home: Callable[[int], _RenderWorker | None] = lambda index: None) -> None:
+        self.own: dict[int, deque[int]] = {}
+        self.anyone: deque[int] = deque()
+        for index in range(batches):
+            worker = home(index)
+            (self.anyone if worker is None else self.own.setdefault(id(worker), deque())).append(index)
+
+    def take(self, worker: _RenderWorker) -> int | None:
+        own = self.own.get(id(worker))
+        if own:
+            return own.popleft()
+        if self.anyone:
+            return self.anyone.popleft()
+        longest = max(self.own.values(), key=len, default=None)
+        return longest.pop() if longest else None
+
+    def clear(self) -> None:
+        self.own.clear()
+        self.anyone.clear()
 
 
 def _answer(connection: Connection, bodies: BodyStore, render: Callable[[], Rendered]) -> None:
@@ -309,7 +338,7 @@ def _start_worker(context: multiprocessing.context.BaseContext, target: Callable
 
 
 def _hand_out(
-    workers: Sequence[_RenderWorker], batches: int, message: Callable[[int], object], job: RenderJob,
+    workers: Sequence[_RenderWorker], batches: int, deal: _Deal, message: Callable[[int, _RenderWorker], object], job: RenderJob,
     progress: Callable[[int], None],
 ) -> Iterator[tuple[str, bool]]:
     """Give each worker up to `IN_FLIGHT` batches at a time and yield their pages in batch order.
@@ -318,16 +347,14 @@ def _hand_out(
     are answered (the workers stay usable); a worker that dies raises at once.
     Workers still owing batches when this ends are stopped (see `_stop_owing`).
     """
-    pending = deque(range(batches))
     done: dict[int, Rendered] = {}
     following = rendered = 0
     failure: _Failed | _Raised | None = None
     by_connection = {worker.connection: worker for worker in workers}
 
     def fill(worker: _RenderWorker) -> None:
-        while pending and len(worker.owed) < IN_FLIGHT:
-            index = pending.popleft()
-            _send(worker, message(index), job)
+        while len(worker.owed) < IN_FLIGHT and (index := deal.take(worker)) is not None:
+            _send(worker, message(index, worker), job)
             worker.owed.append(index)
 
     for worker in workers:
@@ -346,7 +373,7 @@ def _hand_out(
             index = worker.owed.popleft()
             if isinstance(answer, (_Failed, _Raised)):
                 failure = failure or answer
-                pending.clear()  # no new batches; those given out are answered, so the workers can stay
+                deal.clear()  # no new batches; those given out are answered, so the workers can stay
                 continue
             results, damaged = answer
             job.bodies.drop_damaged(damaged)
@@ -412,7 +439,7 @@ def _render_forked(job: RenderJob, count: int, progress: Callable[[int], None]) 
     workers = [_start_worker(context, _serve_inherited, job) for _ in range(count)]
     batches = -(-total // RENDER_BATCH)
     try:
-        yield from _hand_out(workers, batches, lambda i: (i * RENDER_BATCH, min(total, (i + 1) * RENDER_BATCH)), job, progress)
+        yield from _hand_out(workers, batches, _Deal(batches), lambda i, w: (i * RENDER_BATCH, min(total, (i + 1) * RENDER_BATCH)), job, progress)
     finally:
         _stop_owing(workers)
         for worker in workers:
@@ -451,11 +478,14 @@ class _Setup:
     recipe: RenderRecipe | None
     output: Path
     staging: Path
+    forget: bool
+    """Drop the plans held: they are of a state the parent no longer has (the site was built from scratch)."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Batch:
-    plans: Sequence[PagePlan]
+    plans: Sequence[PagePlan | str]
+    """Each page's plan, or its output when the worker holds that very plan from an earlier batch."""
     bodies: dict[str, Markup]
     """The bodies these pages need that only the parent holds (articles edited since the cache stored them)."""
 
@@ -482,8 +512,11 @@ def _serve_renders(connection: Connection) -> None:
     _quiet_signals()
     made: tuple[PageRenderer, BodyStore] | None = None
     staging: Staging | None = None
+    held: dict[str, PagePlan] = {}
     while (message := connection.recv()) is not None:
         if isinstance(message, _Setup):
+            if message.forget:
+                held = {}
             if message.recipe is not None:
                 if made is not None and made[1].cache is not None:
                     made[1].cache.close()
@@ -493,7 +526,14 @@ def _serve_renders(connection: Connection) -> None:
         assert made is not None and staging is not None and isinstance(message, _Batch)
         renderer, bodies = made
         bodies.memory = message.bodies
-        _answer(connection, bodies, partial(_stage, renderer, bodies, staging, message.plans))
+        plans = []
+        for plan in message.plans:
+            if isinstance(plan, str):
+                plans.append(held[plan])
+            else:
+                plans.append(plan)
+                held[plan.output] = plan
+        _answer(connection, bodies, partial(_stage, renderer, bodies, staging, plans))
 
 
 class RenderPool:
@@ -502,7 +542,9 @@ class RenderPool:
     They start from the forkserver, a clean process, on the first large render,
     and stay for the session: each remakes its renderer and body store from a
     `RenderRecipe` whenever the job's renderer or store is a new one (a template
-    changed, the site was built from scratch). `close` ends them.
+    changed, the site was built from scratch). Each keeps the plans it was sent,
+    and gets the pages it holds plans for again, so a template edit sends little
+    more than their names. `close` ends them.
     """
 
     def __init__(self) -> None:
@@ -512,7 +554,8 @@ class RenderPool:
 
     def render(self, job: RenderJob, count: int, progress: Callable[[int], None]) -> Iterator[tuple[str, bool]]:
         """Render and stage every plan of `job` on `count` workers; pages whose bodies only this process holds get them sent."""
-        if self.made_for is None or self.made_for[0] is not job.renderer or self.made_for[1] is not job.bodies:
+        forget = self.made_for is not None and self.made_for[1] is not job.bodies
+        if self.made_for is None or self.made_for[0] is not job.renderer or forget:
             self.generation += 1
             self.made_for = (job.renderer, job.bodies)
         self._start(count)
@@ -520,11 +563,17 @@ class RenderPool:
         recipe = RenderRecipe.of(job)
         for worker in workers:
             fresh = worker.generation != self.generation
-            _send(worker, _Setup(self.generation, recipe if fresh else None, job.staging.tree.base, job.staging.folder), job)
+            _send(worker, _Setup(self.generation, recipe if fresh else None, job.staging.tree.base, job.staging.folder, forget), job)
             worker.generation = self.generation
+            if forget:
+                worker.held = {}
         plans, memory = job.plans, job.bodies.memory
 
-        def batch(index: int) -> _Batch:
+        def home(index: int) -> _RenderWorker | None:
+            plan = plans[index * RENDER_BATCH]
+            return next((worker for worker in workers if worker.held.get(plan.output) is plan), None)
+
+        def batch(index: int, worker: _RenderWorker) -> _Batch:
             chosen = plans[index * RENDER_BATCH:(index + 1) * RENDER_BATCH]
             wanted: dict[str, Markup] = {}
             if memory:
@@ -533,10 +582,19 @@ class RenderPool:
                         key = job.bodies.key(view.path, view.fingerprint)
                         if key in memory:
                             wanted[key] = memory[key]
-            return _Batch(chosen, wanted)
+            held = worker.held
+            sent: list[PagePlan | str] = []
+            for plan in chosen:
+                if held.get(plan.output) is plan:
+                    sent.append(plan.output)
+                else:
+                    sent.append(plan)
+                    held[plan.output] = plan
+            return _Batch(sent, wanted)
 
+        batches = -(-len(plans) // RENDER_BATCH)
         try:
-            yield from _hand_out(workers, -(-len(plans) // RENDER_BATCH), batch, job, progress)
+            yield from _hand_out(workers, batches, _Deal(batches, home), batch, job, progress)
         finally:
             _stop_owing(self.workers)  # a build that ended early; one that died is replaced by the next `_start`
 
