@@ -23,7 +23,7 @@ from .content import Article
 from .errors import OutputError, display_path, environment_problem, printable
 from .output import OutputWriter, WriteReport, check_output_dir, recover, staging_folder
 from .pages import FEED_KINDS, PagePlan
-from .parallel import RenderJob, render_plans
+from .parallel import RenderJob, RenderPool, render_plans
 from .plan import Planner, check_collisions
 from .related import relate
 from .site import BuildOptions, model_site
@@ -166,6 +166,8 @@ class Session:
         self.config: SiteConfig | None = None
         self.theme: Theme | None = None
         """Known as soon as they are read, so a site whose articles are broken can still be watched."""
+        self.renders = RenderPool()
+        """Render workers kept warm between builds, for when other threads (a server, a watcher) make forking unsafe."""
 
     def check(self) -> None:
         """Read site.yaml and the theme and check the output folder, writing nothing: its errors, before a build's."""
@@ -173,14 +175,15 @@ class Session:
 
     def build(self, *, skip_if_current: bool = False) -> BuildResult:
         """Everything from scratch (also after a site.yaml or theme change)."""
-        self.close()
+        if self.state is not None:
+            self.state.close()
         self.state = None
         with fewer_collections():
             self.config, self.theme = read_config(self.project)
             recover(self.config.output_dir, staging_folder(self.config.root, self.config.output_dir))  # before anything reads the output
             state = BuildState(self.config, self.theme, self.project.options, use_cache=self.project.use_cache, notes=self.cache_notes)
             try:
-                result = build_from_scratch(state, self.reporter, skip_if_current=skip_if_current)
+                result = build_from_scratch(state, self.reporter, skip_if_current=skip_if_current, pool=self.renders)
             except BaseException:
                 state.close()
                 raise
@@ -195,7 +198,7 @@ class Session:
         if self.state is None or changes.reshapes_site:
             return self.build()
         with fewer_collections():
-            return apply_changes(self.state, changes, self.reporter)
+            return apply_changes(self.state, changes, self.reporter, self.renders)
 
     @property
     def plans(self) -> dict[str, PagePlan]:
@@ -208,8 +211,10 @@ class Session:
         return self.state.articles.articles if self.state is not None else {}
 
     def close(self) -> None:
+        """Let go of the cache and end the render workers; a later build starts them again."""
         if self.state is not None:
             self.state.close()
+        self.renders.close()
 
 
 # -- the stages -------------------------------------------------------------------------
@@ -223,7 +228,7 @@ def read_config(project: Project) -> tuple[SiteConfig, Theme]:
     return config, theme
 
 
-def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current: bool) -> BuildResult:
+def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current: bool, pool: RenderPool | None = None) -> BuildResult:
     """Read every article (from the cache when its bytes are known), then model, plan and publish the site."""
     started = time.perf_counter()
     config = state.config
@@ -243,12 +248,12 @@ def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current
         state.articles.load(sources, reporter.progress("Reading articles", len(sources)))
         del sources, paths  # the articles hold what is needed
         state.articles.raise_if_broken()
-    result = publish(state, replan(state, reporter), reporter, started)
+    result = publish(state, replan(state, reporter), reporter, started, pool)
     state.remember_signature(signature or state.signature(state.articles.stamps()), result.pages, result.articles)
     return result
 
 
-def apply_changes(state: BuildState, changes: Changes, reporter: Reporter) -> BuildResult:
+def apply_changes(state: BuildState, changes: Changes, reporter: Reporter, pool: RenderPool | None = None) -> BuildResult:
     """Read what changed, re-plan only what it can reach, and publish the pages whose fingerprint moved."""
     started = time.perf_counter()
     if changes.templates:  # first: a broken article must not make the state forget a template change
@@ -271,7 +276,7 @@ def apply_changes(state: BuildState, changes: Changes, reporter: Reporter) -> Bu
         plans = replan_bodies(state, bodies)
         only = None if changes.templates else {out for out, plan in plans.items() if before.get(out) is not plan}
     state.forget_signature()  # the output moves on without a whole-site signature
-    return publish(state, plans, reporter, started, only)
+    return publish(state, plans, reporter, started, pool, only)
 
 
 def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
@@ -316,7 +321,10 @@ def replan_bodies(state: BuildState, articles: list[Article]) -> dict[str, PageP
     return plans
 
 
-def publish(state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, started: float, only: set[str] | None = None) -> BuildResult:
+def publish(
+    state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, started: float, pool: RenderPool | None = None,
+    only: set[str] | None = None,
+) -> BuildResult:
     """Render the pages whose fingerprint changed and copy changed static files, then commit them all at once.
 
     `only`: the outputs whose plans changed, when every other plan is the one last published with the same templates.
@@ -331,7 +339,7 @@ def publish(state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, s
         with timed(reporter, "render"):
             for out in statics:
                 writer.stage(out, files[out][0].read_bytes())
-            for out, changed in render_plans(job, reporter.progress("Rendering pages", len(todo))):
+            for out, changed in render_plans(job, reporter.progress("Rendering pages", len(todo)), pool):
                 writer.record(out, changed)
         with timed(reporter, "commit"):
             wanted = set(plans) | set(files)

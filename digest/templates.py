@@ -190,6 +190,16 @@ class PageRenderer:
         return TemplateError([Problem(where, message, "", f"while rendering {plan.url}", source)])
 
 
+def bodies_wanted(plan: PagePlan) -> list[ArticleView]:
+    """The articles whose body `PageRenderer.render` asks for on this page: a process that renders it elsewhere needs those."""
+    view = plan.context.get("article")
+    wanted = [view] if isinstance(view, ArticleView) else []
+    feed = plan.context.get("feed")
+    if isinstance(feed, Feed):
+        wanted += [entry.content for entry in feed.entries if entry.content is not None]
+    return wanted
+
+
 def _links_for(plan: PagePlan, site: SiteInfo) -> Callable[[str], str]:
     """How a page's links are rewritten in relative mode: relative to the page, except on the 404 page.
 
