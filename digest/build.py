@@ -228,7 +228,7 @@ def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current
     started = time.perf_counter()
     config = state.config
     with timed(reporter, "read sources"):
-        sources = stamp_sources(find_article_files(config.content_dir), config)
+        sources = stamp_sources(find_article_files(config.content_dir), config, state.cache)
         state.notes.load()
         state.scan_statics()
         signature = state.signature(sources)

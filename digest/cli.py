@@ -19,6 +19,7 @@ from typing import TextIO
 
 from . import __version__
 from .build import BuildResult, Changes, Session
+from .cache import open_cache
 from .catalogue import entries_json, entries_table, read_catalogue, read_filters, select_entries
 from .check import check_site
 from .cleaning import clean_site
@@ -80,6 +81,11 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the site into its output folder")
     common(build)
     build.add_argument("--relative", action="store_true", help="write internal links relative to each page (as relative_urls: true)")
+    build.add_argument(
+        "--verify", action="store_true",
+        help="read and hash every article file instead of trusting the cache's record of their sizes and times "
+        "(for a file system or tool that changes a file yet keeps its size and times)",
+    )
     serve = commands.add_parser("serve", help="build, serve on localhost, rebuild and reload browsers on every save")
     common(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
@@ -199,6 +205,8 @@ def run_build(args: argparse.Namespace) -> int:
     session.check()  # a site refused at the start leaves no trace, not even a lock file
     lock = _site_lock(args)
     try:
+        if args.verify and not args.no_cache:
+            _forget_stat_index(args.site, session)
         result = session.build(skip_if_current=True)
     finally:
         session.close()
@@ -208,6 +216,14 @@ def run_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(_summary(result))
     return 0
+
+
+def _forget_stat_index(site: Path, session: Session) -> None:
+    """`--verify`: without its stat index, the build reads and hashes every article file (and records them afresh)."""
+    cache = open_cache(site.resolve(), session.cache_notes)
+    if cache is not None:
+        cache.forget_source_entries()
+        cache.close()
 
 
 def run_check(args: argparse.Namespace) -> int:
