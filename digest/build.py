@@ -23,13 +23,9 @@ from .content import Article
 from .errors import OutputError, display_path, environment_problem, printable
 from .output import OutputWriter, WriteReport, check_output_dir, recover, staging_folder
 from .pages import FEED_KINDS, PagePlan
-from .parallel import RenderJob, render_plans
-from .plan import Planner, check_collisions
-from .related import relate
 from .site import BuildOptions, model_site
 from .sources import ARTICLES_DIR, find_article_files, load_config, stamp_sources
 from .state import BuildState
-from .templates import PageRenderer
 from .theme import THEME_FILE, Theme, resolve_theme
 
 YOUNG_OBJECTS_PER_COLLECTION = 50_000
@@ -247,6 +243,8 @@ def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current
 def apply_changes(state: BuildState, changes: Changes, reporter: Reporter) -> BuildResult:
     """Read what changed, re-plan only what it can reach, and publish the pages whose fingerprint moved."""
     started = time.perf_counter()
+    from .templates import PageRenderer  # here and below: a build that finds nothing changed needs none of these
+
     if changes.templates:  # first: a broken article must not make the state forget a template change
         state.renderer = PageRenderer(state.theme)
     if changes.static:
@@ -267,6 +265,9 @@ def apply_changes(state: BuildState, changes: Changes, reporter: Reporter) -> Bu
 
 def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
     """Model and plan the whole site, reusing what the last plans can lend."""
+    from .plan import Planner, check_collisions
+    from .related import relate
+
     state.unsettled = True
     with timed(reporter, "model"):
         site = model_site(state.config, state.articles.articles.values(), state.options, state.notes.notes)
@@ -309,6 +310,8 @@ def replan_bodies(state: BuildState, articles: list[Article]) -> dict[str, PageP
 
 def publish(state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, started: float) -> BuildResult:
     """Render the pages whose fingerprint changed and copy changed static files, then commit them all at once."""
+    from .parallel import RenderJob, render_plans
+
     with timed(reporter, "choose pages"):
         todo = state.pages.to_render(plans, state.renderer, state.fingerprinter())
         files = state.files

@@ -26,8 +26,6 @@ from importlib import metadata
 from types import FrameType
 from typing import Any
 
-import markdown
-
 from .config import Limits, MarkdownSettings
 from .sanitize import Sanitizer
 
@@ -104,6 +102,8 @@ class PythonMarkdown:
     """Python-Markdown with `extra`, `toc` and `sane_lists`: one instance, reset before each text."""
 
     def __init__(self) -> None:
+        import markdown  # here: a no-op build converts nothing
+
         self._md = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
 
     def __call__(self, text: str) -> str:

@@ -1,5 +1,6 @@
 """The stat index: a build reads only the article files whose stat moved, never trusts an entry a coarse clock could
-fool, drops a damaged row with a warning, and `--verify` reads everything; a no-op build opens no article file."""
+fool, drops a damaged row with a warning, and `--verify` reads everything; a no-op build opens no article file, and
+its process imports none of what only parsing and rendering need."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ import builtins
 import io
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
+from digest import cli, watch
 from digest.build import Session
 from digest.cache import CACHE_DIR, source_checksum
 from digest.config import Overrides
 from digest.site import BuildOptions
-from tests.conftest import FIXED_NOW, article, snapshot
+from tests.conftest import CLI_TIMEOUT, FIXED_NOW, article, snapshot
 
 DATABASE = f"{CACHE_DIR}/cache.sqlite3"
 STORY = "content/articles/story-2.md"
@@ -176,6 +180,29 @@ def test_a_no_op_build_opens_no_article_file(make_site, monkeypatch):
     result, warnings = build(site.root)
     assert opened == [] and warnings == []
     assert result.rendered == 0 and result.files.written == 0
+
+
+NO_OP = """
+import sys
+from digest.cli import main
+code = main(["build", "--quiet"])
+heavy = sorted(name for name in ("markdown", "cmarkgfm", "jinja2", "PIL", "pycountry", "nh3", "css_inline", "multiprocessing", "watchdog", "http.server")
+               if name in sys.modules)
+print(code, *heavy)
+"""
+
+
+def test_a_no_op_build_imports_nothing_only_parsing_or_rendering_needs(make_site):
+    site = make_site(site_text())
+    age(site.root)
+    assert site.cli("build", env=environment()).returncode == 0
+    done = subprocess.run([sys.executable, "-c", NO_OP], check=False, cwd=site.root, env=environment(), capture_output=True, text=True, timeout=CLI_TIMEOUT)
+    assert done.stderr == ""
+    assert done.stdout.split() == ["0"]
+
+
+def test_the_command_line_quiet_period_default_is_the_watchers():
+    assert cli.QUIET_PERIOD_MS == watch.QUIET_SECONDS * 1000
 
 
 def _clean(root: Path, tmp_path: Path) -> dict[str, bytes]:
