@@ -74,14 +74,14 @@ def code_fingerprint(package: Path = PACKAGE) -> str:
     return digest.hexdigest()
 
 
-def settings_key(config: SiteConfig) -> str:
-    """What, besides a file's bytes, decides how it parses."""
+def settings_key(config: SiteConfig, engine: str = "") -> str:
+    """What, besides a file's bytes, decides how it parses; `engine` names the Markdown library's release, if known."""
     parts = {
         "digest": __version__,
         "code": code_fingerprint(),
         "schema": SCHEMA,
         "markdown": MARKDOWN_EXTENSIONS,
-        "engine": engine_version(config.markdown.engine),
+        "engine": engine or engine_version(config.markdown.engine),
         "options": parsing_settings(config),
         "root": str(config.root),
     }

@@ -22,7 +22,6 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from importlib import metadata
 from types import FrameType
 from typing import Any
 
@@ -88,6 +87,8 @@ Converter = Callable[[str], str]
 
 def engine_version(engine: str) -> str:
     """The installed version of the library behind `engine`: a cache made with another converts nothing for this one."""
+    from importlib import metadata  # here: it costs more than the rest of a build that finds nothing changed
+
     return metadata.version("cmarkgfm" if engine == "commonmark" else "markdown")
 
 

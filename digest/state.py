@@ -15,6 +15,7 @@ both.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,7 +25,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .bodies import BodyStore
 from .cache import BuildCache, CacheNotes, LastBuild, Stamp, article_key, open_cache, settings_key
 from .config import SiteConfig
 from .content import Article, ArticleParser, Parsed, interned
@@ -53,6 +53,8 @@ class ArticleMemory:
     """Every article file's fingerprint and article, or the problems that keep it out."""
 
     def __init__(self, config: SiteConfig, cache: BuildCache | None) -> None:
+        from .bodies import BodyStore  # here: a build that finds nothing changed reads no body
+
         self.config = config
         self.cache = cache
         self.parser = ArticleParser.for_site(config)
@@ -274,6 +276,21 @@ class PageLedger:
             self.cache.update_pages(self.output, written, removed)
 
 
+def engine_release(engine: str) -> str:
+    """The Markdown library's dist-info folder, whose name holds its version, found beside the package without importing
+    it or importlib.metadata (either costs more than the rest of a build that finds nothing changed); '' if not found."""
+    name = "cmarkgfm" if engine == "commonmark" else "markdown"
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        return ""
+    folder = os.path.dirname(os.path.dirname(spec.origin))
+    try:
+        found = sorted(entry for entry in os.listdir(folder) if entry.lower().startswith(f"{name}-") and entry.endswith(".dist-info"))
+    except OSError:
+        return ""
+    return " ".join(os.path.join(folder, entry) for entry in found)
+
+
 def file_stamp(path: str) -> Stamp | None:
     """A regular file's size and modification time; None if there is none."""
     try:
@@ -356,8 +373,8 @@ class BuildState:
 
     @cached_property
     def settings(self) -> str:
-        """What, besides a file's bytes, decides how it parses (as `ArticleMemory.settings`)."""
-        return settings_key(self.config)
+        """What, besides a file's bytes, decides how it parses (as `ArticleMemory.settings`, the engine named by its release)."""
+        return settings_key(self.config, engine_release(self.config.markdown.engine))
 
     def close(self) -> None:
         if "images" in self.__dict__:  # never made, nothing to close
