@@ -104,9 +104,9 @@ def checksum(key: str, text: object) -> bytes:
     return digest.digest()
 
 
-def source_checksum(path: object, entry: tuple[object, ...]) -> bytes:
+def source_checksum(path: object, size: object, mtime: object, inode: object, ctime: object, recorded: object, fingerprint: object) -> bytes:
     """A stat index row's checksum (one per article file, all read by every build: one digest of one short text)."""
-    text = "\0".join(map(str, (path, *entry)))
+    text = f"{path}\0{size}\0{mtime}\0{inode}\0{ctime}\0{recorded}\0{fingerprint}"
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
@@ -447,9 +447,8 @@ class BuildCache:
             return {}
         entries: dict[str, SourceEntry] = {}
         for path, size, mtime, inode, ctime, recorded, fingerprint, stored in rows:  # one pass: a large site has 100,000
-            entry = (size, mtime, inode, ctime, recorded, fingerprint)
-            if source_checksum(path, entry) == stored:
-                entries[path] = entry
+            if source_checksum(path, size, mtime, inode, ctime, recorded, fingerprint) == stored:
+                entries[path] = (size, mtime, inode, ctime, recorded, fingerprint)
         self.notes.damage(self.shown, len(rows) - len(entries))
         return entries
 
@@ -460,7 +459,7 @@ class BuildCache:
             db.executemany("DELETE FROM sources WHERE path = ?", ((path,) for path in removed))
             db.executemany(
                 "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                ((path, *entry, source_checksum(path, entry)) for path, entry in fresh.items()),
+                ((path, *entry, source_checksum(path, *entry)) for path, entry in fresh.items()),
             )
 
         self._write(update)

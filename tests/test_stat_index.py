@@ -78,7 +78,7 @@ def hide_the_change_time(root: Path, taken_after: float | None = None) -> None:
         entry = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, recorded, fingerprint)
         db.execute(
             "UPDATE sources SET size = ?, mtime = ?, inode = ?, ctime = ?, recorded = ?, sum = ? WHERE path = ?",
-            (*entry[:5], source_checksum(path, entry), path),
+            (*entry[:5], source_checksum(path, *entry), path),
         )
     finally:
         db.close()
