@@ -246,7 +246,7 @@ class BuildCache:
                 "CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, inode INTEGER, ctime INTEGER,"
                 " recorded INTEGER, fingerprint TEXT, sum BLOB NOT NULL)"
             )
-            db.execute("SELECT count(*) FROM articles").fetchone()
+            db.execute("SELECT 1 FROM articles LIMIT 1").fetchone()  # readable? (count(*) walked 100,000 keys: 70 ms a build)
             db.execute("BEGIN")  # can it be written? (a read-only or immutable file opens, and fails at the first write)
             db.execute("DELETE FROM builds WHERE 0")
             db.execute("ROLLBACK")
