@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .cache import CacheNotes
 from .config import CONFIG_NAME, NO_OVERRIDES, Overrides, SiteConfig
@@ -23,16 +23,18 @@ from .content import Article
 from .errors import OutputError, display_path, environment_problem, printable
 from .output import OutputWriter, WriteReport, check_output_dir, recover, staging_folder
 from .pages import FEED_KINDS, PagePlan
-from .parallel import RenderJob, RenderPool, render_plans
-from .plan import Planner, check_collisions
-from .related import relate
 from .site import BuildOptions, model_site
-from .sources import ARTICLES_DIR, SourceStamp, find_article_files, load_config, stamp_sources
+from .sources import ARTICLES_DIR, SourceStamp, find_article_files, index_sources, load_config, stamp_sources, stat_sources
 from .state import BuildState
-from .templates import PageRenderer
 from .theme import THEME_FILE, Theme, resolve_theme
 
+if TYPE_CHECKING:  # imported where pages are rendered: a build with nothing changed starts no process pool
+    from .parallel import RenderPool
+
 YOUNG_OBJECTS_PER_COLLECTION = 50_000
+
+PoolSource = Callable[[], "RenderPool"]
+"""Gives the session's warm render workers, making them when first asked."""
 
 
 class Reporter(Protocol):
@@ -166,8 +168,16 @@ class Session:
         self.config: SiteConfig | None = None
         self.theme: Theme | None = None
         """Known as soon as they are read, so a site whose articles are broken can still be watched."""
-        self.renders = RenderPool()
-        """Render workers kept warm between builds, for when other threads (a server, a watcher) make forking unsafe."""
+        self.renders: RenderPool | None = None
+        """Render workers kept warm between builds, for when other threads (a server, a watcher) make forking unsafe;
+        made when a build first has pages to render (a build that finds nothing changed imports no pool at all)."""
+
+    def render_pool(self) -> RenderPool:
+        if self.renders is None:
+            from .parallel import RenderPool
+
+            self.renders = RenderPool()
+        return self.renders
 
     def check(self) -> None:
         """Read site.yaml and the theme and check the output folder, writing nothing: its errors, before a build's."""
@@ -183,7 +193,7 @@ class Session:
             recover(self.config.output_dir, staging_folder(self.config.root, self.config.output_dir))  # before anything reads the output
             state = BuildState(self.config, self.theme, self.project.options, use_cache=self.project.use_cache, notes=self.cache_notes)
             try:
-                result = build_from_scratch(state, self.reporter, skip_if_current=skip_if_current, pool=self.renders)
+                result = build_from_scratch(state, self.reporter, skip_if_current=skip_if_current, pool=self.render_pool)
             except BaseException:
                 state.close()
                 raise
@@ -198,7 +208,7 @@ class Session:
         if self.state is None or changes.reshapes_site:
             return self.build()
         with fewer_collections():
-            return apply_changes(self.state, changes, self.reporter, self.renders)
+            return apply_changes(self.state, changes, self.reporter, self.render_pool)
 
     @property
     def plans(self) -> dict[str, PagePlan]:
@@ -214,7 +224,8 @@ class Session:
         """Let go of the cache and end the render workers; a later build starts them again."""
         if self.state is not None:
             self.state.close()
-        self.renders.close()
+        if self.renders is not None:
+            self.renders.close()
 
 
 # -- the stages -------------------------------------------------------------------------
@@ -228,7 +239,7 @@ def read_config(project: Project) -> tuple[SiteConfig, Theme]:
     return config, theme
 
 
-def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current: bool, pool: RenderPool | None = None) -> BuildResult:
+def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current: bool, pool: PoolSource | None = None) -> BuildResult:
     """Read every article (from the cache when its bytes are known), then model, plan and publish the site."""
     started = time.perf_counter()
     config = state.config
@@ -237,10 +248,12 @@ def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current
         state.notes.load()
         state.scan_statics()
         sources: Sequence[SourceStamp] | Sequence[Path] = paths  # a cache that knows no article: digests ahead help nothing
-        signature = None
-        if state.articles.cache is not None and state.articles.cache.has_articles():
-            stamped = stamp_sources(paths, config)
+        signature, stats = None, None
+        if state.cache is not None and state.cache.has_articles():
+            stamped = stamp_sources(paths, config, state.cache)
             sources, signature = stamped, state.signature(stamped)
+        elif state.cache is not None:
+            stats = stat_sources(paths, config)  # parsing reads the files; their stats, taken first, fill the stat index
     if skip_if_current and signature is not None and (last := state.last_build(signature)) is not None:
         files = WriteReport(0, len(state.pages.records), 0)
         return BuildResult(config, last.articles, last.pages, 0, files, time.perf_counter() - started)
@@ -248,14 +261,18 @@ def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current
         state.articles.load(sources, reporter.progress("Reading articles", len(sources)))
         del sources, paths  # the articles hold what is needed
         state.articles.raise_if_broken()
+        if stats is not None and state.cache is not None:
+            index_sources(state.cache, stats, state.articles.fingerprints)
     result = publish(state, replan(state, reporter), reporter, started, pool)
     state.remember_signature(signature or state.signature(state.articles.stamps()), result.pages, result.articles)
     return result
 
 
-def apply_changes(state: BuildState, changes: Changes, reporter: Reporter, pool: RenderPool | None = None) -> BuildResult:
+def apply_changes(state: BuildState, changes: Changes, reporter: Reporter, pool: PoolSource | None = None) -> BuildResult:
     """Read what changed, re-plan only what it can reach, and publish the pages whose fingerprint moved."""
     started = time.perf_counter()
+    from .templates import PageRenderer  # here and below: a build that finds nothing changed needs none of these
+
     if changes.templates:  # first: a broken article must not make the state forget a template change
         state.renderer = PageRenderer(state.theme)
     if changes.static:
@@ -281,6 +298,9 @@ def apply_changes(state: BuildState, changes: Changes, reporter: Reporter, pool:
 
 def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
     """Model and plan the whole site, reusing what the last plans can lend."""
+    from .plan import Planner, check_collisions
+    from .related import relate
+
     state.unsettled = True
     with timed(reporter, "model"):
         site = model_site(state.config, state.articles.articles.values(), state.options, state.notes.notes)
@@ -322,13 +342,15 @@ def replan_bodies(state: BuildState, articles: list[Article]) -> dict[str, PageP
 
 
 def publish(
-    state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, started: float, pool: RenderPool | None = None,
+    state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, started: float, pool: PoolSource | None = None,
     only: set[str] | None = None,
 ) -> BuildResult:
     """Render the pages whose fingerprint changed and copy changed static files, then commit them all at once.
 
     `only`: the outputs whose plans changed, when every other plan is the one last published with the same templates.
     """
+    from .parallel import RenderJob, render_plans
+
     with timed(reporter, "choose pages"):
         todo = state.pages.to_render(plans, state.renderer, state.fingerprinter(), only)
         files = state.files
@@ -339,7 +361,7 @@ def publish(
         with timed(reporter, "render"):
             for out in statics:
                 writer.stage(out, files[out][0].read_bytes())
-            for out, changed in render_plans(job, reporter.progress("Rendering pages", len(todo)), pool):
+            for out, changed in render_plans(job, reporter.progress("Rendering pages", len(todo)), pool() if pool is not None else None):
                 writer.record(out, changed)
         with timed(reporter, "commit"):
             wanted = set(plans) | set(files)

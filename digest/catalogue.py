@@ -48,7 +48,7 @@ def read_catalogue(config: SiteConfig) -> Catalogue:
         cache = None
     memory = ArticleMemory(config, cache)
     try:
-        memory.load(stamp_sources(find_article_files(config.content_dir), config), lambda done: None)
+        memory.load(stamp_sources(find_article_files(config.content_dir), config, cache), lambda done: None)
     finally:
         if cache is not None:
             cache.close()

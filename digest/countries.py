@@ -6,8 +6,6 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import pycountry
-
 # Names curators use that ISO 3166 does not list.
 COMMON_ALIASES: Mapping[str, str] = {
     "uk": "GB", "britain": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
@@ -88,6 +86,8 @@ class CountryIndex:
     """Looks names, codes and aliases up; built once per build from the site's aliases."""
 
     def __init__(self, site_aliases: Mapping[str, str] | None = None) -> None:
+        import pycountry  # here: a no-op build resolves no country
+
         self._by_code: dict[str, Country] = {}
         self._by_name: dict[str, str] = {}
         for record in pycountry.countries:

@@ -14,6 +14,7 @@ import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,11 @@ class EditionNotes:
         self.config = config
         self.folder = config.content_dir / EDITIONS_DIR
         self.notes: dict[str, EditionNote] = {}
-        self.markdown = MarkdownRenderer(config.markdown, config.limits)
+
+    @cached_property
+    def markdown(self) -> MarkdownRenderer:
+        """Made when a note is first parsed: a site without notes, or a build with nothing changed, needs none."""
+        return MarkdownRenderer(self.config.markdown, self.config.limits)
 
     def stamps(self) -> list[tuple[Path, str]]:
         """Every note file with a digest of its bytes (for the build's signature)."""

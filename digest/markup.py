@@ -22,11 +22,8 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from importlib import metadata
 from types import FrameType
 from typing import Any
-
-import markdown
 
 from .config import Limits, MarkdownSettings
 from .sanitize import Sanitizer
@@ -90,6 +87,8 @@ Converter = Callable[[str], str]
 
 def engine_version(engine: str) -> str:
     """The installed version of the library behind `engine`: a cache made with another converts nothing for this one."""
+    from importlib import metadata  # here: it costs more than the rest of a build that finds nothing changed
+
     return metadata.version("cmarkgfm" if engine == "commonmark" else "markdown")
 
 
@@ -104,6 +103,8 @@ class PythonMarkdown:
     """Python-Markdown with `extra`, `toc` and `sane_lists`: one instance, reset before each text."""
 
     def __init__(self) -> None:
+        import markdown  # here: a no-op build converts nothing
+
         self._md = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
 
     def __call__(self, text: str) -> str:

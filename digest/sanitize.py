@@ -5,13 +5,13 @@ from __future__ import annotations
 import html
 import re
 
-import nh3
-
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:")
 
 
 def _attributes() -> dict[str, set[str]]:
+    import nh3  # here, and in `Sanitizer`: a no-op build cleans nothing
+
     allowed = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
     allowed["*"] = {"id", "class", "title", "lang", "dir"}  # heading anchors, footnotes, abbreviations
     for cell in ("th", "td"):
@@ -23,6 +23,8 @@ class Sanitizer:
     """Cleans the HTML Markdown produced; `unsafe_html` keeps raw HTML but still drops script URLs."""
 
     def __init__(self, unsafe_html: bool = False) -> None:
+        import nh3
+
         self.unsafe_html = unsafe_html
         self.cleaner = nh3.Cleaner(
             attributes=_attributes(), link_rel=None, url_schemes=set(SAFE_SCHEMES), filter_style_properties={"text-align"}

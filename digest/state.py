@@ -15,33 +15,34 @@ both.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import stat
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .bodies import BodyStore
 from .cache import BuildCache, CacheNotes, LastBuild, Stamp, article_key, open_cache, settings_key
 from .config import SiteConfig
 from .content import Article, ArticleParser, Parsed, interned
 from .editions import EditionNotes
 from .errors import ContentError, DigestError, Problem
-from .fingerprint import Fingerprinter
-from .images import ImageShop
 from .output import MANIFEST, ManifestMemo
-from .pages import PagePlan
-from .parallel import parse_files
-from .plan import Planner
-from .related import RelatedIndex
-from .site import BuildOptions
 from .sources import ARTICLES_DIR, SourceStamp, find_article_files, is_ignored_name, read_source
-from .syndication import NEWS_WINDOW
-from .templates import PageRenderer
 from .theme import Theme, asset_name, flag_files, static_files
-from .views import Picture
+
+if TYPE_CHECKING:  # the rest is imported where it is used: a build with nothing changed needs none of it
+    from .fingerprint import Fingerprinter
+    from .images import ImageShop
+    from .pages import PagePlan
+    from .plan import Planner
+    from .related import RelatedIndex
+    from .site import BuildOptions
+    from .templates import PageRenderer
+    from .views import Picture
 
 STORE_BATCH = 500
 
@@ -52,6 +53,8 @@ class ArticleMemory:
     """Every article file's fingerprint and article, or the problems that keep it out."""
 
     def __init__(self, config: SiteConfig, cache: BuildCache | None) -> None:
+        from .bodies import BodyStore  # here: a build that finds nothing changed reads no body
+
         self.config = config
         self.cache = cache
         self.parser = ArticleParser.for_site(config)
@@ -83,6 +86,8 @@ class ArticleMemory:
             else:
                 self.articles[source.path] = article
         progress(len(cached))
+        from .parallel import parse_files  # here: worker processes are not needed by a build with nothing changed
+
         fresh: dict[str, Parsed] = {}
         for count, (path, parsed) in enumerate(parse_files(self.config, self.parser, misses), len(cached) + 1):
             if isinstance(parsed, Parsed):
@@ -286,6 +291,21 @@ class PageLedger:
             self.cache.update_pages(self.output, written, removed)
 
 
+def engine_release(engine: str) -> str:
+    """The Markdown library's dist-info folder, whose name holds its version, found beside the package without importing
+    it or importlib.metadata (either costs more than the rest of a build that finds nothing changed); '' if not found."""
+    name = "cmarkgfm" if engine == "commonmark" else "markdown"
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        return ""
+    folder = os.path.dirname(os.path.dirname(spec.origin))
+    try:
+        found = sorted(entry for entry in os.listdir(folder) if entry.lower().startswith(f"{name}-") and entry.endswith(".dist-info"))
+    except OSError:
+        return ""
+    return " ".join(os.path.join(folder, entry) for entry in found)
+
+
 def file_stamp(path: str) -> Stamp | None:
     """A regular file's size and modification time; None if there is none."""
     try:
@@ -323,9 +343,7 @@ class BuildState:
         self.cache_notes = CacheNotes() if notes is None else notes
         """What went wrong with the cache, for the caller to print once the build is over."""
         self.cache = open_cache(config.root, self.cache_notes) if use_cache else None
-        self.articles = ArticleMemory(config, self.cache)
         self.pages = PageLedger(config.output_dir, self.cache)
-        self.renderer = PageRenderer(theme)
         self.statics: dict[str, tuple[Path, str]] = {}
         self.assets: dict[str, str] = {}
         """Each static file's path in the theme (`css/digest.css`) → its name in the output (`css/digest.3f2a9c1b.css`)."""
@@ -337,7 +355,6 @@ class BuildState:
         self.flag_digests: dict[Path, str] = {}
         self.notes = EditionNotes(config)
         """The curator's notes on editions (content/editions/*.md)."""
-        self.images = ImageShop(config.content_dir, self.cache.folder / "images" if self.cache is not None else None)
         self.pictures: dict[Path, Picture] = {}
         """Each article's picture, by article file."""
         self.image_files: dict[str, tuple[Path, str]] = {}
@@ -352,8 +369,33 @@ class BuildState:
         self.modelled: dict[Path, Article] = {}
         """The articles the last plans were made from: comparing them with `articles` says what a change touched."""
 
+    # Made when first used: a build that finds nothing changed stops before it needs a parser, a renderer or images
+    # (and the Markdown engine, Jinja and Pillow they import).
+
+    @cached_property
+    def articles(self) -> ArticleMemory:
+        return ArticleMemory(self.config, self.cache)
+
+    @cached_property
+    def renderer(self) -> PageRenderer:
+        from .templates import PageRenderer
+
+        return PageRenderer(self.theme)
+
+    @cached_property
+    def images(self) -> ImageShop:
+        from .images import ImageShop
+
+        return ImageShop(self.config.content_dir, self.cache.folder / "images" if self.cache is not None else None)
+
+    @cached_property
+    def settings(self) -> str:
+        """What, besides a file's bytes, decides how it parses (as `ArticleMemory.settings`, the engine named by its release)."""
+        return settings_key(self.config, engine_release(self.config.markdown.engine))
+
     def close(self) -> None:
-        self.images.close()
+        if "images" in self.__dict__:  # never made, nothing to close
+            self.images.close()
         if self.cache is not None:
             self.cache.close()
 
@@ -366,7 +408,7 @@ class BuildState:
         """
         digest = hashlib.blake2b(digest_size=20)
         options = self.options
-        digest.update(f"{self.articles.settings}|{options.drafts}|{options.future}|{self.config!r}".encode())
+        digest.update(f"{self.settings}|{options.drafts}|{options.future}|{self.config!r}".encode())
         for source in sources:
             digest.update(str(source.path).encode("utf-8", "surrogateescape") + b"\0" + source.fingerprint.encode())
         for path, fingerprint in self.notes.stamps():  # read by `notes.load`, which comes first
@@ -423,6 +465,8 @@ class BuildState:
         now = self.options.now
         if now is None:
             return ""
+        from .syndication import NEWS_WINDOW  # here: a build with nothing changed plans no feed
+
         shown = [a for a in self.articles.articles.values() if self.options.drafts or not a.draft]
         moments = [] if self.options.future else [a.published for a in shown if a.published > now]
         if self.config.news_sitemap:
@@ -480,4 +524,6 @@ class BuildState:
         return changed
 
     def fingerprinter(self) -> Fingerprinter:
+        from .fingerprint import Fingerprinter
+
         return Fingerprinter(self.articles.settings, self.planner)
