@@ -24,7 +24,12 @@ SITES = BENCH / "sites"
 REQUIREMENTS = BENCH / "requirements.txt"
 
 # Children get wide, colourless, unbuffered output, so "ready" lines arrive whole and at once.
-CHILD_ENV = {**os.environ, "COLUMNS": "250", "NO_COLOR": "1", "TERM": "dumb", "PYTHONUNBUFFERED": "1"}
+CHILD_ENV = {
+    **{name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"},
+    "COLUMNS": "250", "NO_COLOR": "1", "TERM": "dumb", "PYTHONUNBUFFERED": "1",
+}
+"""Python tools keep their compiled modules as an installed package does: with PYTHONDONTWRITEBYTECODE set (some CI images
+set it), every digest and Pelican process would compile its own sources again, some 50 ms a start."""
 
 
 @dataclass(frozen=True, slots=True)

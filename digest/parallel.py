@@ -196,14 +196,19 @@ def _parse_in_workers(config: SiteConfig, paths: Sequence[Path], count: int) -> 
             worker.connection.close()
 
 
-def _died(process: multiprocessing.process.BaseProcess, path: Path) -> Problem:
-    """The problem of a file whose worker died while parsing it."""
+def _how_it_ended(process: multiprocessing.process.BaseProcess) -> str:
+    """'was killed by SIGKILL' or 'exited with status 1', once the worker whose pipe broke has surely ended."""
     process.join(5)
     if process.is_alive():  # its pipe broke, yet it runs: end it
         process.kill()
         process.join()
     code = process.exitcode or 0
-    how = f"was killed by {signal.Signals(-code).name}" if code < 0 and -code in signal.valid_signals() else f"exited with status {code}"
+    return f"was killed by {signal.Signals(-code).name}" if code < 0 and -code in signal.valid_signals() else f"exited with status {code}"
+
+
+def _died(process: multiprocessing.process.BaseProcess, path: Path) -> Problem:
+    """The problem of a file whose worker died while parsing it."""
+    how = _how_it_ended(process)
     return Problem(
         Location(display_path(path)), f"the process reading it {how}",
         hint="it may have needed more memory or stack than the machine gives: look for very large or deeply nested content",
@@ -411,12 +416,7 @@ def _stop_owing(workers: list[_RenderWorker]) -> None:
 
 def _render_worker_died(process: multiprocessing.process.BaseProcess, job: RenderJob) -> OutputError:
     """The one-line error of a build whose render worker died (killed, out of memory, a crash in native code)."""
-    process.join(5)
-    if process.is_alive():  # its pipe broke, yet it runs: end it
-        process.kill()
-        process.join()
-    code = process.exitcode or 0
-    how = f"was killed by {signal.Signals(-code).name}" if code < 0 and -code in signal.valid_signals() else f"exited with status {code}"
+    how = _how_it_ended(process)
     return OutputError([Problem(
         Location(display_path(job.staging.tree.base)), f"a process rendering pages {how}; the output was left as it was",
         hint="it may have run out of memory; build again",
