@@ -232,18 +232,19 @@ class ManifestMemo:
     files: frozenset[str] = frozenset()
 
     def holds(self, path: Path) -> bool:
-        return self.stamp is not None and self.stamp == _stamp(path)
+        return self.stamp is not None and self.stamp == file_stamp(path)
 
     def remember(self, path: Path, files: frozenset[str]) -> None:
-        self.stamp, self.files = _stamp(path), files
+        self.stamp, self.files = file_stamp(path), files
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def file_stamp(path: str | Path) -> tuple[int, int] | None:
+    """A regular file's size and modification time; None if there is none."""
     try:
         info = os.stat(path)
     except OSError:
         return None
-    return info.st_size, info.st_mtime_ns
+    return (info.st_size, info.st_mtime_ns) if stat.S_ISREG(info.st_mode) else None
 
 
 class OutputWriter:

@@ -30,7 +30,7 @@ from .config import SiteConfig
 from .content import Article, ArticleParser, Parsed, interned
 from .editions import EditionNotes
 from .errors import ContentError, DigestError, Problem
-from .output import MANIFEST, ManifestMemo
+from .output import MANIFEST, ManifestMemo, file_stamp
 from .sources import ARTICLES_DIR, SourceStamp, find_article_files, is_ignored_name, read_source
 from .theme import Theme, asset_name, flag_files, static_files
 
@@ -304,15 +304,6 @@ def engine_release(engine: str) -> str:
     except OSError:
         return ""
     return " ".join(os.path.join(folder, entry) for entry in found)
-
-
-def file_stamp(path: str) -> Stamp | None:
-    """A regular file's size and modification time; None if there is none."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_size, info.st_mtime_ns) if stat.S_ISREG(info.st_mode) else None
 
 
 SECOND = 1_000_000_000
