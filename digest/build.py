@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from .cache import CacheNotes
 from .config import CONFIG_NAME, NO_OVERRIDES, Overrides, SiteConfig
 from .content import Article
-from .errors import OutputError, display_path, environment_problem, printable
-from .output import OutputWriter, WriteReport, check_output_dir, recover, staging_folder
+from .errors import display_path, printable
+from .output import WriteReport, check_output_dir, recover, staging_folder
 from .pages import FEED_KINDS, PagePlan
+from .publish import BuildResult, PoolSource, publish, publish_streamed
+from .reporting import Reporter, SilentReporter, timed
 from .site import BuildOptions, model_site
 from .sources import ARTICLES_DIR, SourceStamp, find_article_files, index_sources, load_config, stamp_sources, stat_sources
 from .state import BuildState
@@ -30,35 +32,9 @@ from .theme import THEME_FILE, Theme, resolve_theme
 
 if TYPE_CHECKING:  # imported where pages are rendered: a build with nothing changed starts no process pool
     from .parallel import RenderPool
+    from .plan import Planner
 
 YOUNG_OBJECTS_PER_COLLECTION = 50_000
-
-PoolSource = Callable[[], "RenderPool"]
-"""Gives the session's warm render workers, making them when first asked."""
-
-
-class Reporter(Protocol):
-    """Receives progress and stage times; the CLI draws them on a terminal, tests record them."""
-
-    def progress(self, stage: str, total: int) -> Callable[[int], None]: ...
-
-    def finished(self, stage: str, seconds: float) -> None: ...
-
-
-class SilentReporter:
-    def progress(self, stage: str, total: int) -> Callable[[int], None]:
-        return lambda done: None
-
-    def finished(self, stage: str, seconds: float) -> None:
-        return None
-
-
-@contextmanager
-def timed(reporter: Reporter, stage: str) -> Iterator[None]:
-    """Report how long the block took, as the named stage."""
-    started = time.perf_counter()
-    yield
-    reporter.finished(stage, time.perf_counter() - started)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,23 +74,6 @@ class Changes:
 
 
 @dataclass(frozen=True, slots=True)
-class BuildResult:
-    config: SiteConfig
-    articles: int
-    pages: int
-    rendered: int
-    files: WriteReport
-    seconds: float
-    rendered_outputs: tuple[str, ...] = field(default=(), compare=False)
-
-    def summary(self, output_shown: str) -> str:
-        return (
-            f"Built {self.pages} pages from {self.articles} articles in {self.seconds:.2f} s → {output_shown} "
-            f"({self.files.written} written, {self.files.unchanged} unchanged, {self.files.removed} removed)"
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class Project:
     """What to build and how, as the user asked for it."""
 
@@ -141,7 +100,7 @@ def build_once(
     """
     session = Session(root, options, overrides=Overrides(output_dir, relative), reporter=reporter, force=force)
     try:
-        return session.build(skip_if_current=True)
+        return session.build(once=True)
     finally:
         session.close()
 
@@ -183,8 +142,12 @@ class Session:
         """Read site.yaml and the theme and check the output folder, writing nothing: its errors, before a build's."""
         read_config(self.project)
 
-    def build(self, *, skip_if_current: bool = False) -> BuildResult:
-        """Everything from scratch (also after a site.yaml or theme change)."""
+    def build(self, *, once: bool = False) -> BuildResult:
+        """Everything from scratch (also after a site.yaml or theme change).
+
+        `once`: this is the session's only build (`digest build`): it stops early when nothing changed since the
+        last build into the folder, and lets each page's plan go once the page is rendered (no rebuild will need it).
+        """
         if self.state is not None:
             self.state.close()
         self.state = None
@@ -193,7 +156,7 @@ class Session:
             recover(self.config.output_dir, staging_folder(self.config.root, self.config.output_dir))  # before anything reads the output
             state = BuildState(self.config, self.theme, self.project.options, use_cache=self.project.use_cache, notes=self.cache_notes)
             try:
-                result = build_from_scratch(state, self.reporter, skip_if_current=skip_if_current, pool=self.render_pool)
+                result = build_from_scratch(state, self.reporter, once=once, pool=self.render_pool)
             except BaseException:
                 state.close()
                 raise
@@ -239,8 +202,11 @@ def read_config(project: Project) -> tuple[SiteConfig, Theme]:
     return config, theme
 
 
-def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current: bool, pool: PoolSource | None = None) -> BuildResult:
-    """Read every article (from the cache when its bytes are known), then model, plan and publish the site."""
+def build_from_scratch(state: BuildState, reporter: Reporter, *, once: bool, pool: PoolSource | None = None) -> BuildResult:
+    """Read every article (from the cache when its bytes are known), then model, plan and publish the site.
+
+    `once`: stop when the inputs are those of the last build into the folder, and stream the plans (`publish_streamed`).
+    """
     started = time.perf_counter()
     config = state.config
     with timed(reporter, "read sources"):
@@ -254,7 +220,7 @@ def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current
             sources, signature = stamped, state.signature(stamped)
         elif state.cache is not None:
             stats = stat_sources(paths, config)  # parsing reads the files; their stats, taken first, fill the stat index
-    if skip_if_current and signature is not None and (last := state.last_build(signature)) is not None:
+    if once and signature is not None and (last := state.last_build(signature)) is not None:
         files = WriteReport(0, len(state.pages.records), 0)
         return BuildResult(config, last.articles, last.pages, 0, files, time.perf_counter() - started)
     with timed(reporter, "parse articles"):
@@ -263,7 +229,10 @@ def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current
         state.articles.raise_if_broken()
         if stats is not None and state.cache is not None:
             index_sources(state.cache, stats, state.articles.fingerprints)
-    result = publish(state, replan(state, reporter), reporter, started, pool)
+    if once:
+        result = publish_streamed(state, new_planner(state, reporter, keep_plans=False), reporter, started, pool)
+    else:
+        result = publish(state, replan(state, reporter), reporter, started, pool)
     state.remember_signature(signature or state.signature(state.articles.stamps()), result.pages, result.articles)
     return result
 
@@ -298,7 +267,22 @@ def apply_changes(state: BuildState, changes: Changes, reporter: Reporter, pool:
 
 def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
     """Model and plan the whole site, reusing what the last plans can lend."""
-    from .plan import Planner, check_collisions
+    from .plan import check_collisions
+
+    planner = new_planner(state, reporter, keep_plans=True)
+    with timed(reporter, "plan"):
+        plans = list(planner.plans())
+        check_collisions(plans)
+    state.plans = {plan.output: plan for plan in plans}
+    return state.plans
+
+
+def new_planner(state: BuildState, reporter: Reporter, *, keep_plans: bool) -> Planner:
+    """Model the site and make its planner, reusing the last model's related articles and cards where they hold.
+
+    `keep_plans`: the planner remembers article plans for the next one (see `Planner`).
+    """
+    from .plan import Planner
     from .related import relate
 
     state.unsettled = True
@@ -310,15 +294,12 @@ def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
     with timed(reporter, "plan"):
         planner = Planner(
             site, related, previous=state.planner, params=state.theme.params, assets=state.assets, flags=state.flag_codes,
-            pictures=state.pictures,
+            pictures=state.pictures, keep_plans=keep_plans,
         )
-        plans = list(planner.plans())
-        check_collisions(plans)
         state.choose_flags(term.country.code for term in site.countries if term.country)
     state.related, state.planner, state.modelled = related, planner, dict(state.articles.articles)
     state.unsettled = False
-    state.plans = {plan.output: plan for plan in plans}
-    return state.plans
+    return planner
 
 
 def replan_bodies(state: BuildState, articles: list[Article]) -> dict[str, PagePlan]:
@@ -339,44 +320,6 @@ def replan_bodies(state: BuildState, articles: list[Article]) -> dict[str, PageP
                 plans[output] = state.planner.syndication.with_bodies(plan, shown)
     state.plans = plans
     return plans
-
-
-def publish(
-    state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, started: float, pool: PoolSource | None = None,
-    only: set[str] | None = None,
-) -> BuildResult:
-    """Render the pages whose fingerprint changed and copy changed static files, then commit them all at once.
-
-    `only`: the outputs whose plans changed, when every other plan is the one last published with the same templates.
-    """
-    from .parallel import RenderJob, render_plans
-
-    with timed(reporter, "choose pages"):
-        todo = state.pages.to_render(plans, state.renderer, state.fingerprinter(), only)
-        files = state.files
-        statics = state.pages.files_to_copy(files)
-    writer = OutputWriter(state.config.output_dir, state.config.root, state.manifest)
-    job = RenderJob(state.renderer, [plans[out] for out in todo], writer.staging, state.articles.bodies)
-    try:
-        with timed(reporter, "render"):
-            for out in statics:
-                writer.stage(out, files[out][0].read_bytes())
-            for out, changed in render_plans(job, reporter.progress("Rendering pages", len(todo)), pool() if pool is not None else None):
-                writer.record(out, changed)
-        with timed(reporter, "commit"):
-            wanted = set(plans) | set(files)
-            written = writer.commit(wanted)
-            report = replace(written, unchanged=len(wanted) - written.written)  # rendered the same, or not rendered at all
-    except OSError as exc:  # a full disk, a read-only folder: nothing was moved into the output
-        writer.abort()
-        raise OutputError([environment_problem(exc, state.config.output_dir)]) from None
-    except BaseException:
-        writer.abort()
-        raise
-    state.pages.commit(wanted)
-    assert state.planner is not None
-    articles = len(state.planner.site.articles)
-    return BuildResult(state.config, articles, len(plans), len(todo), report, time.perf_counter() - started, tuple(todo))
 
 
 @contextmanager

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .build import BuildResult, Changes, Session
+from .build import Changes, Session
 from .cache import open_cache
 from .config import CONFIG_NAME, Overrides
 from .errors import CommandError, ContentError, DigestError, Problem, display_path, environment_problem
 from .lock import SiteLock
+from .publish import BuildResult
 from .site import BuildOptions
 from .sources import load_config
 
@@ -203,7 +204,7 @@ def run_build(args: argparse.Namespace) -> int:
     try:
         if args.verify and not args.no_cache:
             _forget_stat_index(args.site, session)
-        result = session.build(skip_if_current=True)
+        result = session.build(once=True)
     finally:
         session.close()
         _warn(session)

@@ -41,6 +41,11 @@ class Fingerprinter:
         self.keys: dict[str, bytes] = {}
         """Digests of context keys ('article', 'pager', …), the same on every page."""
 
+    def forget(self) -> None:
+        """Let go of what was digested for plans that are done with (kept to know it again, it keeps them alive),
+        but not of the articles' cards: the planner holds them anyway, and most pages show some."""
+        self.memo = {key: known for key, known in self.memo.items() if type(known[0]) is ArticleCard}
+
     def context(self, plan: PagePlan) -> bytes:
         """A digest that differs whenever the plan's context would render differently."""
         return hashlib.blake2b(self.value(plan.context), digest_size=16).digest()

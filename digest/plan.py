@@ -9,7 +9,7 @@ Planning is pure: it reads no file, not even an article's body.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
@@ -40,28 +40,47 @@ def plan_site(site: Site, related: RelatedIndex) -> list[PagePlan]:
     return plans
 
 
-def check_collisions(plans: Sequence[PagePlan]) -> None:
+def check_collisions(plans: Iterable[PagePlan]) -> None:
     """Two plans for one output file is an error naming both sources."""
-    seen: dict[str, PagePlan] = {}
-    problems = Problems()
-    for plan in plans:
-        key = plan.output.casefold()
-        first = seen.setdefault(key, plan)
-        if first is plan:
-            continue
-        where = plan.sources[0] if plan.sources else Path("site.yaml")
-        other = ", ".join(str(display_path(s)) for s in first.sources) or f"the {first.kind} page"
-        if str(display_path(where)) == other:
-            other += f" (a different file: {ascii(str(first.sources[0]))} against {ascii(str(where))})"
-        problems.add(
-            Problem(
-                Location(display_path(where), 1, 1),
-                f"this {plan.kind} wants the URL {plan.url}, which {other} already has",
-                "",
-                "give one of them a different 'slug:' (or date)",
+    collisions = Collisions()
+    collisions.add(plans)
+    collisions.raise_if_any()
+
+
+class Collisions:
+    """Outputs wanted so far, to find two plans for one file among plans that come a batch at a time.
+
+    It keeps what an error names of each first plan (its kind and sources), not the plan, so plans seen can be let go.
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[str, tuple[PageKind, tuple[Path, ...]]] = {}
+        self.problems = Problems()
+
+    def add(self, plans: Iterable[PagePlan]) -> None:
+        seen = self.seen
+        for plan in plans:
+            key = plan.output.casefold()
+            first = seen.get(key)
+            if first is None:
+                seen[key] = (plan.kind, plan.sources)
+                continue
+            where = plan.sources[0] if plan.sources else Path("site.yaml")
+            kind, sources = first
+            other = ", ".join(str(display_path(s)) for s in sources) or f"the {kind} page"
+            if str(display_path(where)) == other:
+                other += f" (a different file: {ascii(str(sources[0]))} against {ascii(str(where))})"
+            self.problems.add(
+                Problem(
+                    Location(display_path(where), 1, 1),
+                    f"this {plan.kind} wants the URL {plan.url}, which {other} already has",
+                    "",
+                    "give one of them a different 'slug:' (or date)",
+                )
             )
-        )
-    problems.raise_if_any(PlanError)
+
+    def raise_if_any(self) -> None:
+        self.problems.raise_if_any(PlanError)
 
 
 def flag_url(urls: Urls, flags: frozenset[str], code: str) -> str:
@@ -114,9 +133,11 @@ class Planner:
     def __init__(
         self, site: Site, related: RelatedIndex, previous: "Planner | None" = None, sitemap_limit: int = SITEMAP_LIMIT, *,
         params: Mapping[str, Any] | None = None, assets: Mapping[str, str] | None = None, flags: frozenset[str] = frozenset(),
-        pictures: Mapping[Path, Picture] | None = None,
+        pictures: Mapping[Path, Picture] | None = None, keep_plans: bool = True,
     ) -> None:
         self.site = site
+        self.keep_plans = keep_plans
+        """Remember article plans for the next planner to reuse (a one-shot build has no next planner, and lets them go)."""
         self.pictures = pictures or {}
         """Each article's picture, by article file (`images.py` made them)."""
         self.flags = flags
@@ -251,14 +272,16 @@ class Planner:
         key = (article, card, newer, older, *related)
         known = self.previous_plans.get(article.path)
         if known is not None and len(known[0]) == len(key) and all(a is b for a, b in zip(known[0], key)):
-            self.article_plans[article.path] = known
+            if self.keep_plans:
+                self.article_plans[article.path] = known
             return known[1]
         view = ArticleView(card, article.path, article.fingerprint)
         plan = self.plan(
             PageKind.ARTICLE, view.url, article.title, (article.path,), modified=article.modified,
             article=view, newer=newer, older=older, related=related,
         )
-        self.article_plans[article.path] = (key, plan)
+        if self.keep_plans:
+            self.article_plans[article.path] = (key, plan)
         return plan
 
     def plan(
@@ -270,10 +293,10 @@ class Planner:
 
     def plans(self) -> Iterator[PagePlan]:
         """Every page, then the site's feeds and the sitemaps and robots.txt that list the pages."""
-        listed: list[PagePlan] = []
+        listed: list[tuple[str, datetime | None]] = []  # not the plans: they may be let go as soon as they are rendered
         for plan in self.pages():
             if plan.kind in PUBLIC_PAGES:
-                listed.append(plan)
+                listed.append((plan.url, plan.modified))
             yield plan
         config = self.site.config
         yield from self.syndication.feeds(self.urls.path(), config.title, config.description, self.site.articles, self.info.feeds)
@@ -304,7 +327,8 @@ class Planner:
         for article in self.site.articles:
             known = self.previous_plans.get(article.path) if article.path in self.unchanged_pages else None
             if known is not None:
-                self.article_plans[article.path] = known
+                if self.keep_plans:
+                    self.article_plans[article.path] = known
                 yield known[1]
             else:
                 yield self.article_plan(article)

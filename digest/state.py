@@ -229,8 +229,25 @@ class PageLedger:
 
         `only`: the outputs whose plans are new; every other plan is the very one the ledger holds, with the same templates.
         """
-        todo = []
+        self.begin()
+        return self.choose(plans, renderer, printer, only)
+
+    def begin(self) -> None:
+        """Start choosing what this build writes: `choose` (and `files_to_copy`) then add to it until `commit`."""
         self.pending = {}
+        self.touched = []
+
+    def choose(
+        self, plans: Mapping[str, PagePlan], renderer: PageRenderer, printer: Fingerprinter, only: Collection[str] | None = None,
+        *, keep: bool = True,
+    ) -> list[str]:
+        """`to_render` for some of the build's plans, adding to what was chosen since `begin`.
+
+        `keep`: remember each plan and its context digest, so that the next build in this process can compare
+        plans instead of digesting them (a one-shot build keeps only fingerprints, and lets its plans go).
+        """
+        todo = []
+        pending = self.pending
         for out in plans if only is None else [out for out in plans if out in only]:
             plan = plans[out]
             record = self.records.get(out)
@@ -239,16 +256,16 @@ class PageLedger:
             if record is not None and last is not None and (last is plan or (last.templates == plan.templates and last.context == plan.context)):
                 if record.choice == choice:
                     if last is not plan:
-                        self.pending[out] = PageRecord(record.fingerprint, plan, record.context, choice)
+                        pending[out] = PageRecord(record.fingerprint, plan, record.context, choice)
                     continue
                 context = record.context
             else:
                 context = printer.context(plan)
             fingerprint = page_fingerprint(context, choice)
-            self.pending[out] = PageRecord(fingerprint, plan, context, choice)
+            pending[out] = PageRecord(fingerprint, plan, context, choice) if keep else PageRecord(fingerprint)
             if record is None or record.fingerprint != fingerprint or (last is None and not self.on_disk(out)):
                 todo.append(out)
-        self.touched = list(todo)
+        self.touched += todo
         return todo
 
     def files_to_copy(self, statics: Mapping[str, tuple[Path, str]]) -> list[str]:

@@ -140,7 +140,7 @@ class Syndication:
         self.entries[id(entry.card)] = renewed
         return renewed
 
-    def sitemaps(self, pages: Sequence[PagePlan], cards: Sequence[ArticleCard]) -> Iterator[PagePlan]:
+    def sitemaps(self, pages: Sequence[tuple[str, datetime | None]], cards: Sequence[ArticleCard]) -> Iterator[PagePlan]:
         """sitemap.xml (an index of numbered sitemaps above the limit), the news sitemap, and robots.txt pointing to them.
 
         Sitemaps need absolute URLs: without a host in base_url there is only robots.txt.
@@ -148,7 +148,7 @@ class Syndication:
         found: list[str] = []
         home = self.urls.path()
         if self.info.origin:
-            chunks = sitemap_chunks([SitemapEntry(self.info.absolute(p.url), p.modified) for p in pages], self.sitemap_limit)
+            chunks = sitemap_chunks([SitemapEntry(self.info.absolute(url), modified) for url, modified in pages], self.sitemap_limit)
             index = home + "sitemap.xml"
             if len(chunks) == 1:
                 yield self.file(PageKind.SITEMAP, index, sitemap=chunks[0])

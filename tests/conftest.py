@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from digest.build import BuildResult, build_once
+from digest.build import build_once
 from digest.errors import DigestError, Problem
+from digest.publish import BuildResult
 from digest.site import BuildOptions
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ def site_text() -> str:
 def build(root: Path, output: Path | None = None, *, cache: bool = True):  # type: ignore[no-untyped-def]
     session = Session(root, BuildOptions(now=FIXED_NOW), overrides=Overrides(output_dir=output), use_cache=cache)
     try:
-        return session.build(skip_if_current=True)
+        return session.build(once=True)
     finally:
         session.close()
 

@@ -48,7 +48,7 @@ def build(root: Path, output: Path | None = None, *, cache: bool = True):  # typ
     """One build, as `digest build` runs it: its result and the warnings the command line would print."""
     live = session(root, output, cache=cache)
     try:
-        return live.build(skip_if_current=True), live.cache_notes.take()
+        return live.build(once=True), live.cache_notes.take()
     finally:
         live.close()
 

@@ -35,7 +35,7 @@ def build(root: Path, *, cache: bool = True):  # type: ignore[no-untyped-def]
     """One build, as `digest build` runs it: its result and the warnings the command line would print."""
     live = Session(root, BuildOptions(now=FIXED_NOW), use_cache=cache)
     try:
-        return live.build(skip_if_current=True), live.cache_notes.take()
+        return live.build(once=True), live.cache_notes.take()
     finally:
         live.close()
 
