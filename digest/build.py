@@ -25,7 +25,7 @@ from .output import WriteReport, check_output_dir, recover, staging_folder
 from .pages import FEED_KINDS, PagePlan
 from .publish import BuildResult, PoolSource, publish, publish_streamed
 from .reporting import Reporter, SilentReporter, timed
-from .site import BuildOptions, model_site
+from .site import BuildOptions, Site, model_site
 from .sources import ARTICLES_DIR, SourceStamp, find_article_files, index_sources, load_config, stamp_sources, stat_sources
 from .state import BuildState
 from .theme import THEME_FILE, Theme, resolve_theme
@@ -33,6 +33,7 @@ from .theme import THEME_FILE, Theme, resolve_theme
 if TYPE_CHECKING:  # imported where pages are rendered: a build with nothing changed starts no process pool
     from .parallel import RenderPool
     from .plan import Planner
+    from .related import RelatedIndex
 
 YOUNG_OBJECTS_PER_COLLECTION = 50_000
 
@@ -230,7 +231,8 @@ def build_from_scratch(state: BuildState, reporter: Reporter, *, once: bool, poo
         if stats is not None and state.cache is not None:
             index_sources(state.cache, stats, state.articles.fingerprints)
     if once:
-        result = publish_streamed(state, new_planner(state, reporter, keep_plans=False), reporter, started, pool)
+        site, related = model(state, reporter)
+        result = publish_streamed(state, lambda: new_planner(state, site, related, keep_plans=False), reporter, started, pool)
     else:
         result = publish(state, replan(state, reporter), reporter, started, pool)
     state.remember_signature(signature or state.signature(state.articles.stamps()), result.pages, result.articles)
@@ -269,34 +271,40 @@ def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
     """Model and plan the whole site, reusing what the last plans can lend."""
     from .plan import check_collisions
 
-    planner = new_planner(state, reporter, keep_plans=True)
+    site, related = model(state, reporter)
     with timed(reporter, "plan"):
+        planner = new_planner(state, site, related, keep_plans=True)
         plans = list(planner.plans())
         check_collisions(plans)
     state.plans = {plan.output: plan for plan in plans}
     return state.plans
 
 
-def new_planner(state: BuildState, reporter: Reporter, *, keep_plans: bool) -> Planner:
-    """Model the site and make its planner, reusing the last model's related articles and cards where they hold.
-
-    `keep_plans`: the planner remembers article plans for the next one (see `Planner`).
-    """
-    from .plan import Planner
+def model(state: BuildState, reporter: Reporter) -> tuple[Site, RelatedIndex]:
+    """The site's model and related articles (the last ones lend what still holds), and its pictures made ready."""
     from .related import relate
 
-    state.unsettled = True
+    state.unsettled = True  # until a planner is made from this model
     with timed(reporter, "model"):
         site = model_site(state.config, state.articles.articles.values(), state.options, state.notes.notes)
         related = relate(site.articles, state.related)
     with timed(reporter, "images"):
         state.prepare_pictures(site.articles, state.config.base_path)
-    with timed(reporter, "plan"):
-        planner = Planner(
-            site, related, previous=state.planner, params=state.theme.params, assets=state.assets, flags=state.flag_codes,
-            pictures=state.pictures, keep_plans=keep_plans,
-        )
-        state.choose_flags(term.country.code for term in site.countries if term.country)
+    return site, related
+
+
+def new_planner(state: BuildState, site: Site, related: RelatedIndex, *, keep_plans: bool) -> Planner:
+    """The planner of this model, reusing the last planner's cards and article plans where they hold.
+
+    `keep_plans`: the planner remembers article plans for the next one (see `Planner`).
+    """
+    from .plan import Planner
+
+    planner = Planner(
+        site, related, previous=state.planner, params=state.theme.params, assets=state.assets, flags=state.flag_codes,
+        pictures=state.pictures, keep_plans=keep_plans,
+    )
+    state.choose_flags(term.country.code for term in site.countries if term.country)
     state.related, state.planner, state.modelled = related, planner, dict(state.articles.articles)
     state.unsettled = False
     return planner

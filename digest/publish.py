@@ -77,7 +77,9 @@ def publish(
     return BuildResult(state.config, articles, len(plans), len(todo), report, time.perf_counter() - started, tuple(todo))
 
 
-def publish_streamed(state: BuildState, planner: Planner, reporter: Reporter, started: float, pool: PoolSource | None = None) -> BuildResult:
+def publish_streamed(
+    state: BuildState, make_planner: Callable[[], Planner], reporter: Reporter, started: float, pool: PoolSource | None = None,
+) -> BuildResult:
     """`publish` for a session's only build: plans are made, chosen, rendered and let go `STREAM_BATCH` at a time.
 
     Memory then holds one batch of plans (with what digesting their contexts
@@ -88,12 +90,14 @@ def publish_streamed(state: BuildState, planner: Planner, reporter: Reporter, st
     from .parallel import RenderJob, render_plans
     from .plan import Collisions
 
+    clock = Stopwatch("plan", "choose pages", "render")
+    with clock("plan"):
+        planner = make_planner()  # first: it chooses the flags among the files, and fingerprints lean on its cards
     ledger, printer, renderer, files = state.pages, state.fingerprinter(), state.renderer, state.files
     collisions = Collisions()
     wanted = set(files)
     chosen: list[str] = []
     pages = 0
-    clock = Stopwatch("plan", "choose pages", "render")
     with writing(state) as writer:
         with clock("render"):
             ledger.begin()
