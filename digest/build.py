@@ -203,12 +203,23 @@ class Session:
             self.state = state
         return result
 
-    def rebuild(self, changes: Changes) -> BuildResult:
-        """Apply `changes` to the last build; from scratch when the site's shape changed or no build succeeded yet."""
+    def rebuild(self, changes: Changes, *, index_later: bool = False) -> BuildResult:
+        """Apply `changes` to the last build; from scratch when the site's shape changed or no build succeeded yet.
+
+        `index_later`: commit the pages without making the search index again; `index_search` makes it afterwards.
+        """
         if self.state is None or changes.reshapes_site:
             return self.build()
         with fewer_collections():
-            return apply_changes(self.state, changes, self.reporter, self.render_pool)
+            return apply_changes(self.state, changes, self.reporter, self.render_pool, index_later)
+
+    def index_search(self) -> float | None:
+        """Make the search index a rebuild left for later, and commit it: its seconds, or None when it was current."""
+        if self.state is None:
+            return None
+        from .search import index_deferred
+
+        return index_deferred(self.state)
 
     @property
     def plans(self) -> dict[str, PagePlan]:
@@ -268,7 +279,9 @@ def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current
     return result
 
 
-def apply_changes(state: BuildState, changes: Changes, reporter: Reporter, pool: PoolSource | None = None) -> BuildResult:
+def apply_changes(
+    state: BuildState, changes: Changes, reporter: Reporter, pool: PoolSource | None = None, index_later: bool = False,
+) -> BuildResult:
     """Read what changed, re-plan only what it can reach, and publish the pages whose fingerprint moved."""
     started = time.perf_counter()
     from .templates import PageRenderer  # here and below: a build that finds nothing changed needs none of these
@@ -293,7 +306,7 @@ def apply_changes(state: BuildState, changes: Changes, reporter: Reporter, pool:
         plans = replan_bodies(state, bodies)
         only = None if changes.templates else {out for out, plan in plans.items() if before.get(out) is not plan}
     state.forget_signature()  # the output moves on without a whole-site signature
-    return publish(state, plans, reporter, started, pool, only)
+    return publish(state, plans, reporter, started, pool, only, index_later)
 
 
 def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
@@ -343,13 +356,17 @@ def replan_bodies(state: BuildState, articles: list[Article]) -> dict[str, PageP
 
 def publish(
     state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, started: float, pool: PoolSource | None = None,
-    only: set[str] | None = None,
+    only: set[str] | None = None, index_later: bool = False,
 ) -> BuildResult:
     """Render the pages whose fingerprint changed and copy changed static files, then commit them all at once.
 
     `only`: the outputs whose plans changed, when every other plan is the one last published with the same templates.
+    The search index is made after the pages are staged, from them, and committed with them (`index_later`: kept as it is).
     """
     from .parallel import RenderJob, render_plans
+    from .search import SearchIndexer
+
+    plans, search = SearchIndexer.split(state, plans)
 
     with timed(reporter, "choose pages"):
         todo = state.pages.to_render(plans, state.renderer, state.fingerprinter(), only)
@@ -363,8 +380,12 @@ def publish(
                 writer.stage(out, files[out][0].read_bytes())
             for out, changed in render_plans(job, reporter.progress("Rendering pages", len(todo)), pool() if pool is not None else None):
                 writer.record(out, changed)
+        bundle: set[str] = set()
+        if search is not None:
+            with timed(reporter, "search index"):
+                bundle = search.bundle() if index_later else search.stage(writer)
         with timed(reporter, "commit"):
-            wanted = set(plans) | set(files)
+            wanted = set(plans) | set(files) | bundle
             written = writer.commit(wanted)
             report = replace(written, unchanged=len(wanted) - written.written)  # rendered the same, or not rendered at all
     except OSError as exc:  # a full disk, a read-only folder: nothing was moved into the output
