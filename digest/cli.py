@@ -364,7 +364,11 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
     def on_change(changes: Changes) -> WatchedFolders | None:
         started = time.perf_counter()
         try:
-            result = session.rebuild(changes)
+            result = session.rebuild(changes, index_later=True)
+            took = (time.perf_counter() - started) * 1000
+            if result.files.written or result.files.removed or live.error:
+                live.built()  # browsers reload now; the search index follows (the reload never waits for it)
+            indexed = session.index_search()
             _warn(session)
         except DigestError as exc:
             print(exc.report(), file=sys.stderr, flush=True)
@@ -375,10 +379,8 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
             print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
             live.failed(f"{type(exc).__name__}: {exc}")
         else:
-            took = (time.perf_counter() - started) * 1000
-            say(f"{changes.describe()}: re-rendered {result.rendered} of {result.pages} pages in {took:.0f} ms")
-            if result.files.written or result.files.removed or live.error:
-                live.built()
+            index = f"; search index in {indexed * 1000:.0f} ms" if indexed is not None else ""
+            say(f"{changes.describe()}: re-rendered {result.rendered} of {result.pages} pages in {took:.0f} ms{index}")
         if session.config is None or session.theme is None:
             return None
         return WatchedFolders.of(session.config, session.theme)

@@ -134,7 +134,8 @@ def search_location(config: SiteConfig) -> Location:
 
     path = display_path(config.root / CONFIG_NAME)
     try:
-        spot = parse_yaml((config.root / CONFIG_NAME).read_text(encoding="utf-8"), path).spot(("search",))
+        doc = parse_yaml((config.root / CONFIG_NAME).read_text(encoding="utf-8"), path)
+        spot = doc.keys.get(("search",)) or doc.spot(("search",))
     except (OSError, UnicodeDecodeError, DigestError):
         return Location(path)
     return Location(path, spot.line, spot.col)
