@@ -30,6 +30,7 @@ from .theme import THEME_FILE, Theme, resolve_theme
 
 if TYPE_CHECKING:  # imported where pages are rendered: a build with nothing changed starts no process pool
     from .parallel import RenderPool
+    from .search import Stop
 
 YOUNG_OBJECTS_PER_COLLECTION = 50_000
 
@@ -213,13 +214,13 @@ class Session:
         with fewer_collections():
             return apply_changes(self.state, changes, self.reporter, self.render_pool, index_later)
 
-    def index_search(self) -> float | None:
+    def index_search(self, stop: Stop | None = None) -> float | None:
         """Make the search index a rebuild left for later, and commit it: its seconds, or None when it was current."""
         if self.state is None:
             return None
         from .search import index_deferred
 
-        return index_deferred(self.state)
+        return index_deferred(self.state, stop)
 
     @property
     def plans(self) -> dict[str, PagePlan]:

@@ -25,11 +25,14 @@ import hashlib
 import importlib.util
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+import signal
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .config import CONFIG_NAME, SiteConfig
 from .errors import DigestError, Location, Problem, display_path
@@ -38,6 +41,7 @@ from .pages import PageKind, PagePlan, Urls
 from .searchbundle import make_stable
 
 if TYPE_CHECKING:
+    from .build import Session
     from .editions import Edition
     from .plan import Planner
     from .state import BuildState, PageLedger
@@ -55,8 +59,43 @@ SCRATCH = "search"
 """Beside the staging tree: the article pages as hard links, and the bundle as Pagefind writes it."""
 
 
+T = TypeVar("T")
+
+
 class SearchError(DigestError):
     """The search index cannot be made: its indexer is missing, or failed."""
+
+
+class IndexStopped(Exception):
+    """A search index was stopped before its commit (by a rebuild that will make it again)."""
+
+
+class Stop:
+    """Asks an index under way to stop: its Pagefind process is killed, and nothing of it is committed."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.requested = False
+        self.pid: int | None = None
+
+    def watch(self, process: asyncio.subprocess.Process) -> None:
+        with self.lock:
+            self.pid = process.pid
+            if self.requested:
+                os.kill(process.pid, signal.SIGKILL)
+
+    def __call__(self) -> None:
+        with self.lock:
+            self.requested = True
+            if self.pid is not None:
+                try:
+                    os.kill(self.pid, signal.SIGKILL)  # not yet reaped by its event loop, so the id is still its own
+                except ProcessLookupError:
+                    pass
+
+    def check(self) -> None:
+        if self.requested:
+            raise IndexStopped()
 
 
 # -- planning: pure, like every planner ----------------------------------------------------------
@@ -141,24 +180,69 @@ def search_location(config: SiteConfig) -> Location:
     return Location(path, spot.line, spot.col)
 
 
-def run_pagefind(pages: Path, bundle: Path, language: str) -> int:
-    """Index every HTML file under `pages` (its URL is its path there) into a bundle written to `bundle`; the page count."""
-    from pagefind.index import IndexConfig, PagefindIndex
+def run_pagefind(pages: Path, bundle: Path, language: str, stop: Stop | None = None) -> int:
+    """Index every HTML file under `pages` (its URL is its path there) into a bundle written to `bundle`; the page count.
+
+    Pagefind's service answers through a pipe; should its process end (a crash, a binary that is no Pagefind), the
+    request it owed would wait forever, so every request also waits for the process, and its end is an error.
+    """
+    from pagefind.service import PagefindService
 
     async def index() -> int:
-        settings: IndexConfig = {"force_language": language, "output_path": str(bundle)}
-        async with PagefindIndex(config=settings) as pagefind:  # writes the bundle on leaving, unless something failed
-            found = await pagefind.add_directory(str(pages))
+        service = await PagefindService().launch()
+        process = service._backend  # the indexer's process: the API offers no other way to see it end
+        if stop is not None:
+            stop.watch(process)
+        try:
+            pagefind = await until_ended(process, service.create_index({"force_language": language}))
+            found = await until_ended(process, pagefind.add_directory(str(pages)))
+            await until_ended(process, pagefind.write_files(str(bundle)))
+        except BaseException as exc:
+            service._poll_task.cancel()
+            if process.returncode is None and not isinstance(exc, SearchError):
+                try:  # a request that failed because the process ended ("Connection lost"): say so
+                    await asyncio.wait_for(process.wait(), 1)
+                except TimeoutError:
+                    pass
+                else:
+                    raise stopped(process) from None
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+            raise
+        await service.close()
         return int(found["page_count"])
 
     try:  # in a thread of its own: the caller's thread may be running an event loop already (an async program, Playwright)
         with ThreadPoolExecutor(1, thread_name_prefix="pagefind") as pool:
             return pool.submit(lambda: asyncio.run(index())).result()
     except DigestError:
+        if stop is not None and stop.requested:
+            raise IndexStopped() from None
         raise
     except Exception as exc:  # Pagefind answers a bad request with a bare Exception carrying its message
         raise SearchError.single(display_path(pages), f"Pagefind could not index the article pages: {exc}",
                                  hint="build again with --debug for the whole story") from None
+
+
+async def until_ended(process: asyncio.subprocess.Process, request: Awaitable[T]) -> T:
+    """`request`'s answer, or a `SearchError` if Pagefind's process ends first."""
+    answer = asyncio.ensure_future(request)
+    ended = asyncio.ensure_future(process.wait())
+    await asyncio.wait({answer, ended}, return_when=asyncio.FIRST_COMPLETED)
+    if answer.done():
+        ended.cancel()
+        return answer.result()
+    answer.cancel()
+    raise stopped(process)
+
+
+def stopped(process: asyncio.subprocess.Process) -> DigestError:
+    """The error of a Pagefind process that ended before it answered."""
+    return SearchError.single(
+        Path(PACKAGE), f"Pagefind's indexer stopped (exit code {process.returncode}) before it answered",
+        hint="reinstall it (pip install --force-reinstall 'pagefind[bin]'), or check PAGEFIND_BINARY_PATH",
+    )
 
 
 @dataclass(slots=True)
@@ -204,7 +288,7 @@ class SearchIndexer:
             return False
         return all(self.ledger.records[out].fingerprint == fingerprint and self.ledger.on_disk(out) for out in self.bundle())
 
-    def stage(self, writer: OutputWriter) -> set[str]:
+    def stage(self, writer: OutputWriter, stop: Stop | None = None) -> set[str]:
         """The bundle's files for this build's commit: made again and staged when an article page changed.
 
         Each article page is read as this build leaves it: staged, or already in the output.
@@ -234,8 +318,10 @@ class SearchIndexer:
                 except OSError:  # a file system without hard links
                     shutil.copyfile(source, target)
             os.makedirs(pages, exist_ok=True)
-            run_pagefind(pages, made, str(self.plan.context["language"]))
+            run_pagefind(pages, made, str(self.plan.context["language"]), stop)
             make_stable(made)
+            if stop is not None:
+                stop.check()
             files = self._stage_bundle(writer, made)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -262,11 +348,10 @@ class SearchIndexer:
             self.ledger.touched.append(out)
 
 
-def index_deferred(state: BuildState) -> float | None:
+def index_deferred(state: BuildState, stop: Stop | None = None) -> float | None:
     """After a rebuild that left the index for later (`serve`, so the reload waits only for the pages): make it now,
-    from the committed article pages, and commit it alone. Seconds it took, or None when it was current."""
-    import time
-
+    from the committed article pages, and commit it alone. Seconds it took, or None when it was current;
+    `IndexStopped` when `stop` was called first."""
     started = time.perf_counter()
     pages, indexer = SearchIndexer.split(state, state.plans)
     if indexer is None or indexer.current(indexer.fingerprint()):
@@ -274,7 +359,7 @@ def index_deferred(state: BuildState) -> float | None:
     before = indexer.bundle()
     writer = OutputWriter(state.config.output_dir, state.config.root, state.manifest)
     try:
-        bundle = indexer.stage(writer)
+        bundle = indexer.stage(writer, stop)
         wanted = (set(state.pages.records) - before) | bundle
         writer.commit(wanted)
     except BaseException:
@@ -282,3 +367,39 @@ def index_deferred(state: BuildState) -> float | None:
         raise
     state.pages.commit(wanted)
     return time.perf_counter() - started
+
+
+class BackgroundIndex:
+    """`serve`'s search index: made in a thread of its own after each rebuild has reloaded the browsers. The next
+    rebuild stops it first (and makes it again after), so neither a reload nor a rebuild ever waits for Pagefind."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.thread: threading.Thread | None = None
+        self.stop_index = Stop()
+
+    def start(self, done: Callable[[str], None], failed: Callable[[DigestError], None]) -> None:
+        """Index in the background; then `done` gets what the rebuild line adds ('' when the index was current), or
+        `failed` the error."""
+        self.stop()
+        stop = self.stop_index = Stop()
+
+        def run() -> None:
+            try:
+                seconds = self.session.index_search(stop)
+            except IndexStopped:
+                done("; search index left to the next rebuild")
+            except DigestError as exc:
+                failed(exc)
+            else:
+                done(f"; search index in {seconds * 1000:.0f} ms" if seconds is not None else "")
+
+        self.thread = threading.Thread(target=run, name="digest-search-index", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Stop the index under way, if any, and wait until it has let go of the output."""
+        self.stop_index()
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None

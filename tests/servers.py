@@ -27,7 +27,7 @@ from tests.conftest import restore_ctrl_c
 
 WAIT = 10.0  # seconds: the bound on every wait
 SERVING = re.compile(r"^Serving (?P<output>\S+) at (?P<url>http://(?P<host>[^:/]+):(?P<port>\d+)(?P<base>/\S*)) — ")
-REBUILD = re.compile(r"^(?P<what>.+): re-rendered (?P<rendered>\d+) of (?P<pages>\d+) pages in (?P<ms>\d+) ms(?:; search index in (?P<index_ms>\d+) ms)?$")
+REBUILD = re.compile(r"^(?P<what>.+): re-rendered (?P<rendered>\d+) of (?P<pages>\d+) pages in (?P<ms>\d+) ms(?:; search index (?:in (?P<index_ms>\d+) ms|left to the next rebuild))?$")
 
 T = TypeVar("T")
 
@@ -197,7 +197,7 @@ class Server:
         """The first "re-rendered" line after `since` (whose subject is `what`, if given)."""
         subject = re.escape(what) if what else ".+"
         return self.out.wait_for(
-            rf"^(?P<what>{subject}): re-rendered (?P<rendered>\d+) of (?P<pages>\d+) pages in \d+ ms(?:; search index in (?P<index_ms>\d+) ms)?$",
+            rf"^(?P<what>{subject}): re-rendered (?P<rendered>\d+) of (?P<pages>\d+) pages in \d+ ms(?:; search index (?:in (?P<index_ms>\d+) ms|left to the next rebuild))?$",
             since, timeout,
         )
 

@@ -14,6 +14,7 @@ import pytest
 import digest.search
 from digest.build import Changes, Session
 from digest.config import Overrides
+from digest.search import IndexStopped, Stop
 from digest.site import BuildOptions
 from tests.conftest import FIXED_NOW, article, full_snapshot, only_problem, snapshot
 from tests.servers import edit, serve
@@ -124,6 +125,28 @@ def test_in_serve_a_rebuild_commits_the_pages_first_and_the_index_after_reportin
     assert snapshot(site.root / "public") == snapshot(tmp_path / "clean")
 
 
+def test_an_index_stopped_by_the_next_rebuild_commits_nothing_and_the_next_one_catches_up(make_site, tmp_path):
+    site = make_site(site_text())
+    public = site.root / "public"
+    live = Session(site.root, BuildOptions(now=FIXED_NOW))
+    live.build()
+    before = bundle(public)
+    pact = site.root / PACT
+    pact.write_text(pact.read_text().replace("Body of", "A bathyscaphe body of"))
+    live.rebuild(Changes(content=frozenset({pact})), index_later=True)
+    assert "bathyscaphe" in (public / "2021/11/24/pact/index.html").read_text() and bundle(public) == before  # the pages first
+    stop = Stop()
+    stop()
+    with pytest.raises(IndexStopped):
+        live.index_search(stop)
+    assert bundle(public) == before
+    assert live.index_search() is not None
+    assert any("bathyscaphe" in f["content"] for f in fragments(public).values())
+    live.close()
+    Session(site.root, BuildOptions(now=FIXED_NOW), overrides=Overrides(output_dir=tmp_path / "clean"), use_cache=False).build()
+    assert snapshot(public) == snapshot(tmp_path / "clean")
+
+
 def test_turning_search_off_removes_the_index_the_page_and_the_link(make_site):
     site = make_site(site_text())
     site.build()
@@ -142,6 +165,19 @@ def test_a_missing_indexer_is_one_error_at_the_search_line_naming_the_package(ma
     ), done.stderr
     assert "pip install 'pagefind[bin]'" in done.stderr and "Traceback" not in done.stderr
     assert not (site.root / "public").exists()
+
+
+def test_an_indexer_that_stops_fails_the_build_and_leaves_the_old_site_whole(make_site):
+    site = make_site(site_text())
+    site.build()
+    before = full_snapshot(site.root / "public")
+    pact = site.root / PACT
+    pact.write_text(pact.read_text().replace("Body of", "A changed body of"))
+    done = site.cli("build", env={**os.environ, "PAGEFIND_BINARY_PATH": "/bin/false"})  # a binary that ends at once
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == "pagefind[bin]: Pagefind's indexer stopped (exit code 1) before it answered", done.stderr
+    assert "Traceback" not in done.stderr
+    assert full_snapshot(site.root / "public") == before
 
 
 @pytest.mark.parametrize("value, headline", [
