@@ -199,7 +199,7 @@ def run_pagefind(pages: Path, bundle: Path, language: str, stop: Stop | None = N
             await until_ended(process, pagefind.write_files(str(bundle)))
         except BaseException as exc:
             service._poll_task.cancel()
-            if process.returncode is None and not isinstance(exc, SearchError):
+            if not isinstance(exc, SearchError):
                 try:  # a request that failed because the process ended ("Connection lost"): say so
                     await asyncio.wait_for(process.wait(), 1)
                 except TimeoutError:
