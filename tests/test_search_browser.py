@@ -138,7 +138,7 @@ def test_the_keyboard_alone_searches_and_reaches_a_result(tab: Page, sample_url:
     words.focus()
     tab.keyboard.type(BODY_WORD)
     tab.keyboard.press("Enter")
-    expect(tab.get_by_role("status")).to_contain_text("1 article found")
+    expect(tab.get_by_role("status")).to_contain_text("1 article found")  # said once the result is there
     for _ in range(6):  # the button, the order, two filters' summaries, then the first result
         tab.keyboard.press("Tab")
         if tab.evaluate("document.activeElement.closest('[data-results]') !== null"):

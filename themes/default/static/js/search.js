@@ -142,9 +142,10 @@ async function search() {
   shown = 0;
   list.replaceChildren();
   count(answer.filters);
+  await showMore();
+  if (asked !== latest) return;
   const what = term ? ` for “${term}”` : "";
   status.textContent = found.length === 0 ? `No article found${what}.` : `${found.length} ${found.length === 1 ? "article" : "articles"} found${what}.`;
-  await showMore();
 }
 
 let timer = 0;
