@@ -29,8 +29,8 @@ from .state import BuildState
 from .theme import THEME_FILE, Theme, resolve_theme
 
 if TYPE_CHECKING:  # imported where pages are rendered: a build with nothing changed starts no process pool
+    from .indexer import Stop
     from .parallel import RenderPool
-    from .search import Stop
 
 YOUNG_OBJECTS_PER_COLLECTION = 50_000
 

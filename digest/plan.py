@@ -150,7 +150,8 @@ class Planner:
         self.syndication = Syndication(site, self.info, self.urls, self.card_by_id, self.formats, sitemap_limit)
         self.editions = tuple(self.edition_view(e) for e in site.editions)
         """Every edition as its pages show it, newest first."""
-        self.edition_of: dict[Path, Link] = edition_links(site.editions, self.urls, previous.edition_of if previous else {}) if config.search.enabled else {}
+        searched = config.search.enabled
+        self.edition_of: dict[Path, Link] = edition_links(site.editions, self.urls, previous.edition_of if previous else {}) if searched else {}
         """Each article's edition, for the search filter its page gives (with search only)."""
 
     def _cards(self, previous: "Planner | None") -> dict[Path, ArticleCard]:
@@ -259,9 +260,10 @@ class Planner:
             self.article_plans[article.path] = known
             return known[1]
         view = ArticleView(card, article.path, article.fingerprint)
+        filed: dict[str, Any] = {"edition": edition} if edition else {}  # with search, its edition is a filter
         plan = self.plan(
             PageKind.ARTICLE, view.url, article.title, (article.path,), modified=article.modified,
-            article=view, newer=newer, older=older, related=related, **({"edition": edition} if edition else {}),  # type: ignore[arg-type]
+            article=view, newer=newer, older=older, related=related, **filed,
         )
         self.article_plans[article.path] = (key, plan)
         return plan

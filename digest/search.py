@@ -14,28 +14,26 @@ writes some lists in a random order; `searchbundle` sorts them, so an index is
 the same bytes however often it is made.
 
 What is indexed and how is the theme's: `data-pagefind-*` attributes in the
-article template mark the body, weight the title, and give the filters (topic,
-country, year, source, edition) and the date to sort by.
+article template mark the story, and give the filters (topic, country, year,
+source, edition) and the date to sort by; Pagefind weights the headline, the
+page's `<h1>`, above the text.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import importlib.util
 import os
 import shutil
-import signal
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
-from .config import CONFIG_NAME, SiteConfig
-from .errors import DigestError, Location, Problem, display_path
+from .config import SiteConfig
+from .errors import DigestError
+from .indexer import IndexStopped, Stop, find_indexer, indexer_version, run_pagefind
 from .output import WORK_DIR, OutputWriter, work_dir
 from .pages import PageKind, PagePlan, Urls
 from .searchbundle import make_stable
@@ -53,49 +51,8 @@ ENTRY = BUNDLE + "pagefind-entry.json"
 """The index plan's output: the bundle's entry file, which every search loads first."""
 MARK = "i"
 """The ledger's fingerprints of bundle files start with this (pages' are hex digests, static files' start with 's')."""
-PACKAGE = "pagefind[bin]"
-"""What to install for the indexer: the Python API and the wheel that ships Pagefind's binary."""
 SCRATCH = "search"
 """Beside the staging tree: the article pages as hard links, and the bundle as Pagefind writes it."""
-
-
-T = TypeVar("T")
-
-
-class SearchError(DigestError):
-    """The search index cannot be made: its indexer is missing, or failed."""
-
-
-class IndexStopped(Exception):
-    """A search index was stopped before its commit (by a rebuild that will make it again)."""
-
-
-class Stop:
-    """Asks an index under way to stop: its Pagefind process is killed, and nothing of it is committed."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.requested = False
-        self.pid: int | None = None
-
-    def watch(self, process: asyncio.subprocess.Process) -> None:
-        with self.lock:
-            self.pid = process.pid
-            if self.requested:
-                os.kill(process.pid, signal.SIGKILL)
-
-    def __call__(self) -> None:
-        with self.lock:
-            self.requested = True
-            if self.pid is not None:
-                try:
-                    os.kill(self.pid, signal.SIGKILL)  # not yet reaped by its event loop, so the id is still its own
-                except ProcessLookupError:
-                    pass
-
-    def check(self) -> None:
-        if self.requested:
-            raise IndexStopped()
 
 
 # -- planning: pure, like every planner ----------------------------------------------------------
@@ -133,116 +90,6 @@ def edition_links(editions: tuple[Edition, ...], urls: Urls, before: Mapping[Pat
             old = before.get(article.path)
             links[article.path] = old if old == link else link
     return links
-
-
-# -- the indexer -------------------------------------------------------------------------------
-
-
-def indexer_version() -> str:
-    """Pagefind's version, read from the wheel that ships its binary ('' when it is not installed)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("pagefind-bin")
-    except PackageNotFoundError:
-        return ""
-
-
-def find_indexer(config: SiteConfig) -> Path:
-    """Pagefind's binary; a `SearchError` at site.yaml's `search:` line, naming the package to install, when it is missing."""
-    binary: Path | None = None
-    if importlib.util.find_spec("pagefind") is not None:
-        from pagefind.service import get_executable
-
-        try:
-            binary = get_executable()
-        except FileNotFoundError:  # pagefind_bin installed without its binary
-            binary = None
-    if binary is None or not binary.is_file():
-        where = search_location(config)
-        raise SearchError([Problem(
-            where, f"search needs Pagefind's indexer, which is not installed (the Python package '{PACKAGE}')", "search",
-            f"install it: pip install '{PACKAGE}', or turn search off: search: {{enabled: false}}",
-        )])
-    return binary
-
-
-def search_location(config: SiteConfig) -> Location:
-    """Where site.yaml turns search on (read again only for this error's sake)."""
-    from .yamlfile import parse_yaml
-
-    path = display_path(config.root / CONFIG_NAME)
-    try:
-        doc = parse_yaml((config.root / CONFIG_NAME).read_text(encoding="utf-8"), path)
-        spot = doc.keys.get(("search",)) or doc.spot(("search",))
-    except (OSError, UnicodeDecodeError, DigestError):
-        return Location(path)
-    return Location(path, spot.line, spot.col)
-
-
-def run_pagefind(pages: Path, bundle: Path, language: str, stop: Stop | None = None) -> int:
-    """Index every HTML file under `pages` (its URL is its path there) into a bundle written to `bundle`; the page count.
-
-    Pagefind's service answers through a pipe; should its process end (a crash, a binary that is no Pagefind), the
-    request it owed would wait forever, so every request also waits for the process, and its end is an error.
-    """
-    from pagefind.service import PagefindService
-
-    async def index() -> int:
-        service = await PagefindService().launch()
-        process = service._backend  # the indexer's process: the API offers no other way to see it end
-        if stop is not None:
-            stop.watch(process)
-        try:
-            pagefind = await until_ended(process, service.create_index({"force_language": language}))
-            found = await until_ended(process, pagefind.add_directory(str(pages)))
-            await until_ended(process, pagefind.write_files(str(bundle)))
-        except BaseException as exc:
-            service._poll_task.cancel()
-            if not isinstance(exc, SearchError):
-                try:  # a request that failed because the process ended ("Connection lost"): say so
-                    await asyncio.wait_for(process.wait(), 1)
-                except TimeoutError:
-                    pass
-                else:
-                    raise stopped(process) from None
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-            raise
-        await service.close()
-        return int(found["page_count"])
-
-    try:  # in a thread of its own: the caller's thread may be running an event loop already (an async program, Playwright)
-        with ThreadPoolExecutor(1, thread_name_prefix="pagefind") as pool:
-            return pool.submit(lambda: asyncio.run(index())).result()
-    except DigestError:
-        if stop is not None and stop.requested:
-            raise IndexStopped() from None
-        raise
-    except Exception as exc:  # Pagefind answers a bad request with a bare Exception carrying its message
-        raise SearchError.single(display_path(pages), f"Pagefind could not index the article pages: {exc}",
-                                 hint="build again with --debug for the whole story") from None
-
-
-async def until_ended(process: asyncio.subprocess.Process, request: Awaitable[T]) -> T:
-    """`request`'s answer, or a `SearchError` if Pagefind's process ends first."""
-    answer = asyncio.ensure_future(request)
-    ended = asyncio.ensure_future(process.wait())
-    await asyncio.wait({answer, ended}, return_when=asyncio.FIRST_COMPLETED)
-    if answer.done():
-        ended.cancel()
-        return answer.result()
-    answer.cancel()
-    raise stopped(process)
-
-
-def stopped(process: asyncio.subprocess.Process) -> DigestError:
-    """The error of a Pagefind process that ended before it answered."""
-    return SearchError.single(
-        Path(PACKAGE), f"Pagefind's indexer stopped (exit code {process.returncode}) before it answered",
-        hint="reinstall it (pip install --force-reinstall 'pagefind[bin]'), or check PAGEFIND_BINARY_PATH",
-    )
 
 
 @dataclass(slots=True)

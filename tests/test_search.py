@@ -14,7 +14,7 @@ import pytest
 import digest.search
 from digest.build import Changes, Session
 from digest.config import Overrides
-from digest.search import IndexStopped, Stop
+from digest.indexer import IndexStopped, Stop
 from digest.site import BuildOptions
 from tests.conftest import FIXED_NOW, article, full_snapshot, only_problem, snapshot
 from tests.servers import edit, serve
@@ -61,6 +61,10 @@ def test_the_index_holds_every_article_page_with_its_filters_and_date_and_the_se
     }
     assert "Body of Israel signs defence pact with Morocco" in pact["content"]
     assert "Related" not in pact["content"] and "Older" not in pact["content"]  # the story only, not what surrounds it
+    for name, data in bundle(out.root).items():  # every file whole: Pagefind finishes its writes before it is let go
+        if name.endswith((".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta")):
+            assert gzip.decompress(data).startswith(b"pagefind_dcd"), name
+    assert out.read("pagefind/pagefind.js").rstrip().endswith("search};")
     manifest = json.loads(out.read(".digest-manifest.json"))["files"]
     assert set(bundle(out.root)) <= set(manifest) and "search/index.html" in manifest
     page = out.read("search/index.html")

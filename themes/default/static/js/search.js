@@ -15,9 +15,11 @@ const language = document.documentElement.lang || "en";
 const dates = new Intl.DateTimeFormat(language, { dateStyle: "long", timeZone: "UTC" });
 
 let pagefind = null;
+let timer = 0;
 let found = [];
 let shown = 0;
 let latest = 0; // the newest search asked for: an older one that ends later is dropped
+let shownFor = null; // what the results on the page were found for: the same search again leaves them (and the focus) alone
 
 function chosen(name) {
   return [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((box) => box.value);
@@ -123,9 +125,13 @@ async function showMore() {
 }
 
 async function search() {
-  const asked = ++latest;
+  clearTimeout(timer);
   const term = words.value.trim();
   const wanted = filters();
+  const key = JSON.stringify([term, wanted, order.value]);
+  if (key === shownFor) return;
+  shownFor = key;
+  const asked = ++latest;
   remember();
   if (!term && !Object.keys(wanted).length) {
     count(await pagefind.filters());
@@ -148,7 +154,6 @@ async function search() {
   status.textContent = found.length === 0 ? `No article found${what}.` : `${found.length} ${found.length === 1 ? "article" : "articles"} found${what}.`;
 }
 
-let timer = 0;
 function soon() {
   clearTimeout(timer);
   timer = setTimeout(search, DELAY);
