@@ -184,7 +184,7 @@ class Session:
         """Read site.yaml and the theme and check the output folder, writing nothing: its errors, before a build's."""
         read_config(self.project)
 
-    def build(self, *, skip_if_current: bool = False) -> BuildResult:
+    def build(self, *, skip_if_current: bool = False, index_later: bool = False) -> BuildResult:
         """Everything from scratch (also after a site.yaml or theme change)."""
         if self.state is not None:
             self.state.close()
@@ -194,7 +194,7 @@ class Session:
             recover(self.config.output_dir, staging_folder(self.config.root, self.config.output_dir))  # before anything reads the output
             state = BuildState(self.config, self.theme, self.project.options, use_cache=self.project.use_cache, notes=self.cache_notes)
             try:
-                result = build_from_scratch(state, self.reporter, skip_if_current=skip_if_current, pool=self.render_pool)
+                result = build_from_scratch(state, self.reporter, skip_if_current=skip_if_current, pool=self.render_pool, index_later=index_later)
             except BaseException:
                 state.close()
                 raise
@@ -210,7 +210,7 @@ class Session:
         `index_later`: commit the pages without making the search index again; `index_search` makes it afterwards.
         """
         if self.state is None or changes.reshapes_site:
-            return self.build()
+            return self.build(index_later=index_later)
         with fewer_collections():
             return apply_changes(self.state, changes, self.reporter, self.render_pool, index_later)
 
@@ -251,7 +251,9 @@ def read_config(project: Project) -> tuple[SiteConfig, Theme]:
     return config, theme
 
 
-def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current: bool, pool: PoolSource | None = None) -> BuildResult:
+def build_from_scratch(
+    state: BuildState, reporter: Reporter, *, skip_if_current: bool, pool: PoolSource | None = None, index_later: bool = False,
+) -> BuildResult:
     """Read every article (from the cache when its bytes are known), then model, plan and publish the site."""
     started = time.perf_counter()
     config = state.config
@@ -275,7 +277,7 @@ def build_from_scratch(state: BuildState, reporter: Reporter, *, skip_if_current
         state.articles.raise_if_broken()
         if stats is not None and state.cache is not None:
             index_sources(state.cache, stats, state.articles.fingerprints)
-    result = publish(state, replan(state, reporter), reporter, started, pool)
+    result = publish(state, replan(state, reporter), reporter, started, pool, index_later=index_later)
     state.remember_signature(signature or state.signature(state.articles.stamps()), result.pages, result.articles)
     return result
 

@@ -151,6 +151,19 @@ def test_an_index_stopped_by_the_next_rebuild_commits_nothing_and_the_next_one_c
     assert snapshot(public) == snapshot(tmp_path / "clean")
 
 
+def test_turning_search_on_in_serve_publishes_the_pages_first_and_the_index_after(make_site):
+    site = make_site(site_text().replace("enabled: true", "enabled: false"))
+    public = site.root / "public"
+    live = Session(site.root, BuildOptions(now=FIXED_NOW))
+    live.build()
+    (site.root / "site.yaml").write_text((site.root / "site.yaml").read_text().replace("enabled: false", "enabled: true"))
+    live.rebuild(Changes(config=True), index_later=True)
+    assert (public / "search/index.html").is_file() and not (public / "pagefind").exists()
+    assert live.index_search() is not None
+    assert len(fragments(public)) == 3
+    live.close()
+
+
 def test_turning_search_off_removes_the_index_the_page_and_the_link(make_site):
     site = make_site(site_text())
     site.build()
