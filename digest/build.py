@@ -31,6 +31,7 @@ from .state import BuildState
 from .theme import THEME_FILE, Theme, resolve_theme
 
 if TYPE_CHECKING:  # imported where pages are rendered: a build with nothing changed starts no process pool
+    from .indexer import Stop
     from .parallel import RenderPool
     from .plan import Planner
     from .related import RelatedIndex
@@ -143,11 +144,12 @@ class Session:
         """Read site.yaml and the theme and check the output folder, writing nothing: its errors, before a build's."""
         read_config(self.project)
 
-    def build(self, *, once: bool = False) -> BuildResult:
+    def build(self, *, once: bool = False, index_later: bool = False) -> BuildResult:
         """Everything from scratch (also after a site.yaml or theme change).
 
         `once`: this is the session's only build (`digest build`): it stops early when nothing changed since the
         last build into the folder, and lets each page's plan go once the page is rendered (no rebuild will need it).
+        `index_later`: commit the pages without making the search index again; `index_search` makes it afterwards.
         """
         if self.state is not None:
             self.state.close()
@@ -157,7 +159,7 @@ class Session:
             recover(self.config.output_dir, staging_folder(self.config.root, self.config.output_dir))  # before anything reads the output
             state = BuildState(self.config, self.theme, self.project.options, use_cache=self.project.use_cache, notes=self.cache_notes)
             try:
-                result = build_from_scratch(state, self.reporter, once=once, pool=self.render_pool)
+                result = build_from_scratch(state, self.reporter, once=once, pool=self.render_pool, index_later=index_later)
             except BaseException:
                 state.close()
                 raise
@@ -167,12 +169,23 @@ class Session:
             self.state = state
         return result
 
-    def rebuild(self, changes: Changes) -> BuildResult:
-        """Apply `changes` to the last build; from scratch when the site's shape changed or no build succeeded yet."""
+    def rebuild(self, changes: Changes, *, index_later: bool = False) -> BuildResult:
+        """Apply `changes` to the last build; from scratch when the site's shape changed or no build succeeded yet.
+
+        `index_later`: commit the pages without making the search index again; `index_search` makes it afterwards.
+        """
         if self.state is None or changes.reshapes_site:
-            return self.build()
+            return self.build(index_later=index_later)
         with fewer_collections():
-            return apply_changes(self.state, changes, self.reporter, self.render_pool)
+            return apply_changes(self.state, changes, self.reporter, self.render_pool, index_later)
+
+    def index_search(self, stop: Stop | None = None) -> float | None:
+        """Make the search index a rebuild left for later, and commit it: its seconds, or None when it was current."""
+        if self.state is None:
+            return None
+        from .search import index_deferred
+
+        return index_deferred(self.state, stop)
 
     @property
     def plans(self) -> dict[str, PagePlan]:
@@ -203,7 +216,9 @@ def read_config(project: Project) -> tuple[SiteConfig, Theme]:
     return config, theme
 
 
-def build_from_scratch(state: BuildState, reporter: Reporter, *, once: bool, pool: PoolSource | None = None) -> BuildResult:
+def build_from_scratch(
+    state: BuildState, reporter: Reporter, *, once: bool, pool: PoolSource | None = None, index_later: bool = False,
+) -> BuildResult:
     """Read every article (from the cache when its bytes are known), then model, plan and publish the site.
 
     `once`: stop when the inputs are those of the last build into the folder, and stream the plans (`publish_streamed`).
@@ -234,12 +249,14 @@ def build_from_scratch(state: BuildState, reporter: Reporter, *, once: bool, poo
         site, related = model(state, reporter)
         result = publish_streamed(state, lambda: new_planner(state, site, related, keep_plans=False), reporter, started, pool)
     else:
-        result = publish(state, replan(state, reporter), reporter, started, pool)
+        result = publish(state, replan(state, reporter), reporter, started, pool, index_later=index_later)
     state.remember_signature(signature or state.signature(state.articles.stamps()), result.pages, result.articles)
     return result
 
 
-def apply_changes(state: BuildState, changes: Changes, reporter: Reporter, pool: PoolSource | None = None) -> BuildResult:
+def apply_changes(
+    state: BuildState, changes: Changes, reporter: Reporter, pool: PoolSource | None = None, index_later: bool = False,
+) -> BuildResult:
     """Read what changed, re-plan only what it can reach, and publish the pages whose fingerprint moved."""
     started = time.perf_counter()
     from .templates import PageRenderer  # here and below: a build that finds nothing changed needs none of these
@@ -264,7 +281,7 @@ def apply_changes(state: BuildState, changes: Changes, reporter: Reporter, pool:
         plans = replan_bodies(state, bodies)
         only = None if changes.templates else {out for out, plan in plans.items() if before.get(out) is not plan}
     state.forget_signature()  # the output moves on without a whole-site signature
-    return publish(state, plans, reporter, started, pool, only)
+    return publish(state, plans, reporter, started, pool, only, index_later)
 
 
 def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:

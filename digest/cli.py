@@ -339,6 +339,7 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
     """
     import webbrowser
 
+    from .search import BackgroundIndex
     from .server import LiveState, bind_server, serve_in_background
     from .theme import resolve_theme
     from .watch import WatchedFolders, Watcher
@@ -360,16 +361,21 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
             say(f"Port {args.port} is taken; using {port} instead.")
         preview_url = f"http://{_url_host(args.host)}:{port}/"
     session = _session(args, preview_url)
+    index = BackgroundIndex(session)
     watched = WatchedFolders.of(config, resolve_theme(config))
 
+    def failed(exc: DigestError) -> None:
+        print(exc.report(), file=sys.stderr, flush=True)
+        live.failed(exc.report())
+
     def on_change(changes: Changes) -> WatchedFolders | None:
+        index.stop()  # a rebuild never waits for the search index: it stops the one under way, and starts it again after
         started = time.perf_counter()
         try:
-            result = session.rebuild(changes)
+            result = session.rebuild(changes, index_later=True)
             _warn(session)
         except DigestError as exc:
-            print(exc.report(), file=sys.stderr, flush=True)
-            live.failed(exc.report())
+            failed(exc)
         except Exception as exc:  # keep previewing whatever goes wrong; say what it was
             if args.debug:
                 raise
@@ -377,9 +383,10 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
             live.failed(f"{type(exc).__name__}: {exc}")
         else:
             took = (time.perf_counter() - started) * 1000
-            say(f"{changes.describe()}: re-rendered {result.rendered} of {result.pages} pages in {took:.0f} ms")
             if result.files.written or result.files.removed or live.error:
-                live.built()
+                live.built()  # browsers reload now; the search index is made after, in the background
+            line = f"{changes.describe()}: re-rendered {result.rendered} of {result.pages} pages in {took:.0f} ms"
+            index.start(lambda searched: say(line + searched), failed)
         if session.config is None or session.theme is None:
             return None
         return WatchedFolders.of(session.config, session.theme)
@@ -416,6 +423,7 @@ def run_live(args: argparse.Namespace, *, serve: bool) -> int:
         say("\nStopping.")
     finally:
         watcher.stop()
+        index.stop()
         session.close()
         live.close()
         if server is not None:

@@ -267,6 +267,33 @@ def _feeds(value: Any, report: Report) -> FeedSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchSettings:
+    """Whether the site gets a search page and a Pagefind index of its articles."""
+
+    enabled: bool = False
+
+
+def _search(value: Any, report: Report) -> SearchSettings:
+    if value is None or value is False:
+        return SearchSettings()
+    if value is True:
+        return SearchSettings(enabled=True)
+    if not isinstance(value, dict):
+        report(("search",), f"must be a mapping or true/false, got {value!r}", "e.g. search: {enabled: true}")
+        return SearchSettings()
+    known = [f.name for f in fields(SearchSettings)]
+    for key in value:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            report(("search", key), f"unknown key '{key}'", f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known), key=True)
+    enabled = value.get("enabled", False)
+    if not isinstance(enabled, bool):
+        report(("search", "enabled"), f"must be true or false, got {enabled!r}", "e.g. enabled: true")
+        return SearchSettings()
+    return SearchSettings(enabled=enabled)
+
+
+@dataclass(frozen=True, slots=True)
 class Limits:
     """How much one article may ask of a build, so that one file cannot make it run for minutes or write gigabytes."""
 
@@ -410,6 +437,10 @@ class SiteConfig:
         "relative_urls", False, "write every internal link relative to its page, so the output works opened from disk or moved "
         "under any path (feeds and sitemaps keep absolute URLs); `digest build --relative` does the same", _flag("relative_urls"),
         shown="false",
+    )
+    search: SearchSettings = option(
+        "search", SearchSettings(), "`{enabled: true}`: a `/search/` page and a Pagefind index of every article, searched in the "
+        "browser with topic, country, year, source and edition filters (see Search)", _search, shown="",
     )
     output_origin: Location | None = None
     """Where output_dir was chosen: its line in site.yaml, `--output`, or None for the default."""

@@ -40,6 +40,8 @@ class PageKind(StrEnum):
     SITEMAP_INDEX = "sitemap-index"
     NEWS_SITEMAP = "news-sitemap"
     ROBOTS = "robots"
+    SEARCH = "search"
+    SEARCH_INDEX = "search-index"
 
 
 PUBLIC_PAGES = frozenset({
@@ -71,6 +73,8 @@ TEMPLATES: Mapping[PageKind, tuple[str, ...]] = {
     PageKind.SITEMAP_INDEX: ("sitemap-index.xml",),
     PageKind.NEWS_SITEMAP: ("news-sitemap.xml",),
     PageKind.ROBOTS: ("robots.txt",),
+    PageKind.SEARCH: ("search.html",),
+    PageKind.SEARCH_INDEX: (),
 }
 
 FEED_KINDS: Mapping[str, PageKind] = {"feed.xml": PageKind.ATOM, "rss.xml": PageKind.RSS, "feed.json": PageKind.JSON_FEED}

@@ -24,6 +24,7 @@ from .errors import Location, PlanError, Problem, Problems, display_path
 from .pages import PUBLIC_PAGES, PageKind, PagePlan, Urls, template_candidates
 from .periods import GroupBy
 from .related import RelatedIndex
+from .search import edition_links, search_plans
 from .site import Month, Site, Term, TermKind, Year
 from .syndication import SITEMAP_LIMIT, Syndication, feed_formats, feed_links
 from .views import ArticleCard, ArticleView, CountryLink, EditionGroup, EditionLink, EditionView, Link, Pager, Picture, SiteInfo, TermLink
@@ -150,6 +151,7 @@ class Planner:
         self.topic_links: dict[str, Link] = {}
         self.country_links: dict[Country, CountryLink] = {}
         sections = MENU[:1] + (("Editions", ("editions",)),) + MENU[1:] if config.editions.enabled else MENU
+        sections += (("Search", ("search",)),) if config.search.enabled else ()
         menu = tuple(Link(name, self.urls.path(*part)) for name, part in sections)
         self.formats = feed_formats(config.feeds)
         self.info = SiteInfo(
@@ -169,6 +171,9 @@ class Planner:
         self.syndication = Syndication(site, self.info, self.urls, self.card_by_id, self.formats, sitemap_limit)
         self.editions = tuple(self.edition_view(e) for e in site.editions)
         """Every edition as its pages show it, newest first."""
+        searched = config.search.enabled
+        self.edition_of: dict[Path, Link] = edition_links(site.editions, self.urls, previous.edition_of if previous else {}) if searched else {}
+        """Each article's edition, for the search filter its page gives (with search only)."""
 
     def _cards(self, previous: "Planner | None") -> dict[Path, ArticleCard]:
         """Every article's card: the previous one when it cannot differ or turns out equal."""
@@ -269,16 +274,18 @@ class Planner:
         newer = in_order[index - 1] if index > 0 else None
         older = in_order[index + 1] if index + 1 < len(in_order) else None
         related = tuple(in_order[i] for i in sorted(self.related.chosen[article.path]))  # newest first, like every list
-        key = (article, card, newer, older, *related)
+        edition = self.edition_of.get(article.path)
+        key = (article, card, newer, older, edition, *related)
         known = self.previous_plans.get(article.path)
         if known is not None and len(known[0]) == len(key) and all(a is b for a, b in zip(known[0], key)):
             if self.keep_plans:
                 self.article_plans[article.path] = known
             return known[1]
         view = ArticleView(card, article.path, article.fingerprint)
+        filed: dict[str, Any] = {"edition": edition} if edition else {}  # with search, its edition is a filter
         plan = self.plan(
             PageKind.ARTICLE, view.url, article.title, (article.path,), modified=article.modified,
-            article=view, newer=newer, older=older, related=related,
+            article=view, newer=newer, older=older, related=related, **filed,
         )
         if self.keep_plans:
             self.article_plans[article.path] = (key, plan)
@@ -301,6 +308,7 @@ class Planner:
         config = self.site.config
         yield from self.syndication.feeds(self.urls.path(), config.title, config.description, self.site.articles, self.info.feeds)
         yield from self.syndication.sitemaps(listed, self.card_list)
+        yield from search_plans(self)
 
     def pages(self) -> Iterator[PagePlan]:
         site = self.site

@@ -50,14 +50,17 @@ class BuildResult:
 
 def publish(
     state: BuildState, plans: dict[str, PagePlan], reporter: Reporter, started: float, pool: PoolSource | None = None,
-    only: set[str] | None = None,
+    only: set[str] | None = None, index_later: bool = False,
 ) -> BuildResult:
     """Render the pages whose fingerprint changed and copy changed static files, then commit them all at once.
 
     `only`: the outputs whose plans changed, when every other plan is the one last published with the same templates.
+    The search index is made after the pages are staged, from them, and committed with them (`index_later`: kept as it is).
     """
     from .parallel import RenderJob, render_plans
+    from .search import SearchIndexer
 
+    plans, search = SearchIndexer.split(state, plans)
     with timed(reporter, "choose pages"):
         todo = state.pages.to_render(plans, state.renderer, state.fingerprinter(), only)
         files = state.files
@@ -70,6 +73,9 @@ def publish(
                 writer.stage(out, files[out][0].read_bytes())
             for out, changed in render_plans(job, reporter.progress("Rendering pages", len(todo)), pool() if pool is not None else None):
                 writer.record(out, changed)
+        if search is not None:
+            with timed(reporter, "search index"):
+                wanted |= search.bundle() if index_later else search.stage(writer)
         report = commit(writer, wanted, reporter)
     state.pages.commit(wanted)
     assert state.planner is not None
@@ -87,12 +93,17 @@ def publish_streamed(
     Collisions are checked across batches and raised before the commit, so a
     collision still leaves the output as it was.
     """
+    from .indexer import find_indexer
     from .parallel import RenderJob, render_plans
     from .plan import Collisions
+    from .search import SearchIndexer
 
+    if state.config.search.enabled:
+        find_indexer(state.config)  # a missing Pagefind is an error before anything renders, not after
     clock = Stopwatch("plan", "choose pages", "render")
     with clock("plan"):
         planner = make_planner()  # first: it chooses the flags among the files, and fingerprints lean on its cards
+    search: SearchIndexer | None = None
     ledger, printer, renderer, files = state.pages, state.fingerprinter(), state.renderer, state.files
     collisions = Collisions()
     wanted = set(files)
@@ -111,9 +122,11 @@ def publish_streamed(
                 break
             with clock("choose pages"):
                 collisions.add(batch)
-                pages += len(batch)
-                wanted.update(plan.output for plan in batch)
-                todo = ledger.choose({plan.output: plan for plan in batch}, renderer, printer, keep=False)
+                drawn, indexer = SearchIndexer.split(state, {plan.output: plan for plan in batch})  # the index comes last
+                search = indexer or search
+                pages += len(drawn)
+                wanted.update(drawn)
+                todo = ledger.choose(drawn, renderer, printer, keep=False)
                 printer.forget()  # what it remembers of these contexts keeps them alive
             with clock("render"):
                 picked = set(todo)
@@ -124,6 +137,9 @@ def publish_streamed(
             del batch, job
         collisions.raise_if_any()
         clock.report(reporter)
+        if search is not None:  # once every article page is staged or known current
+            with timed(reporter, "search index"):
+                wanted |= search.stage(writer)
         report = commit(writer, wanted, reporter)
     state.pages.commit(wanted)
     return BuildResult(state.config, len(planner.site.articles), pages, len(chosen), report, time.perf_counter() - started, tuple(chosen))

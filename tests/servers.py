@@ -27,7 +27,7 @@ from tests.conftest import restore_ctrl_c
 
 WAIT = 10.0  # seconds: the bound on every wait
 SERVING = re.compile(r"^Serving (?P<output>\S+) at (?P<url>http://(?P<host>[^:/]+):(?P<port>\d+)(?P<base>/\S*)) — ")
-REBUILD = re.compile(r"^(?P<what>.+): re-rendered (?P<rendered>\d+) of (?P<pages>\d+) pages in (?P<ms>\d+) ms$")
+REBUILD = re.compile(r"^(?P<what>.+): re-rendered (?P<rendered>\d+) of (?P<pages>\d+) pages in (?P<ms>\d+) ms(?:; search index (?:in (?P<index_ms>\d+) ms|left to the next rebuild))?$")
 
 T = TypeVar("T")
 
@@ -196,7 +196,10 @@ class Server:
     def wait_rebuild(self, since: int, what: str | None = None, timeout: float = WAIT) -> re.Match[str]:
         """The first "re-rendered" line after `since` (whose subject is `what`, if given)."""
         subject = re.escape(what) if what else ".+"
-        return self.out.wait_for(rf"^(?P<what>{subject}): re-rendered (?P<rendered>\d+) of (?P<pages>\d+) pages in \d+ ms$", since, timeout)
+        return self.out.wait_for(
+            rf"^(?P<what>{subject}): re-rendered (?P<rendered>\d+) of (?P<pages>\d+) pages in \d+ ms(?:; search index (?:in (?P<index_ms>\d+) ms|left to the next rebuild))?$",
+            since, timeout,
+        )
 
     def probe(self, path: Path) -> re.Match[str]:
         """Save `path` with its own bytes; the next rebuild line must name it alone, and is returned.

@@ -78,6 +78,7 @@ PAGE_KINDS = (
     PageKind("editions", "home", sections_link("Editions")),
     PageKind("edition", "editions", lambda page: page.get_by_role("main").get_by_role("heading", level=2).first.get_by_role("link")),
     PageKind("edition-email", "edition", lambda page: page.get_by_role("link", name="This edition as an email"), dark_mode=False),
+    PageKind("search", "home", sections_link("Search")),
 )
 KIND_NAMES = [kind.name for kind in PAGE_KINDS]
 KINDS = {kind.name: kind for kind in PAGE_KINDS}
