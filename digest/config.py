@@ -77,6 +77,12 @@ def _text(key: str, default: str, required: bool = False) -> Check:
     return check
 
 
+def unknown_key(report: Report, section: str, key: object, known: list[str]) -> None:
+    """A key a section of site.yaml does not have, with the closest one it has (or all of them) as the hint."""
+    close = difflib.get_close_matches(str(key), known, n=1)
+    report((section, key), f"unknown key '{key}'", f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known), key=True)
+
+
 def _base_url(value: Any, report: Report) -> str:
     url = str(_text("base_url", "/")(value, report))
     try:
@@ -144,8 +150,7 @@ def _markdown(value: Any, report: Report) -> MarkdownSettings:
     known = [f.name for f in fields(MarkdownSettings)]
     for key in value:
         if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1)
-            report(("markdown", key), f"unknown key '{key}'", f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known), key=True)
+            unknown_key(report, "markdown", key, known)
     engine = value.get("engine", MARKDOWN_ENGINES[0])
     if engine not in MARKDOWN_ENGINES:
         report(("markdown", "engine"), f"unknown engine {engine!r}", "choose one of: " + ", ".join(MARKDOWN_ENGINES))
@@ -252,8 +257,7 @@ def _feeds(value: Any, report: Report) -> FeedSettings:
     settings: dict[str, Any] = {}
     for key, given in value.items():
         if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1)
-            report(("feeds", key), f"unknown key '{key}'", f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known), key=True)
+            unknown_key(report, "feeds", key, known)
         elif key == "entries":
             if isinstance(given, bool) or not isinstance(given, int) or given < 1:
                 report(("feeds", key), f"must be a whole number of at least 1, got {given!r}", "e.g. entries: 20")
@@ -284,8 +288,7 @@ def _search(value: Any, report: Report) -> SearchSettings:
     known = [f.name for f in fields(SearchSettings)]
     for key in value:
         if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1)
-            report(("search", key), f"unknown key '{key}'", f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known), key=True)
+            unknown_key(report, "search", key, known)
     enabled = value.get("enabled", False)
     if not isinstance(enabled, bool):
         report(("search", "enabled"), f"must be true or false, got {enabled!r}", "e.g. enabled: true")
@@ -316,8 +319,7 @@ def _limits(value: Any, report: Report) -> Limits:
     settings: dict[str, Any] = {}
     for key, given in value.items():
         if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1)
-            report(("limits", key), f"unknown key '{key}'", f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known), key=True)
+            unknown_key(report, "limits", key, known)
         elif key == "seconds_per_article":
             if isinstance(given, bool) or not isinstance(given, (int, float)) or not 0 < given < float("inf"):
                 report(("limits", key), f"must be a number of seconds above 0, got {given!r}", f"e.g. {key}: 10")

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,6 +137,24 @@ def full_snapshot(folder: Path) -> dict[str, tuple[str, bytes, int]]:
             else:
                 found[relative] = ("file", path.read_bytes(), path.stat().st_mtime_ns)
     return found
+
+
+def copy_sample(folder: Path) -> Path:
+    """The bundled sample (site.yaml and content/ copied out of the repository) in `folder`, made here."""
+    folder.mkdir()
+    shutil.copy(REPO / "site.yaml", folder)
+    shutil.copytree(REPO / "content", folder / "content")
+    return folder
+
+
+@contextmanager
+def served_sample(folder: Path) -> Iterator[str]:
+    """The bundled sample copied into `folder`, built and served over HTTP: its address."""
+    from tests.crawl import serve_folder
+
+    result = build_once(copy_sample(folder), BuildOptions(now=FIXED_NOW))
+    with serve_folder(result.config.output_dir) as url:
+        yield url
 
 
 def only_problem(error: DigestError) -> Problem:

@@ -8,17 +8,13 @@ headless Chromium visits its /search/ page, reached from the masthead's link as 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 
-from digest.build import build_once
-from digest.site import BuildOptions
 from tests.browser import BrowserContext, Page, axe_violations, expect
-from tests.conftest import FIXED_NOW, REPO
-from tests.crawl import serve_folder
+from tests.conftest import served_sample
 
 BODY_WORD = "memorandum"
 """A word only the body of the sample's pact article has (not its title or summary)."""
@@ -27,12 +23,7 @@ PACT = "Israel signs defence pact with Morocco"
 
 @pytest.fixture(scope="module")
 def sample_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("sample") / "site"
-    root.mkdir()
-    shutil.copy(REPO / "site.yaml", root)
-    shutil.copytree(REPO / "content", root / "content")
-    result = build_once(root, BuildOptions(now=FIXED_NOW))
-    with serve_folder(result.config.output_dir) as url:
+    with served_sample(tmp_path_factory.mktemp("sample") / "site") as url:
         yield url
 
 

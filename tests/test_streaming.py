@@ -3,9 +3,7 @@ session (serve, watch) writes, keeping every plan."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +12,7 @@ from digest.build import Session, build_once
 from digest.config import Overrides
 from digest.errors import PlanError
 from digest.site import BuildOptions
-from tests.conftest import FIXED_NOW, REPO, article, full_snapshot, snapshot
+from tests.conftest import FIXED_NOW, article, copy_sample, full_snapshot, snapshot
 
 BATCH = 7
 """Plans a batch in these tests: the sample's pages (some 290) come in more than 40 batches."""
@@ -23,13 +21,6 @@ BATCH = 7
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(digest.publish, "STREAM_BATCH", BATCH)
-
-
-def sample_copy(folder: Path) -> Path:
-    folder.mkdir()
-    shutil.copytree(REPO / "content", folder / "content")
-    shutil.copy(REPO / "site.yaml", folder / "site.yaml")
-    return folder
 
 
 class ProgressRecorder:
@@ -50,7 +41,7 @@ class ProgressRecorder:
 
 
 def test_a_one_shot_build_writes_what_a_session_keeping_every_plan_writes(tmp_path, small_batches):
-    site = sample_copy(tmp_path / "sample")
+    site = copy_sample(tmp_path / "sample")
     options = BuildOptions(now=FIXED_NOW)
     recorder = ProgressRecorder()
     streamed = build_once(site, options, reporter=recorder)
@@ -70,7 +61,7 @@ def test_a_one_shot_build_writes_what_a_session_keeping_every_plan_writes(tmp_pa
 
 
 def test_a_one_shot_build_keeps_no_plan_once_its_pages_are_written(tmp_path, small_batches):
-    site = sample_copy(tmp_path / "sample")
+    site = copy_sample(tmp_path / "sample")
     session = Session(site, BuildOptions(now=FIXED_NOW))
     try:
         result = session.build(once=True)
@@ -85,7 +76,7 @@ def test_a_one_shot_build_keeps_no_plan_once_its_pages_are_written(tmp_path, sma
 
 
 def test_after_an_edit_a_one_shot_build_from_the_cache_ends_where_a_clean_build_does(tmp_path, small_batches):
-    site = sample_copy(tmp_path / "sample")
+    site = copy_sample(tmp_path / "sample")
     options = BuildOptions(now=FIXED_NOW)
     build_once(site, options)
     edited = site / "content/articles/2021/israel-morocco-defence-pact.md"

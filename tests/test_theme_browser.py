@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -21,11 +20,8 @@ from urllib.parse import urljoin
 import pytest
 from PIL import Image, ImageStat
 
-from digest.build import build_once
-from digest.site import BuildOptions
 from tests.browser import BrowserContext, Locator, Page, axe_violations, expect, overflow
-from tests.conftest import FIXED_NOW, REPO
-from tests.crawl import serve_folder
+from tests.conftest import REPO, served_sample
 from tests.plugins_screenshots import Screenshots
 
 THEME_SCREENSHOTS = REPO / "themes" / "default" / "screenshots"
@@ -90,12 +86,7 @@ KINDS = {kind.name: kind for kind in PAGE_KINDS}
 @pytest.fixture(scope="module")
 def sample_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The bundled sample (site.yaml and content/ copied out of the repository), built and served over HTTP."""
-    root = tmp_path_factory.mktemp("sample") / "site"
-    root.mkdir()
-    shutil.copy(REPO / "site.yaml", root)
-    shutil.copytree(REPO / "content", root / "content")
-    result = build_once(root, BuildOptions(now=FIXED_NOW))
-    with serve_folder(result.config.output_dir) as url:
+    with served_sample(tmp_path_factory.mktemp("sample") / "site") as url:
         yield url
 
 
