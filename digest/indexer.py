@@ -8,10 +8,12 @@ of its own with its own event loop, so a caller that runs one already (an async 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import importlib.util
 import os
 import signal
 import threading
+import zlib
 from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,6 +28,10 @@ if TYPE_CHECKING:
 PACKAGE = "pagefind[bin]"
 """What to install for the indexer: the Python API and the wheel that ships Pagefind's binary."""
 FINISH_SECONDS = 600
+QUIET_SECONDS = 0.5
+"""How long the bundle's files must stay unchanged before Pagefind is let go (see `settled`)."""
+POLL_SECONDS = 0.1
+GZIP_MAGIC = b"\x1f\x8b"
 """How long Pagefind may take to finish writing its files once it said it wrote them."""
 T = TypeVar("T")
 
@@ -131,7 +137,9 @@ def run_pagefind(pages: Path, bundle: Path, language: str, stop: Stop | None = N
             pagefind = await until_ended(process, service.create_index({"force_language": language}))
             found = await until_ended(process, pagefind.add_directory(str(pages)))
             await until_ended(process, pagefind.write_files(str(bundle)))
+            await settled(bundle, process)
             await finish(service, process)
+            check_complete(bundle)
         except BaseException as exc:
             service._poll_task.cancel()
             if not isinstance(exc, SearchError):
@@ -178,6 +186,46 @@ async def finish(service: PagefindService, process: asyncio.subprocess.Process) 
                                  hint="build again; if it happens again, reinstall pagefind[bin]") from None
     if process.returncode != 0:
         raise stopped(process)
+
+
+async def settled(bundle: Path, process: asyncio.subprocess.Process) -> None:
+    """Wait until no file of the bundle has changed for `QUIET_SECONDS`: Pagefind answers a request to write them
+    before its writes are done, and on a busy machine ending it at once has left a file cut short."""
+    waited, quiet, last = 0.0, 0.0, snapshot(bundle)
+    while quiet < QUIET_SECONDS and waited < FINISH_SECONDS and process.returncode is None:
+        await asyncio.sleep(POLL_SECONDS)
+        waited += POLL_SECONDS
+        now = snapshot(bundle)
+        quiet = quiet + POLL_SECONDS if now == last else 0.0
+        last = now
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file under `folder` with its size and time."""
+    found = {}
+    for path in folder.rglob("*"):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        found[str(path)] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+def check_complete(bundle: Path) -> None:
+    """A `SearchError` if a compressed file of the bundle is cut short (its gzip trailer, length and CRC, says so)."""
+    for path in sorted(bundle.rglob("*")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if data[:2] != GZIP_MAGIC:
+            continue
+        try:
+            gzip.decompress(data)
+        except (OSError, EOFError, zlib.error):
+            raise SearchError.single(
+                display_path(path), "Pagefind left this index file incomplete", hint="build again; the previous site was kept",
+            ) from None
 
 
 async def until_ended(process: asyncio.subprocess.Process, request: Awaitable[T]) -> T:

@@ -14,7 +14,7 @@ import pytest
 import digest.search
 from digest.build import Changes, Session
 from digest.config import Overrides
-from digest.indexer import IndexStopped, Stop
+from digest.indexer import IndexStopped, SearchError, Stop, check_complete
 from digest.site import BuildOptions
 from tests.conftest import FIXED_NOW, article, full_snapshot, only_problem, snapshot
 from tests.servers import edit, serve
@@ -204,3 +204,18 @@ def test_an_indexer_that_stops_fails_the_build_and_leaves_the_old_site_whole(mak
 def test_a_mistyped_search_setting_is_an_error_at_its_line(make_site, value: str, headline: str):
     site = make_site("-- site.yaml --\ntitle: T\nbase_url: https://news.example.org/\n" + value + "\n" + article("pact"))
     assert only_problem(site.build_error()).headline() == headline
+
+
+def test_an_index_file_pagefind_left_cut_short_stops_the_build_instead_of_being_published(tmp_path):
+    bundle = tmp_path / "bundle"
+    (bundle / "fragment").mkdir(parents=True)
+    whole = gzip.compress(b"<p>words</p>" * 200)
+    (bundle / "fragment" / "en_1.pf_fragment").write_bytes(whole)
+    (bundle / "pagefind.js").write_text("const pagefind_version='1.5.2';")
+    check_complete(bundle)  # whole files pass
+
+    (bundle / "fragment" / "en_1.pf_fragment").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(SearchError) as caught:
+        check_complete(bundle)
+    assert "Pagefind left this index file incomplete" in caught.value.report()
+    assert "en_1.pf_fragment" in caught.value.report()
