@@ -80,7 +80,7 @@ def test_the_installed_wheel_builds_the_sample_as_the_source_tree_does(tmp_path)
                            check=True, capture_output=True, text=True).stdout.strip()
     assert Path(where).is_relative_to(tmp_path / "env"), where
 
-    built = subprocess.run([python, "-m", "digest", "-s", str(sample), "build"], cwd=elsewhere, env=env,
+    built = subprocess.run([python, "-m", "digest", "-s", str(sample), "build"], check=False, cwd=elsewhere, env=env,
                            capture_output=True, text=True, timeout=CLI_TIMEOUT)
     assert built.returncode == 0, built.stderr
     assert built.stdout.startswith("Built ") and built.stdout.rstrip().endswith("files written)")
