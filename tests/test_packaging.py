@@ -12,6 +12,8 @@ import zipfile
 from email.parser import HeaderParser
 from pathlib import Path
 
+import pytest
+
 from digest import __version__
 from digest.build import build_once
 from digest.site import BuildOptions
@@ -26,6 +28,11 @@ def build_wheel(folder: Path) -> Path:
     )
     (wheel,) = folder.glob("digest-*.whl")
     return wheel
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_wheel(tmp_path_factory.mktemp("dist"))
 
 
 def source_files() -> set[str]:
@@ -51,8 +58,7 @@ def install(wheel: Path, folder: Path) -> Path:
     return python
 
 
-def test_the_wheel_ships_the_package_its_themes_its_licence_and_one_version(tmp_path):
-    wheel = build_wheel(tmp_path / "dist")
+def test_the_wheel_ships_the_package_its_themes_its_licence_and_one_version(wheel):
     assert wheel.name == f"digest-{__version__}-py3-none-any.whl"
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
@@ -69,8 +75,8 @@ def test_the_wheel_ships_the_package_its_themes_its_licence_and_one_version(tmp_
     assert "digest = digest.cli:main" in entry_points.splitlines()
 
 
-def test_the_installed_wheel_builds_the_sample_as_the_source_tree_does(tmp_path):
-    python = install(build_wheel(tmp_path / "dist"), tmp_path / "env")
+def test_the_installed_wheel_builds_the_sample_as_the_source_tree_does(wheel, tmp_path):
+    python = install(wheel, tmp_path / "env")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     sample = copy_sample(tmp_path / "sample")
