@@ -24,7 +24,7 @@ from .cache import open_cache
 from .config import CONFIG_NAME, Overrides
 from .errors import CommandError, ContentError, DigestError, Problem, display_path, environment_problem
 from .lock import SiteLock
-from .publish import BuildResult
+from .publish import BuildResult, counted
 from .site import BuildOptions
 from .sources import load_config
 
@@ -59,11 +59,35 @@ class TerminalReporter:
         return progress
 
 
+SITE_HELP = "the site folder (holds site.yaml); default: here"
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, with the commands listed under "commands:" alone, not under a line of their own saying COMMAND."""
+
+    def _format_action(self, action: argparse.Action) -> str:
+        text = super()._format_action(action)
+        if isinstance(action, argparse._SubParsersAction):
+            return text.split("\n", 1)[1]
+        return text
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser: it takes `-s/--site` too, so `digest build -s DIR` works as `digest -s DIR build` does."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.add_argument("-s", "--site", type=Path, default=argparse.SUPPRESS, metavar="DIR", help=SITE_HELP)
+
+
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="digest", description="Build curated news digests into static websites.")
+    parser = argparse.ArgumentParser(
+        prog="digest", description="Build curated news digests into static websites.",
+        epilog="Run 'digest COMMAND --help' for a command's options.", formatter_class=HelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
-    parser.add_argument("-s", "--site", type=Path, default=Path("."), help="the site folder (holds site.yaml); default: here")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("-s", "--site", type=Path, default=Path("."), metavar="DIR", help=SITE_HELP)
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND", parser_class=CommandParser)
 
     def common(command: argparse.ArgumentParser) -> None:
         command.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
@@ -75,7 +99,7 @@ def make_parser() -> argparse.ArgumentParser:
         command.add_argument("--force", action="store_true", help="build into an output folder that holds files digest did not write")
         command.add_argument("--no-wait", action="store_true", help="if another digest is working on this site, stop instead of waiting for it")
 
-    build = commands.add_parser("build", help="build the site into its output folder")
+    build = commands.add_parser("build", help="build the site into its output folder", description="Build the site into its output folder.")
     common(build)
     build.add_argument("--relative", action="store_true", help="write internal links relative to each page (as relative_urls: true)")
     build.add_argument(
@@ -83,26 +107,31 @@ def make_parser() -> argparse.ArgumentParser:
         help="read and hash every article file instead of trusting the cache's record of their sizes and times "
         "(for a file system or tool that changes a file yet keeps its size and times)",
     )
-    serve = commands.add_parser("serve", help="build, serve on localhost, rebuild and reload browsers on every save")
+    serve = commands.add_parser("serve", help="serve a live preview that rebuilds on every save",
+                                 description="Build, serve on localhost, rebuild and reload browsers on every save.")
     common(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; the next free one if taken)")
     serve.add_argument("--open", action="store_true", help="open the site in a web browser")
     serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME", help="also answer requests addressed to NAME, besides localhost and the --host address (repeatable); others get 403")
     serve.add_argument("--quiet-period", type=float, default=QUIET_PERIOD_MS, metavar="MS", help=f"wait this long after the last file event before rebuilding (default {QUIET_PERIOD_MS})")
-    check = commands.add_parser("check", help="validate config and content, build into a temporary folder, check every internal link")
+    check = commands.add_parser("check", help="check config, content and every internal link",
+                                 description="Validate config and content, build into a temporary folder, check every internal link.")
     check.add_argument("--strict", action="store_true", help="treat warnings (an article with no countries, say) as errors")
     check.add_argument("--drafts", action="store_true", help="include drafts")
     check.add_argument("--future", action="store_true", help="include articles dated in the future")
     check.add_argument("--debug", action="store_true", help="show a traceback for errors")
-    watch = commands.add_parser("watch", help="rebuild into the output folder on every save, without a server")
+    watch = commands.add_parser("watch", help="rebuild on every save, without a server",
+                                 description="Rebuild into the output folder on every save, without a server.")
     common(watch)
     watch.add_argument("--quiet-period", type=float, default=QUIET_PERIOD_MS, metavar="MS", help=f"wait this long after the last file event before rebuilding (default {QUIET_PERIOD_MS})")
-    init = commands.add_parser("init", help="start a new site: a commented site.yaml, an example article, a .gitignore")
+    init = commands.add_parser("init", help="start a site: a site.yaml and an example article",
+                                description="Start a new site: a commented site.yaml, an example article, a .gitignore.")
     init.add_argument("folder", nargs="?", type=Path, metavar="DIR", help="where (made if missing); default: --site, else here")
     init.add_argument("--force", action="store_true", help="add the starter files a non-empty folder lacks (existing files are never changed)")
     init.add_argument("--debug", action="store_true", help="show a traceback for errors")
-    new = commands.add_parser("new", help="write a new article's file, front matter filled in and checked as the build checks it")
+    new = commands.add_parser("new", help="write a new article, its front matter filled in",
+                               description="Write a new article's file, front matter filled in and checked as the build checks it.")
     new.add_argument("title", metavar="TITLE", help="the headline; the file's name (and the address's last part) is made from it")
     new.add_argument("--country", action="append", default=[], metavar="NAME", help="a country: name, ISO code or alias (repeat for more)")
     new.add_argument("--topic", action="append", default=[], metavar="NAME", help="a topic (repeat for more)")
@@ -113,14 +142,16 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--draft", action="store_true", help="mark it draft: true, kept off the site until you remove that")
     new.add_argument("--edit", action="store_true", help="then open it in $EDITOR (or $VISUAL)")
     new.add_argument("--debug", action="store_true", help="show a traceback for errors")
-    listing = commands.add_parser("list", help="list the articles, newest first: date, title, countries, topics, file")
+    listing = commands.add_parser("list", help="list the articles, newest first",
+                                   description="List the articles, newest first: date, title, countries, topics, file.")
     listing.add_argument("--drafts", action="store_true", help="include drafts")
     listing.add_argument("--future", action="store_true", help="include articles dated in the future")
     listing.add_argument("--topic", metavar="NAME", help="only articles with this topic (any spelling an article may use)")
     listing.add_argument("--country", metavar="NAME", help="only articles about this country (name, ISO code or alias)")
     listing.add_argument("--format", choices=("table", "json"), default="table", help="aligned columns (default) or JSON for scripts")
     listing.add_argument("--debug", action="store_true", help="show a traceback for errors")
-    clean = commands.add_parser("clean", help="remove the build cache, .digest-cache/ (only if it is digest's)")
+    clean = commands.add_parser("clean", help="remove the build cache, .digest-cache/",
+                                 description="Remove the build cache, .digest-cache/ (only if it is digest's).")
     clean.add_argument("--output", action="store_true", help="also remove the files digest wrote into the output folder (as its manifest lists them), and nothing else")
     clean.add_argument("--debug", action="store_true", help="show a traceback for errors")
     return parser
@@ -131,7 +162,11 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # bare `digest`: what it can do, as `git` and `hugo help` answer
+        parser.print_help()
+        return 0
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
     try:
@@ -231,9 +266,9 @@ def run_check(args: argparse.Namespace) -> int:
         print(problem.format(), file=sys.stderr)
     verdict = "failed" if report.failed(args.strict) else "passed"
     print(
-        f"Check {verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings"
+        f"Check {verdict}: {counted(len(report.errors), 'error')}, {counted(len(report.warnings), 'warning')}"
         f"{' (errors under --strict)' if args.strict and report.warnings else ''}; "
-        f"{report.pages} pages, {report.links} internal links checked"
+        f"{counted(report.pages, 'page')}, {counted(report.links, 'internal link')} checked"
     )
     return 1 if report.failed(args.strict) else 0
 

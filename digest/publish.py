@@ -40,12 +40,27 @@ class BuildResult:
     files: WriteReport
     seconds: float
     rendered_outputs: tuple[str, ...] = field(default=(), compare=False)
+    notes: tuple[str, ...] = ()
+    """Asides the summary line adds after its sentence, each one short: what the build left out, say, and how to include it."""
 
     def summary(self, output_shown: str) -> str:
-        return (
-            f"Built {self.pages} pages from {self.articles} articles in {self.seconds:.2f} s → {output_shown} "
-            f"({self.files.written} written, {self.files.unchanged} unchanged, {self.files.removed} removed)"
+        """One line, e.g. `Built 24 pages from 21 articles in 0.21 s → public/ (3 files written, 1 removed)`, then any notes.
+
+        It counts files, not pages: stylesheets, flags, pictures and the search index are written and removed too.
+        """
+        written, removed = self.files.written, self.files.removed
+        changes = [f"{counted(written, 'file')} written"] if written else []
+        changes += [f"{counted(removed, 'file') if not written else removed} removed"] if removed else []
+        sentence = (
+            f"Built {counted(self.pages, 'page')} from {counted(self.articles, 'article')} in {self.seconds:.2f} s → {output_shown} "
+            f"({', '.join(changes) or 'nothing changed'})"
         )
+        return "; ".join((sentence, *self.notes))
+
+
+def counted(number: int, noun: str) -> str:
+    """`1 page`, `2 pages`, `0 pages`: the nouns summaries count take an s."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def publish(

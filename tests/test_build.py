@@ -200,7 +200,7 @@ def test_the_command_line_builds_and_summarises(make_site):
     site = make_site(PACT)
     done = site.cli("build")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Built 33 pages from 1 articles in ")
+    assert done.stdout.startswith("Built 33 pages from 1 article in ")
     assert "→ public/" in done.stdout
     assert site.cli("build", "--quiet").stdout == ""
 

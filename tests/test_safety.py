@@ -366,7 +366,7 @@ def test_check_reports_a_broken_link_in_an_article_at_its_line_and_column(make_s
     result = site.cli("check")
     assert result.returncode == 1
     assert result.stderr.startswith(f"{PACT}:12:25: links to /2021/11/20/missing/, which does not exist\n"), result.stderr
-    assert "Check failed: 1 errors" in result.stdout
+    assert "Check failed: 1 error," in result.stdout
     assert "Traceback" not in result.stderr
     assert full_snapshot(site.root) == before
 
@@ -377,10 +377,10 @@ def test_check_warnings_fail_only_under_strict(make_site):
     relaxed = site.cli("check")
     assert relaxed.returncode == 0, relaxed.stderr
     assert "content/articles/lonely.md:1:1: countries: warning: the article has no countries" in relaxed.stderr
-    assert relaxed.stdout.startswith("Check passed: 0 errors, 1 warnings;")
+    assert relaxed.stdout.startswith("Check passed: 0 errors, 1 warning;")
     strict = site.cli("check", "--strict")
     assert strict.returncode == 1
-    assert strict.stdout.startswith("Check failed: 0 errors, 1 warnings (errors under --strict);")
+    assert strict.stdout.startswith("Check failed: 0 errors, 1 warning (errors under --strict);")
     assert full_snapshot(site.root) == before
 
 
