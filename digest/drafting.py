@@ -61,14 +61,15 @@ class ArticleFile:
     article: Article
 
 
-def compose_article(config: SiteConfig, request: ArticleRequest, now: datetime) -> ArticleFile:
-    """The file for `request` in `content/articles/YYYY/<slug>.md`, or a `CommandError` naming the options at fault."""
+def compose_article(config: SiteConfig, request: ArticleRequest, now: datetime, parser: ArticleParser | None = None) -> ArticleFile:
+    """The file for `request` in `content/articles/YYYY/<slug>.md`, or a `CommandError` naming the options at fault.
+    A `parser` made once serves many articles (`digest import`)."""
     title = " ".join(request.title.split())
     slug = request.name or slugify(title)
     if not slug:
         raise CommandError([Problem.at_option("title", f"'{title}' has no letters or digits to make the file's name from",
                                               'give a title in words, e.g. digest new "Morocco and Israel sign a defence pact"')])
-    parser = ArticleParser.for_site(config)
+    parser = parser or ArticleParser.for_site(config)
     moment = _date_value(request.date.strip() or now.astimezone(config.zone).replace(second=0, microsecond=0).isoformat())
     fields = _front_matter(request, title, moment, list(request.countries), list(request.topics))
     first = _parse(parser, config.content_dir / ARTICLES_DIR / f"{slug}.md", fields, request.body, blame=True)

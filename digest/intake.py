@@ -29,8 +29,8 @@ from markdownify import MarkdownConverter
 from . import __version__
 from .addresses import AddressProblem, web_address
 from .config import SiteConfig
-from .content import Article
-from .countries import Country, CountryIndex
+from .content import Article, ArticleParser
+from .countries import Country
 from .drafting import OPTIONS, ArticleFile, ArticleRequest, compose_article, write_article
 from .errors import CommandError, DigestError, Problem, display_path, printable
 from .names import MAX_SLUG, slugify
@@ -144,13 +144,14 @@ def plan_import(config: SiteConfig, request: ImportRequest, now: datetime, exist
         raise CommandError(problems)
     fetched = [read_source(source) for source in request.sources]
     stories = [(item, story) for item in fetched for story in read_stories(item)]
-    index = CountryIndex(config.country_aliases)
+    parser = ArticleParser.for_site(config)
+    index = parser.countries
     finder = CountryFinder(index.spellings())
     chosen = [index.resolve(name) for name in request.countries]
     held = {_title_key(article.title): article.path for article in existing}
     held.update({clean_url(article.url): article.path for article in existing if article.url})
     taken: set[str] = set()
-    names = Names.of(existing)
+    names = Names.of(existing, parser)
     entries: list[Entry] = []
     older = 0
     for item, story in stories:
@@ -207,12 +208,13 @@ def carry_out(config: SiteConfig, plan: ImportPlan, existing: Sequence[Article],
 class Names:
     """The file names and addresses a new draft may not take: those of the articles there, and of the drafts planned so far."""
 
+    parser: ArticleParser
     addresses: set[tuple[date, str]]
     paths: set[Path]
 
     @classmethod
-    def of(cls, existing: Iterable[Article]) -> Names:
-        return cls({(article.day, article.slug.casefold()) for article in existing}, set())
+    def of(cls, existing: Iterable[Article], parser: ArticleParser) -> Names:
+        return cls(parser, {(article.day, article.slug.casefold()) for article in existing}, set())
 
     def place(self, config: SiteConfig, request: ArticleRequest, now: datetime) -> ArticleFile:
         """The draft under the title's slug, or the first of `-2`, `-3`, … that no file and no article of its day has."""
@@ -220,7 +222,7 @@ class Names:
         number = 1
         while True:
             name = slug if number == 1 else f"{slug[: MAX_SLUG - len(str(number)) - 1].rstrip('-')}-{number}"
-            file = compose_article(config, replace(request, name=name), now)
+            file = compose_article(config, replace(request, name=name), now, self.parser)
             address = (file.article.day, file.article.slug.casefold())
             if not (file.path.exists() or file.path in self.paths or address in self.addresses):
                 self.paths.add(file.path)
