@@ -423,12 +423,13 @@ def _json_feed(source: Fetched) -> tuple[Story, ...]:
     for item in doc["items"]:
         if not isinstance(item, dict):
             raise _source_error(source.name, "is not a JSON Feed (an entry of \"items\" is not an object)")
-        link = urljoin(base, _text(item.get("external_url")) or _text(item.get("url")))
+        written = _text(item.get("external_url")) or _text(item.get("url"))
+        link = urljoin(base, written) if written else ""
         content = _text(item.get("content_html")) or _paragraphs(_text(item.get("content_text")))
         summary = _text(item.get("summary"))
         stories.append(Story(
             _plain(_text(item.get("title"))), link, _iso_time(_text(item.get("date_published")) or _text(item.get("date_modified"))),
-            _shortened(_plain(summary or content)), markdown_of(content, link), title,
+            _shortened(_plain(summary or content)), markdown_of(content, link or base), title,
         ))
     return tuple(stories)
 

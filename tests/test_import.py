@@ -307,3 +307,25 @@ def test_the_size_cap_holds_whether_the_server_says_the_length_or_not(site, dige
     assert full_snapshot(site.root / "content") == before
     (site.root / "inbox/huge.rss").write_bytes(b"<rss>" + b" " * MAX_BYTES)
     assert digest(site.root, "import", "inbox/huge.rss")[2] == "inbox/huge.rss: is larger than 10 MiB, the most digest imports from one source\n"
+
+
+def test_a_story_that_cannot_be_a_draft_is_skipped_with_its_reason(site, digest):
+    (site.root / "inbox/odd.rss").write_text("""<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Odd Wire</title>
+  <item><title>A link that runs a script</title><link>javascript:alert(1)</link></item>
+  <item><description>An item with no title at all.</description><link>https://odd.example.org/untitled</link></item>
+  <item><title>Chad and Cameroon reopen their border</title><link>https://odd.example.org/border?fbclid=abc</link></item>
+</channel></rss>
+""")
+    code, out, err = digest(site.root, "import", "inbox/odd.rss")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].startswith('skipped "A link that runs a script" from inbox/odd.rss: url: ')
+    assert lines[1:] == [
+        "skipped a story of inbox/odd.rss: it has no title",
+        "wrote content/articles/2026/chad-and-cameroon-reopen-their-border.md",
+        "Imported 1 draft from 1 source (2 skipped); each stays off the site until its draft: true is removed.",
+    ]
+    border, _ = draft(site, "content/articles/2026/chad-and-cameroon-reopen-their-border.md")
+    assert (border.url, [country.name for country in border.countries]) == ("https://odd.example.org/border", ["Chad", "Cameroon"])
+    assert border.published.isoformat() == "2026-11-25T13:00:00+01:00"  # no date in the feed: now, as digest new dates it
