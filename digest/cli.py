@@ -1,4 +1,4 @@
-"""`digest [-s DIR] build | serve | watch | check | init | new | list | clean`: arguments, progress on a terminal, clean errors.
+"""`digest [-s DIR] build | serve | watch | check | init | new | import | list | clean`: arguments, progress on a terminal, clean errors.
 
 Each command imports what only it needs inside its function: `digest build` with nothing changed runs in about the
 time Python takes to start, so it should not pay for the server, the watcher or the curator's tools.
@@ -142,6 +142,14 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--draft", action="store_true", help="mark it draft: true, kept off the site until you remove that")
     new.add_argument("--edit", action="store_true", help="then open it in $EDITOR (or $VISUAL)")
     new.add_argument("--debug", action="store_true", help="show a traceback for errors")
+    intake = commands.add_parser("import", help="write drafts of new stories from feeds or pasted stories",
+                                 description="Write a draft article for each new story of feeds (RSS, Atom, JSON Feed) or pasted stories (.txt).")
+    intake.add_argument("sources", nargs="+", metavar="FEED_OR_FILE", help="a feed's http(s) address or file, or a story pasted into a .txt file (its first line the title)")
+    intake.add_argument("--since", default="", metavar="DATE", help="skip stories older than this date (2026-11-20) or ISO 8601 time")
+    intake.add_argument("--topic", action="append", default=[], metavar="NAME", help="a topic for every draft (repeat for more)")
+    intake.add_argument("--country", action="append", default=[], metavar="NAME", help="a country for every draft, besides those its story names (repeat for more)")
+    intake.add_argument("--dry-run", action="store_true", help="say what would be written, and write nothing")
+    intake.add_argument("--debug", action="store_true", help="show a traceback for errors")
     listing = commands.add_parser("list", help="list the articles, newest first",
                                    description="List the articles, newest first: date, title, countries, topics, file.")
     listing.add_argument("--drafts", action="store_true", help="include drafts")
@@ -358,7 +366,22 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-CURATOR_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"init": run_init, "new": run_new, "list": run_list}
+def run_import(args: argparse.Namespace) -> int:
+    from .catalogue import read_catalogue
+    from .intake import ImportRequest, carry_out, plan_import
+
+    config = load_config(args.site)
+    catalogue = read_catalogue(config)
+    if catalogue.problems:
+        print(f"warning: {len({p.location.path for p in catalogue.problems})} article file(s) do not read; their url: is not compared", file=sys.stderr)
+    plan = plan_import(config, ImportRequest(tuple(args.sources), tuple(args.topic), tuple(args.country), args.since), _now(), catalogue.articles)
+    for line in carry_out(config, plan, catalogue.articles, dry_run=args.dry_run):
+        print(line, flush=True)
+    print(plan.summary(dry_run=args.dry_run))
+    return 0
+
+
+CURATOR_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"init": run_init, "new": run_new, "list": run_list, "import": run_import}
 
 
 def _url_host(host: str) -> str:

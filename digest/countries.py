@@ -116,3 +116,11 @@ class CountryIndex:
     def _display_suggestion(self, name: str) -> str:
         code = self._by_name[name.casefold()]
         return self._by_code[code].name
+
+    def spellings(self) -> dict[str, Country]:
+        """Every name and alias the index reads (casefolded) → its country, leaving out ISO codes that are not also aliases:
+        what `digest import` looks for in running text, where 'in', 'is' or 'can' name no country."""
+        import pycountry
+
+        codes = {written.casefold() for record in pycountry.countries for written in (record.alpha_2, record.alpha_3)}
+        return {name: self._by_code[code] for name, code in self._by_name.items() if name not in codes or name in COMMON_ALIASES}

@@ -9,6 +9,8 @@ by their name, topics by their vocabulary name.
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -44,6 +46,10 @@ class ArticleRequest:
     """`2021-11-24` or an ISO 8601 time; '' means now."""
     summary: str = ""
     draft: bool = False
+    body: str = ""
+    """The article's text in Markdown, after the front matter; `digest new` leaves it for the curator to write."""
+    name: str = ""
+    """The file's name without `.md`, when not the title's slug: `digest import` numbers a second story of one title."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,23 +61,24 @@ class ArticleFile:
     article: Article
 
 
-def compose_article(config: SiteConfig, request: ArticleRequest, now: datetime) -> ArticleFile:
-    """The file for `request` in `content/articles/YYYY/<slug>.md`, or a `CommandError` naming the options at fault."""
+def compose_article(config: SiteConfig, request: ArticleRequest, now: datetime, parser: ArticleParser | None = None) -> ArticleFile:
+    """The file for `request` in `content/articles/YYYY/<slug>.md`, or a `CommandError` naming the options at fault.
+    A `parser` made once serves many articles (`digest import`)."""
     title = " ".join(request.title.split())
-    slug = slugify(title)
+    slug = request.name or slugify(title)
     if not slug:
         raise CommandError([Problem.at_option("title", f"'{title}' has no letters or digits to make the file's name from",
                                               'give a title in words, e.g. digest new "Morocco and Israel sign a defence pact"')])
-    parser = ArticleParser.for_site(config)
+    parser = parser or ArticleParser.for_site(config)
     moment = _date_value(request.date.strip() or now.astimezone(config.zone).replace(second=0, microsecond=0).isoformat())
     fields = _front_matter(request, title, moment, list(request.countries), list(request.topics))
-    first = _parse(parser, config.content_dir / ARTICLES_DIR / f"{slug}.md", fields, blame=True)
+    first = _parse(parser, config.content_dir / ARTICLES_DIR / f"{slug}.md", fields, request.body, blame=True)
     path = config.content_dir / ARTICLES_DIR / f"{first.day.year:04d}" / f"{slug}.md"
     countries = [_country_spelling(parser, country) for country in first.countries]
     topics = [_topic_spelling(config, topic) for topic in first.topics]
     fields = _front_matter(request, title, moment, countries, topics)
-    final = _parse(parser, path, fields, blame=False)
-    return ArticleFile(path, _text(fields), final)
+    final = _parse(parser, path, fields, request.body, blame=False)
+    return ArticleFile(path, _text(fields, request.body), final)
 
 
 def write_article(config: SiteConfig, file: ArticleFile, existing: Iterable[Article]) -> None:
@@ -86,15 +93,30 @@ def write_article(config: SiteConfig, file: ArticleFile, existing: Iterable[Arti
                 hint="give the new article another title, or another --date",
             )
     file.path.parent.mkdir(parents=True, exist_ok=True)
+    temp = file.path.with_name(f".{file.path.stem}.{secrets.token_hex(4)}.tmp")  # not *.md: a build meanwhile never reads it
     try:
-        with open(file.path, "x", encoding="utf-8", newline="\n") as handle:  # "x": never replaces a file made meanwhile
-            handle.write(file.text)
+        with open(temp, "x", encoding="utf-8", newline="\n") as stream:  # made with the umask's permissions, as an editor's file
+            stream.write(file.text)
+        _place(temp, file.path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _place(temp: Path, path: Path) -> None:
+    """Give the whole file its name at once, never replacing a file made meanwhile: a hard link fails where the name is taken
+    (where the file system has no hard links, a check then a rename)."""
+    try:
+        os.link(temp, path)
     except FileExistsError:
-        raise _already_there(file.path) from None
+        raise _already_there(path) from None
+    except OSError:
+        if path.exists():
+            raise _already_there(path) from None
+        os.replace(temp, path)
 
 
 def _already_there(path: Path) -> DigestError:
-    return CommandError.single(display_path(path), "already exists; digest new never overwrites an article",
+    return CommandError.single(display_path(path), "already exists; digest never overwrites an article",
                                hint="edit it, or give the new article another title")
 
 
@@ -128,8 +150,8 @@ class _IsoTime(str):
     """A date or time written as it is, unquoted."""
 
 
-def _text(fields: dict[str, Any]) -> str:
-    """The article file: its front matter, one line a field (empty ones left for the curator to fill in), no body yet."""
+def _text(fields: dict[str, Any], body: str = "") -> str:
+    """The article file: its front matter, one line a field (empty ones left for the curator to fill in), then the body if any."""
     lines = ["---"]
     for key, value in fields.items():
         if isinstance(value, _IsoTime):
@@ -140,12 +162,13 @@ def _text(fields: dict[str, Any]) -> str:
             lines.append(f"{key}: " + yaml.safe_dump(value, allow_unicode=True, width=1 << 30, default_flow_style=True).rstrip("\n"))
         else:  # quoted where YAML would read it otherwise (NO, 1:20, a ': ' inside)
             lines.append(yaml.safe_dump({key: value}, allow_unicode=True, width=1 << 30, default_flow_style=False).rstrip("\n"))
-    return "\n".join(lines) + "\n---\n\n"
+    text = body.strip("\n")
+    return "\n".join(lines) + "\n---\n\n" + (text + "\n" if text else "")
 
 
-def _parse(parser: ArticleParser, path: Path, fields: dict[str, Any], *, blame: bool) -> Article:
+def _parse(parser: ArticleParser, path: Path, fields: dict[str, Any], body: str, *, blame: bool) -> Article:
     """The article the build would read from these fields; with `blame`, problems are reported at the options that gave them."""
-    text = _text(fields)
+    text = _text(fields, body)
     try:
         return parser.parse(SourceFile(path, display_path(path), text.encode("utf-8", "surrogatepass"))).article
     except ContentError as exc:

@@ -217,7 +217,7 @@ slug: pact
     assert digest(site.root, "new", "Pact", "--date", "2021-11-25") == (0, "content/articles/2021/pact.md\n", "")
     written = (site.root / "content/articles/2021/pact.md").read_bytes()
     code, out, err = digest(site.root, "new", "Pact", "--date", "2021-11-26", "--source", "Other")
-    assert (code, err) == (1, "content/articles/2021/pact.md: already exists; digest new never overwrites an article\n"
+    assert (code, err) == (1, "content/articles/2021/pact.md: already exists; digest never overwrites an article\n"
                               "  hint: edit it, or give the new article another title\n")
     assert (site.root / "content/articles/2021/pact.md").read_bytes() == written
 
