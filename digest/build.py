@@ -26,7 +26,7 @@ from .pages import FEED_KINDS, PagePlan
 from .publish import BuildResult, PoolSource, publish, publish_streamed
 from .reporting import Reporter, SilentReporter, timed
 from .site import BuildOptions, Site, model_site
-from .sources import ARTICLES_DIR, SourceStamp, find_article_files, index_sources, load_config, stamp_sources, stat_sources
+from .sources import ARTICLES_DIR, SourceStamp, check_content_dir, find_article_files, index_sources, load_config, stamp_sources, stat_sources
 from .state import BuildState
 from .theme import THEME_FILE, Theme, resolve_theme
 
@@ -211,6 +211,7 @@ class Session:
 def read_config(project: Project) -> tuple[SiteConfig, Theme]:
     """site.yaml and the theme chain, and an output folder that is safe to write."""
     config = load_config(project.root, project.overrides)
+    check_content_dir(config)
     theme = resolve_theme(config)
     check_output_dir(config, theme.template_dirs + theme.static_dirs, force=project.force)
     return config, theme

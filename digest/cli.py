@@ -26,7 +26,7 @@ from .errors import CommandError, ContentError, DigestError, Problem, display_pa
 from .lock import SiteLock
 from .publish import BuildResult
 from .site import BuildOptions
-from .sources import load_config
+from .sources import check_content_dir, load_config
 
 QUIET_PERIOD_MS = 30
 """The default of --quiet-period (watch.QUIET_SECONDS, which importing the watcher to read would cost every command)."""
@@ -305,6 +305,7 @@ def run_list(args: argparse.Namespace) -> int:
     from .catalogue import entries_json, entries_table, read_catalogue, read_filters, select_entries
 
     config = load_config(args.site)
+    check_content_dir(config)  # no folder is a mistake to say, not an empty list
     filters = read_filters(config, BuildOptions(drafts=args.drafts, future=args.future, now=_now()), args.topic, args.country)
     catalogue = read_catalogue(config)
     entries = select_entries(config, catalogue.articles, filters)
