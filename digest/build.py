@@ -25,7 +25,7 @@ from .output import WriteReport, check_output_dir, recover, staging_folder
 from .pages import FEED_KINDS, PagePlan
 from .publish import BuildResult, PoolSource, publish, publish_streamed
 from .reporting import Reporter, SilentReporter, timed
-from .site import BuildOptions, Site, model_site
+from .site import BuildOptions, LeftOut, Site, model_site
 from .sources import ARTICLES_DIR, SourceStamp, check_content_dir, find_article_files, index_sources, load_config, stamp_sources, stat_sources
 from .state import BuildState
 from .theme import THEME_FILE, Theme, resolve_theme
@@ -197,6 +197,12 @@ class Session:
         """Every article read, drafts and future ones included, by file."""
         return self.state.articles.articles if self.state is not None else {}
 
+    @property
+    def left_out(self) -> tuple[LeftOut, ...]:
+        """The drafts and future articles the last build did not publish."""
+        planner = self.state.planner if self.state is not None else None
+        return planner.site.left_out if planner is not None else ()
+
     def close(self) -> None:
         """Let go of the cache and end the render workers; a later build starts them again."""
         if self.state is not None:
@@ -239,7 +245,7 @@ def build_from_scratch(
             stats = stat_sources(paths, config)  # parsing reads the files; their stats, taken first, fill the stat index
     if once and signature is not None and (last := state.last_build(signature)) is not None:
         files = WriteReport(0, len(state.pages.records), 0)
-        return BuildResult(config, last.articles, last.pages, 0, files, time.perf_counter() - started)
+        return BuildResult(config, last.articles, last.pages, 0, files, time.perf_counter() - started, notes=tuple(last.notes))
     with timed(reporter, "parse articles"):
         state.articles.load(sources, reporter.progress("Reading articles", len(sources)))
         del sources, paths  # the articles hold what is needed
@@ -251,7 +257,7 @@ def build_from_scratch(
         result = publish_streamed(state, lambda: new_planner(state, site, related, keep_plans=False), reporter, started, pool)
     else:
         result = publish(state, replan(state, reporter), reporter, started, pool, index_later=index_later)
-    state.remember_signature(signature or state.signature(state.articles.stamps()), result.pages, result.articles)
+    state.remember_signature(signature or state.signature(state.articles.stamps()), result.pages, result.articles, result.notes)
     return result
 
 

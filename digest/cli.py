@@ -185,7 +185,7 @@ def _now() -> datetime:
 
 
 def _summary(result: BuildResult) -> str:
-    return result.summary(f"{display_path(result.config.output_dir)}/")
+    return result.with_notes(result.summary(f"{display_path(result.config.output_dir)}/"))
 
 
 def _site_lock(args: argparse.Namespace) -> SiteLock | None:
@@ -229,10 +229,13 @@ def run_check(args: argparse.Namespace) -> int:
     report = check_site(args.site, BuildOptions(drafts=args.drafts, future=args.future, now=_now()))
     for problem in report.errors + report.warnings:
         print(problem.format(), file=sys.stderr)
+    for note in report.left_out:
+        print(note.format())
     verdict = "failed" if report.failed(args.strict) else "passed"
     print(
         f"Check {verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings"
         f"{' (errors under --strict)' if args.strict and report.warnings else ''}; "
+        f"{report.left_out_summary()}"
         f"{report.pages} pages, {report.links} internal links checked"
     )
     return 1 if report.failed(args.strict) else 0

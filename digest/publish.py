@@ -19,6 +19,7 @@ from .errors import OutputError, environment_problem
 from .output import OutputWriter, WriteReport
 from .pages import PagePlan
 from .reporting import Reporter, Stopwatch, timed
+from .site import left_out_notes
 from .state import BuildState
 
 if TYPE_CHECKING:  # imported where pages are rendered: a build with nothing changed starts no process pool
@@ -40,12 +41,18 @@ class BuildResult:
     files: WriteReport
     seconds: float
     rendered_outputs: tuple[str, ...] = field(default=(), compare=False)
+    notes: tuple[str, ...] = ()
+    """What the reader of the summary should know besides: '2 future articles left out; --future to include'."""
 
     def summary(self, output_shown: str) -> str:
         return (
             f"Built {self.pages} pages from {self.articles} articles in {self.seconds:.2f} s → {output_shown} "
             f"({self.files.written} written, {self.files.unchanged} unchanged, {self.files.removed} removed)"
         )
+
+    def with_notes(self, sentence: str) -> str:
+        """The summary `sentence`, then each note after a dash: one line still."""
+        return " — ".join((sentence, *self.notes))
 
 
 def publish(
@@ -79,8 +86,11 @@ def publish(
         report = commit(writer, wanted, reporter)
     state.pages.commit(wanted)
     assert state.planner is not None
-    articles = len(state.planner.site.articles)
-    return BuildResult(state.config, articles, len(plans), len(todo), report, time.perf_counter() - started, tuple(todo))
+    site = state.planner.site
+    return BuildResult(
+        state.config, len(site.articles), len(plans), len(todo), report, time.perf_counter() - started, tuple(todo),
+        left_out_notes(site.left_out),
+    )
 
 
 def publish_streamed(
@@ -143,7 +153,10 @@ def publish_streamed(
                 wanted |= search.stage(writer)
         report = commit(writer, wanted, reporter)
     state.pages.commit(wanted)
-    return BuildResult(state.config, len(planner.site.articles), pages, len(chosen), report, time.perf_counter() - started, tuple(chosen))
+    return BuildResult(
+        state.config, len(planner.site.articles), pages, len(chosen), report, time.perf_counter() - started, tuple(chosen),
+        left_out_notes(planner.site.left_out),
+    )
 
 
 def progress_from(reporter: Reporter, before: int, more: int) -> Callable[[int], None]:
