@@ -25,8 +25,8 @@ from .output import WriteReport, check_output_dir, recover, staging_folder
 from .pages import FEED_KINDS, PagePlan
 from .publish import BuildResult, PoolSource, publish, publish_streamed
 from .reporting import Reporter, SilentReporter, timed
-from .site import BuildOptions, Site, model_site
-from .sources import ARTICLES_DIR, SourceStamp, find_article_files, index_sources, load_config, stamp_sources, stat_sources
+from .site import BuildOptions, LeftOut, Site, model_site
+from .sources import ARTICLES_DIR, SourceStamp, check_content_dir, find_article_files, index_sources, load_config, stamp_sources, stat_sources
 from .state import BuildState
 from .theme import THEME_FILE, Theme, resolve_theme
 
@@ -197,6 +197,12 @@ class Session:
         """Every article read, drafts and future ones included, by file."""
         return self.state.articles.articles if self.state is not None else {}
 
+    @property
+    def left_out(self) -> tuple[LeftOut, ...]:
+        """The drafts and future articles the last build did not publish."""
+        planner = self.state.planner if self.state is not None else None
+        return planner.site.left_out if planner is not None else ()
+
     def close(self) -> None:
         """Let go of the cache and end the render workers; a later build starts them again."""
         if self.state is not None:
@@ -211,6 +217,7 @@ class Session:
 def read_config(project: Project) -> tuple[SiteConfig, Theme]:
     """site.yaml and the theme chain, and an output folder that is safe to write."""
     config = load_config(project.root, project.overrides)
+    check_content_dir(config)
     theme = resolve_theme(config)
     check_output_dir(config, theme.template_dirs + theme.static_dirs, force=project.force)
     return config, theme
@@ -238,7 +245,7 @@ def build_from_scratch(
             stats = stat_sources(paths, config)  # parsing reads the files; their stats, taken first, fill the stat index
     if once and signature is not None and (last := state.last_build(signature)) is not None:
         files = WriteReport(0, len(state.pages.records), 0)
-        return BuildResult(config, last.articles, last.pages, 0, files, time.perf_counter() - started)
+        return BuildResult(config, last.articles, last.pages, 0, files, time.perf_counter() - started, notes=tuple(last.notes))
     with timed(reporter, "parse articles"):
         state.articles.load(sources, reporter.progress("Reading articles", len(sources)))
         del sources, paths  # the articles hold what is needed
@@ -250,7 +257,7 @@ def build_from_scratch(
         result = publish_streamed(state, lambda: new_planner(state, site, related, keep_plans=False), reporter, started, pool)
     else:
         result = publish(state, replan(state, reporter), reporter, started, pool, index_later=index_later)
-    state.remember_signature(signature or state.signature(state.articles.stamps()), result.pages, result.articles)
+    state.remember_signature(signature or state.signature(state.articles.stamps()), result.pages, result.articles, result.notes)
     return result
 
 

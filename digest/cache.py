@@ -127,6 +127,8 @@ class LastBuild:
     """The picture files the build used, with the size and time they had (the signature cannot know them before parsing)."""
     manifest: tuple[int, int] | None = None
     """The output folder's manifest as the build left it: a build the cache did not see, adding or removing a file, changes it."""
+    notes: tuple[str, ...] = ()
+    """What its summary noted (the drafts and future articles it left out), to say again when nothing changed."""
 
 
 class CacheUnavailable(OSError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -18,7 +19,7 @@ from .config import Overrides
 from .content import Article
 from .errors import DigestError, Location, Problem, display_path
 from .pages import PageKind, PagePlan
-from .site import BuildOptions
+from .site import BuildOptions, LeftOut
 
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src", "iframe": "src", "area": "href"}
 
@@ -29,9 +30,22 @@ class CheckReport:
     warnings: tuple[Problem, ...]
     pages: int = 0
     links: int = 0
+    left_out: tuple[Problem, ...] = ()
+    """The drafts and future articles the site does not publish: information, never a failure (not even with --strict)."""
 
     def failed(self, strict: bool) -> bool:
         return bool(self.errors or (strict and self.warnings))
+
+    def left_out_summary(self) -> str:
+        """'2 articles left out (1 draft, 1 future, not errors); ' for the verdict line, or '' when every article is in."""
+        if not self.left_out:
+            return ""
+        drafts = sum(1 for note in self.left_out if note.field == "draft")
+        kinds = [f"{drafts} draft{'s' if drafts != 1 else ''}"] if drafts else []
+        if len(self.left_out) > drafts:
+            kinds.append(f"{len(self.left_out) - drafts} future")
+        count = len(self.left_out)
+        return f"{count} article{'s' if count != 1 else ''} left out ({', '.join(kinds)}; not errors); "
 
 
 def check_site(root: Path, options: BuildOptions) -> CheckReport:
@@ -46,7 +60,26 @@ def check_site(root: Path, options: BuildOptions) -> CheckReport:
             session.close()
         warnings = tuple(_article_warnings(session.articles))
         errors, links = _check_links(Path(folder) / "site", result.config.base_path, session.plans)
-    return CheckReport(tuple(errors), warnings, result.pages, links)
+        left_out = tuple(_left_out_note(item) for item in session.left_out)
+    return CheckReport(tuple(errors), warnings, result.pages, links, left_out)
+
+
+def _left_out_note(item: LeftOut) -> Problem:
+    """Why one article is not on the site, at the line of its `draft:` or `date:`."""
+    field = "draft" if item.draft else "date"
+    if item.draft:
+        message, hint = "note: a draft, left out of the site", "--drafts includes it; draft: false publishes it"
+    else:
+        day = item.published.date().isoformat() if item.published.time() == time(0) else item.published.isoformat()
+        message, hint = f"note: dated {day}, in the future: left out of the site until then", "--future includes it"
+    try:
+        lines = item.path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    found = next(((n, text) for n, text in enumerate(lines[1:], 2) if text.startswith(f"{field}:") or text == "---"), None)
+    if found is None or found[1] == "---":
+        return Problem(Location(display_path(item.path), 1, 1), message, field, hint)
+    return Problem(Location(display_path(item.path), found[0], 1), message, field, hint, found[1])
 
 
 def _article_warnings(articles: Mapping[Path, Article]) -> list[Problem]:

@@ -26,7 +26,7 @@ from .errors import CommandError, ContentError, DigestError, Problem, display_pa
 from .lock import SiteLock
 from .publish import BuildResult, counted
 from .site import BuildOptions
-from .sources import load_config
+from .sources import check_content_dir, load_config
 
 QUIET_PERIOD_MS = 30
 """The default of --quiet-period (watch.QUIET_SECONDS, which importing the watcher to read would cost every command)."""
@@ -272,10 +272,13 @@ def run_check(args: argparse.Namespace) -> int:
     report = check_site(args.site, BuildOptions(drafts=args.drafts, future=args.future, now=_now()))
     for problem in report.errors + report.warnings:
         print(problem.format(), file=sys.stderr)
+    for note in report.left_out:
+        print(note.format())
     verdict = "failed" if report.failed(args.strict) else "passed"
     print(
         f"Check {verdict}: {counted(len(report.errors), 'error')}, {counted(len(report.warnings), 'warning')}"
         f"{' (errors under --strict)' if args.strict and report.warnings else ''}; "
+        f"{report.left_out_summary()}"
         f"{counted(report.pages, 'page')}, {counted(report.links, 'internal link')} checked"
     )
     return 1 if report.failed(args.strict) else 0
@@ -348,6 +351,7 @@ def run_list(args: argparse.Namespace) -> int:
     from .catalogue import entries_json, entries_table, read_catalogue, read_filters, select_entries
 
     config = load_config(args.site)
+    check_content_dir(config)  # no folder is a mistake to say, not an empty list
     filters = read_filters(config, BuildOptions(drafts=args.drafts, future=args.future, now=_now()), args.topic, args.country)
     catalogue = read_catalogue(config)
     entries = select_entries(config, catalogue.articles, filters)

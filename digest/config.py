@@ -446,6 +446,9 @@ class SiteConfig:
     )
     output_origin: Location | None = None
     """Where output_dir was chosen: its line in site.yaml, `--output`, or None for the default."""
+    written_at: Mapping[str, Location] = field(default_factory=dict, compare=False, repr=False, hash=False)
+    """Where each top-level key's value was written in site.yaml, for problems found after reading it (a theme or a
+    content folder that is not there)."""
 
     @property
     def base_path(self) -> str:
@@ -470,6 +473,20 @@ class SiteConfig:
     @property
     def config_path(self) -> Path:
         return self.root / CONFIG_NAME
+
+
+def setting_problem(config: SiteConfig, key: str, message: str, hint: str) -> Problem:
+    """A problem with a setting found after site.yaml was read: at the line that sets it, else at site.yaml itself
+    (where the default applies)."""
+    where = config.written_at.get(key)
+    if where is None:
+        return Problem(Location(display_path(config.config_path)), message, key, hint)
+    try:
+        lines = config.config_path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    source = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
+    return Problem(where, message, key, hint, source)
 
 
 def options() -> list[tuple[str, Option]]:
@@ -551,7 +568,8 @@ def _validate(root: Path, path: Path, doc: YamlDoc, lines: list[str], overrides:
     values["content_dir"] = (root / values["content_dir"]).resolve()
     values["output_dir"] = overrides.output_dir.resolve() if overrides.output_dir else (root / values["output_dir"]).resolve()
     _check_folder_names(root, path, doc, data, values, overrides)
-    return SiteConfig(root=root, output_origin=_output_origin(doc, path, data, overrides.output_dir), **values)
+    written_at = {str(key): Location(path, doc.spot((key,)).line, doc.spot((key,)).col) for key in data if key in KNOWN_KEYS}
+    return SiteConfig(root=root, output_origin=_output_origin(doc, path, data, overrides.output_dir), written_at=written_at, **values)
 
 
 def _check_folder_names(root: Path, path: Path, doc: YamlDoc, data: dict[str, Any], values: dict[str, Any], overrides: Overrides) -> None:

@@ -109,8 +109,8 @@ class FieldReader:
         for key in data:
             if key not in FIELDS:
                 shown = "~" if key is None else str(key)
-                close = difflib.get_close_matches(shown, FIELDS, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else "custom fields go under 'extra:'"
+                meant = suggested_field(shown)
+                hint = f"did you mean '{meant}'?" if meant else "custom fields go under 'extra:'"
                 self.report((key,), f"unknown field '{shown}'", hint, key=True, name=shown)
         return {name: convert(self, data) for name, convert in CONVERTERS.values()}
 
@@ -447,3 +447,32 @@ CONVERTERS: Mapping[str, tuple[str, Converter]] = {
 FIELDS: tuple[str, ...] = tuple(CONVERTERS)
 
 IMAGE_FIELDS = ("src", "alt", "caption", "credit")
+
+FIELD_SYNONYMS: Mapping[str, str] = {
+    **dict.fromkeys(("tags", "tag", "topic", "categories", "category", "keywords", "keyword", "subjects", "subject", "themes"), "topics"),
+    **dict.fromkeys(("country", "nations", "nation", "locations", "location", "places", "place"), "countries"),
+    **dict.fromkeys(("link", "links", "source_url", "sourceurl", "original", "original_url", "href", "uri"), "url"),
+    **dict.fromkeys(("description", "excerpt", "abstract", "lede", "lead", "teaser", "blurb", "standfirst", "dek"), "summary"),
+    **dict.fromkeys(("authors", "byline", "by", "writer", "writers", "curator"), "author"),
+    **dict.fromkeys(("publication", "publisher", "outlet", "via", "newspaper"), "source"),
+    **dict.fromkeys(("published", "pubdate", "pub_date", "published_at", "publish_date", "created", "created_at"), "date"),
+    **dict.fromkeys(("modified", "last_modified", "lastmod", "updated_at", "modified_at", "edited"), "updated"),
+    **dict.fromkeys(("headline", "heading", "name"), "title"),
+    **dict.fromkeys(("picture", "photo", "img", "thumbnail", "cover", "cover_image", "featured_image"), "image"),
+    **dict.fromkeys(("permalink", "url_slug"), "slug"),
+    **dict.fromkeys(("drafts", "unpublished", "hidden"), "draft"),
+}
+"""Names other generators and habits give a field, by what digest calls it: asked before spelling is compared, where
+difflib would offer 'countries' for 'categories'."""
+
+
+def suggested_field(written: str) -> str | None:
+    """The field an unknown front-matter key most likely means: a known synonym, the same name in other case, else the
+    closest spelling."""
+    key = re.sub(r"[\s-]+", "_", written.strip()).casefold()
+    if key in FIELD_SYNONYMS:
+        return FIELD_SYNONYMS[key]
+    if key in FIELDS:
+        return key
+    close = difflib.get_close_matches(key, FIELDS, n=1)
+    return close[0] if close else None

@@ -335,9 +335,28 @@ _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 
 def summarise(body_html: str) -> str:
     """The first paragraph as plain text, cut at a word boundary."""
+    return _cut(_opening(body_html))
+
+
+def repeats_opening(summary: str, body_html: str) -> bool:
+    """Whether `summary` says what the body's first paragraph says (it was made from it, or written the same, up to
+    case, spacing, punctuation and emphasis): shown above the body it would be read twice."""
+    opening = _opening(body_html)
+    key = _letters(summary)
+    return bool(key) and (key == _letters(opening) or summary == _cut(opening))
+
+
+def _opening(body_html: str) -> str:
+    """The text of the first paragraph ('' when there is none)."""
     match = _FIRST_PARAGRAPH.search(body_html)
-    if not match:
-        return ""
-    words = html.unescape(_TAG.sub("", match.group(1))).split()
-    text = " ".join(words[:SUMMARY_WORDS])
-    return text + ("…" if len(words) > SUMMARY_WORDS else "")
+    return html.unescape(_TAG.sub("", match.group(1))) if match else ""
+
+
+def _cut(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:SUMMARY_WORDS]) + ("…" if len(words) > SUMMARY_WORDS else "")
+
+
+def _letters(text: str) -> str:
+    """Only the letters and digits of `text`, case folded: what two spellings of one sentence share."""
+    return "".join(char for char in text.casefold() if char.isalnum())

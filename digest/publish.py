@@ -19,6 +19,7 @@ from .errors import OutputError, environment_problem
 from .output import OutputWriter, WriteReport
 from .pages import PagePlan
 from .reporting import Reporter, Stopwatch, timed
+from .site import left_out_notes
 from .state import BuildState
 
 if TYPE_CHECKING:  # imported where pages are rendered: a build with nothing changed starts no process pool
@@ -44,7 +45,7 @@ class BuildResult:
     """Asides the summary line adds after its sentence, each one short: what the build left out, say, and how to include it."""
 
     def summary(self, output_shown: str) -> str:
-        """One line, e.g. `Built 24 pages from 21 articles in 0.21 s → public/ (3 files written, 1 removed)`, then any notes.
+        """One line, e.g. `Built 24 pages from 21 articles in 0.21 s → public/ (3 files written, 1 removed)`, then any notes after a dash.
 
         It counts files, not pages: stylesheets, flags, pictures and the search index are written and removed too.
         """
@@ -55,7 +56,7 @@ class BuildResult:
             f"Built {counted(self.pages, 'page')} from {counted(self.articles, 'article')} in {self.seconds:.2f} s → {output_shown} "
             f"({', '.join(changes) or 'nothing changed'})"
         )
-        return "; ".join((sentence, *self.notes))
+        return " — ".join((sentence, *self.notes))
 
 
 def counted(number: int, noun: str) -> str:
@@ -94,8 +95,11 @@ def publish(
         report = commit(writer, wanted, reporter)
     state.pages.commit(wanted)
     assert state.planner is not None
-    articles = len(state.planner.site.articles)
-    return BuildResult(state.config, articles, len(plans), len(todo), report, time.perf_counter() - started, tuple(todo))
+    site = state.planner.site
+    return BuildResult(
+        state.config, len(site.articles), len(plans), len(todo), report, time.perf_counter() - started, tuple(todo),
+        left_out_notes(site.left_out),
+    )
 
 
 def publish_streamed(
@@ -158,7 +162,10 @@ def publish_streamed(
                 wanted |= search.stage(writer)
         report = commit(writer, wanted, reporter)
     state.pages.commit(wanted)
-    return BuildResult(state.config, len(planner.site.articles), pages, len(chosen), report, time.perf_counter() - started, tuple(chosen))
+    return BuildResult(
+        state.config, len(planner.site.articles), pages, len(chosen), report, time.perf_counter() - started, tuple(chosen),
+        left_out_notes(planner.site.left_out),
+    )
 
 
 def progress_from(reporter: Reporter, before: int, more: int) -> Callable[[int], None]:

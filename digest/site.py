@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 
 from .config import SiteConfig
 from .content import Article
@@ -77,24 +78,59 @@ class Site:
     """The build's clock, if it has one: what the news sitemap's two-day window ends at."""
     editions: tuple[Edition, ...] = ()
     """Newest first (none unless site.yaml asks for `editions:`)."""
+    left_out: tuple[LeftOut, ...] = ()
+    """The drafts and future articles not published, by file: the build says how many, `digest check` which."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """An article the build did not publish, and why: a draft (without --drafts), else dated after now (without --future)."""
+
+    path: Path
+    published: datetime
+    draft: bool
+    """True when left out as a draft (it may be dated in the future too); False when only its date keeps it out."""
 
 
 def is_published(article: Article, options: BuildOptions) -> bool:
+    return left_out(article, options) is None
+
+
+def left_out(article: Article, options: BuildOptions) -> LeftOut | None:
+    """Why `article` stays out of the site, or None when it is published."""
     if article.draft and not options.drafts:
-        return False
-    return options.future or options.now is None or article.published <= options.now
+        return LeftOut(article.path, article.published, draft=True)
+    if options.future or options.now is None or article.published <= options.now:
+        return None
+    return LeftOut(article.path, article.published, draft=False)
+
+
+def left_out_notes(articles: Iterable[LeftOut]) -> tuple[str, ...]:
+    """What a build's summary adds about the articles it left out: '1 draft left out; --drafts to include'."""
+    kept = list(articles)
+    drafts = sum(1 for item in kept if item.draft)
+    future = len(kept) - drafts
+    notes = []
+    if future:
+        notes.append(f"{future} future article{'' if future == 1 else 's'} left out; --future to include")
+    if drafts:
+        notes.append(f"{drafts} draft{'' if drafts == 1 else 's'} left out; --drafts to include")
+    return tuple(notes)
 
 
 def model_site(
     config: SiteConfig, articles: Iterable[Article], options: BuildOptions = BuildOptions(), notes: Mapping[str, EditionNote] | None = None,
 ) -> Site:
     """Order and group the published articles: newest first, by topic, by country, by year and month, by edition."""
-    chosen = sorted(
-        (a for a in articles if is_published(a, options)),
-        key=lambda a: (a.published, a.slug, str(a.path)),
-        reverse=True,
-    )
-    ordered = tuple(chosen)
+    published: list[Article] = []
+    unpublished: list[LeftOut] = []
+    for article in articles:
+        reason = left_out(article, options)
+        if reason is None:
+            published.append(article)
+        else:
+            unpublished.append(reason)
+    ordered = tuple(sorted(published, key=lambda a: (a.published, a.slug, str(a.path)), reverse=True))
     return Site(
         config=config,
         articles=ordered,
@@ -103,6 +139,7 @@ def model_site(
         years=_years(ordered),
         now=options.now,
         editions=model_editions(config, ordered, notes or {}),
+        left_out=tuple(sorted(unpublished, key=lambda item: str(item.path))),
     )
 
 

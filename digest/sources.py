@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import CONFIG_NAME, NO_OVERRIDES, STARTER, Overrides, SiteConfig, parse_config
+from .config import CONFIG_NAME, NO_OVERRIDES, STARTER, Overrides, SiteConfig, parse_config, setting_problem
 from .content import SourceFile, source_fingerprint
 from .errors import NOT_UTF8_NAME, ConfigError, display_path, rename_hint, undecodable
 
@@ -50,6 +50,25 @@ def load_config(root: Path, overrides: Overrides = NO_OVERRIDES) -> SiteConfig:
         raise ConfigError.single(path, f"not valid UTF-8 (byte {exc.start})", hint="save the file as UTF-8") from None
     return parse_config(text, root, overrides)
 
+
+
+def check_content_dir(config: SiteConfig) -> None:
+    """A content folder that is not there is an error, not a site of no articles (an empty one is fine)."""
+    folder = config.content_dir
+    if folder.is_dir():
+        return
+    shown = display_path(folder)
+    written = "content_dir" in config.written_at
+    if folder.exists():
+        message = f"{shown} is a file, not a folder" + ("" if written else " (content/ is content_dir's default)")
+        make = f"move the file away and make the folder: mkdir -p {display_path(folder / ARTICLES_DIR)}"
+    else:
+        message = f"the content folder {shown}/ does not exist" if written else f"no {shown}/ folder (content_dir's default)"
+        make = f"make it: mkdir -p {display_path(folder / ARTICLES_DIR)}"
+    hint = (f"set content_dir to the folder your articles/ are in, or {make}" if written else
+            f"run digest in your site's folder (or pass --site DIR), set content_dir: in {CONFIG_NAME} to the folder "
+            f"your articles/ are in, or {make}")
+    raise ConfigError([setting_problem(config, "content_dir", message, hint)])
 
 
 def is_ignored_name(name: str) -> bool:

@@ -456,11 +456,11 @@ class BuildState:
     def manifest_path(self) -> str:
         return os.path.join(self.config.output_dir, MANIFEST)
 
-    def remember_signature(self, signature: str, pages: int, articles: int) -> None:
+    def remember_signature(self, signature: str, pages: int, articles: int, notes: tuple[str, ...] = ()) -> None:
         if self.cache is not None:
             self.cache.store_last_build(self.config.output_dir, LastBuild(
                 signature, pages, articles, self.next_change(), tuple((path, *stamp) for path, stamp in sorted(self.images.stamps.items())),
-                file_stamp(self.manifest_path),
+                file_stamp(self.manifest_path), notes,
             ))
 
     def forget_signature(self) -> None:

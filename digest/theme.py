@@ -7,12 +7,13 @@ child's and all by the site's `theme_params`, reach templates as `site.params`.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import SiteConfig
+from .config import CONFIG_NAME, SiteConfig, setting_problem
 from .errors import NOT_UTF8_NAME, ConfigError, Location, Problem, Problems, display_path, rename_hint, undecodable
 from .yamlfile import parse_yaml
 
@@ -65,7 +66,7 @@ def resolve_theme(config: SiteConfig) -> Theme:
                 display_path(folders[-1] / THEME_FILE), f"theme '{name}' is its own ancestor", field="extends",
                 hint="remove the 'extends:' loop between " + " → ".join([*names, name]),
             )
-        folder = find_theme(config, name)
+        folder = find_theme(config, name, folders[-1] if folders else None)
         manifest = read_manifest(folder)
         names.append(name)
         folders.append(folder)
@@ -84,13 +85,42 @@ def resolve_theme(config: SiteConfig) -> Theme:
     return Theme(tuple(names), tuple(template_dirs), tuple(static_dirs), merged, tuple(flag_dirs))
 
 
-def find_theme(config: SiteConfig, name: str) -> Path:
+def find_theme(config: SiteConfig, name: str, child: Path | None = None) -> Path:
+    """The folder of theme `name`: the site's `themes/<name>/`, else the bundled one; `child` is the theme extending it, if any."""
     places = [config.root / "themes" / name, bundled_themes_dir() / name]
     for place in places:
         if place.is_dir():
             return place.resolve()
-    tried = "\n".join(f"    {display_path(p)}" for p in places)
-    raise ConfigError.single(display_path(config.config_path), f"theme '{name}' not found", field="theme", hint=f"looked in:\n{tried}")
+    found = available_themes(config)
+    close = difflib.get_close_matches(name, found, n=1)
+    listed = ", ".join(f"{theme} ({where})" for theme, where in found.items()) or "none"
+    hint = (f"did you mean '{close[0]}'? " if close else "") + f"themes found: {listed}; " + (
+        f"or make themes/{name}/ beside {CONFIG_NAME} (a theme.yaml, templates/ and static/)"
+    )
+    if child is None:
+        raise ConfigError([setting_problem(config, "theme", f"unknown theme '{name}'", hint)])
+    raise ConfigError([_manifest_problem(child / THEME_FILE, "extends", f"unknown theme '{name}'", hint)])
+
+
+def available_themes(config: SiteConfig) -> dict[str, str]:
+    """Every theme the site may name, with where it is: the site's `themes/` folder first, then those shipped with digest."""
+    found: dict[str, str] = {}
+    for folder, where in ((config.root / "themes", "themes/"), (bundled_themes_dir(), "bundled")):
+        if folder.is_dir():
+            for theme in sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+                found.setdefault(theme, where)
+    return found
+
+
+def _manifest_problem(path: Path, key: str, message: str, hint: str) -> Problem:
+    """A problem at the line of theme.yaml that sets `key` (found again: the manifest was read without places)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = next(((n, text) for n, text in enumerate(lines, 1) if text.startswith(f"{key}:")), None)
+    if found is None:
+        return Problem(Location(display_path(path)), message, key, hint)
+    line, text = found
+    col = len(key) + 2 + len(text[len(key) + 1 :]) - len(text[len(key) + 1 :].lstrip())
+    return Problem(Location(display_path(path), line, col), message, key, hint, text)
 
 
 def read_manifest(folder: Path) -> Manifest:

@@ -15,6 +15,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .markup import repeats_opening
+
 
 @dataclass(frozen=True, slots=True)
 class Link:
@@ -107,6 +109,11 @@ class ArticleView:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.card, name)
 
+    @property
+    def lede(self) -> str:
+        """The summary to show above the body: none when the body opens with it, so no paragraph is read twice."""
+        return "" if repeats_opening(self.card.summary, self.body) else self.card.summary
+
 
 @dataclass(frozen=True, slots=True)
 class FeedLink:
@@ -158,6 +165,11 @@ class FeedEntry:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.card, name)
+
+    @property
+    def lede(self) -> str:
+        """The summary to show above the body: none when the body opens with it, so no paragraph is read twice."""
+        return "" if repeats_opening(self.card.summary, self.body) else self.card.summary
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,6 +104,9 @@ def parse_yaml(text: str, path: Path, *, first_line: int = 1, lines: list[str] |
     return with_places()
 
 
+_INDENT = re.compile(r"[ \t]*(?:-[ \t]+)*")
+"""A line's indentation, with the dashes of list items it opens."""
+
 _SPECIAL = re.compile(r"(?:^|[\s\[{,])[&*!]\S")
 """What may start an anchor, an alias (alias bombs need both) or a tag; 'AT&T' or 'M & A' in a value does not."""
 
@@ -247,6 +250,9 @@ class _Builder:
         return self.lines[index] if 0 <= index < len(self.lines) else ""
 
     def yaml_error(self, exc: yaml.MarkedYAMLError) -> DigestError:
+        tab = self.tab_at(exc.problem_mark)
+        if tab is not None:
+            return tab
         context = exc.context or ""
         opened = context.startswith(("while parsing a flow", "while scanning a quoted", "while scanning a double-quoted"))
         mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
@@ -268,3 +274,21 @@ class _Builder:
         return DigestError(
             [Problem(Location(self.path, line, col), f"invalid YAML: {what}", "", hint, self.line_text(line))]
         )
+
+    def tab_at(self, mark: yaml.Mark | None) -> DigestError | None:
+        """A tab where the error is, in the line's indentation or at the very column: named as such, not as YAML's puzzle
+        ('found character that cannot start any token')."""
+        if mark is None:
+            return None
+        line = mark.line + 1 + self.offset
+        text = self.line_text(line)
+        indent = _INDENT.match(text)
+        column = text.find("\t", 0, indent.end()) if indent else -1
+        if column < 0 and text[mark.column : mark.column + 1] == "\t":
+            column = mark.column
+        if column < 0:
+            return None
+        return DigestError([Problem(
+            Location(self.path, line, column + 1), f"tab character at line {line} col {column + 1}: YAML indents with spaces", "",
+            "replace the tab with spaces (two for each level); most editors can insert spaces when Tab is pressed", text,
+        )])

@@ -151,7 +151,7 @@ def test_notes_follow_the_summary_sentence_on_the_same_line(make_site):
     result = make_site(TWO_ARTICLES).build().result
     assert result is not None
     noted = replace(result, seconds=0.25, notes=("1 draft left out; --drafts to include",))
-    assert noted.summary("public/") == f"Built {result.pages} pages from 2 articles in 0.25 s → public/ ({result.files.written} files written); " \
+    assert noted.summary("public/") == f"Built {result.pages} pages from 2 articles in 0.25 s → public/ ({result.files.written} files written) — " \
         "1 draft left out; --drafts to include"
-    assert replace(noted, files=replace(result.files, written=0, removed=1)).summary("out/").endswith(" → out/ (1 file removed); 1 draft left out; --drafts to include")
+    assert replace(noted, files=replace(result.files, written=0, removed=1)).summary("out/").endswith(" → out/ (1 file removed) — 1 draft left out; --drafts to include")
     assert replace(noted, files=replace(result.files, written=1, removed=0), notes=()).summary("out/").endswith(" → out/ (1 file written)")

@@ -57,8 +57,8 @@ BAD_FRONT_MATTER = [
     ),
     pytest.param(
         front("title: Pact", "\tdate: 2021-11-24"),
-        f"{PACT}:3:1: invalid YAML: found a tab character that violates indentation (while scanning a plain scalar)",
-        "check the indentation",
+        f"{PACT}:3:1: tab character at line 3 col 1: YAML indents with spaces",
+        "replace the tab with spaces",
         id="yaml-tab-indent",
     ),
     pytest.param(
