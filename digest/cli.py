@@ -1,4 +1,4 @@
-"""`digest [-s DIR] build | serve | watch | check | init | new | import | list | clean`: arguments, progress on a terminal, clean errors.
+"""`digest [-s DIR] build | serve | watch | check | init | new | import | list | stats | clean`: arguments, progress on a terminal, clean errors.
 
 Each command imports what only it needs inside its function: `digest build` with nothing changed runs in about the
 time Python takes to start, so it should not pay for the server, the watcher or the curator's tools.
@@ -158,6 +158,11 @@ def make_parser() -> argparse.ArgumentParser:
     listing.add_argument("--country", metavar="NAME", help="only articles about this country (name, ISO code or alias)")
     listing.add_argument("--format", choices=("table", "json"), default="table", help="aligned columns (default) or JSON for scripts")
     listing.add_argument("--debug", action="store_true", help="show a traceback for errors")
+    stats = commands.add_parser("stats", help="print the numbers of /stats/: months, topics, countries",
+                                 description="Print what the site covers: articles per month, top topics, countries and sources, editions.")
+    stats.add_argument("--drafts", action="store_true", help="include drafts")
+    stats.add_argument("--future", action="store_true", help="include articles dated in the future")
+    stats.add_argument("--debug", action="store_true", help="show a traceback for errors")
     clean = commands.add_parser("clean", help="remove the build cache, .digest-cache/",
                                  description="Remove the build cache, .digest-cache/ (only if it is digest's).")
     clean.add_argument("--output", action="store_true", help="also remove the files digest wrote into the output folder (as its manifest lists them), and nothing else")
@@ -370,6 +375,22 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_stats(args: argparse.Namespace) -> int:
+    """The numbers of the /stats/ page, from the same `coverage`; an article that does not read stops it, as it stops a build."""
+    from .catalogue import read_catalogue
+    from .site import model_site
+    from .stats import coverage, format_coverage
+
+    config = load_config(args.site)
+    check_content_dir(config)
+    catalogue = read_catalogue(config)
+    if catalogue.problems:
+        raise ContentError(catalogue.problems)
+    site = model_site(config, catalogue.articles, BuildOptions(drafts=args.drafts, future=args.future, now=_now()))
+    print(format_coverage(coverage(site)))
+    return 0
+
+
 def run_import(args: argparse.Namespace) -> int:
     from .catalogue import read_catalogue
     from .intake import ImportRequest, carry_out, plan_import
@@ -385,7 +406,7 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
-CURATOR_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"init": run_init, "new": run_new, "list": run_list, "import": run_import}
+CURATOR_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"init": run_init, "new": run_new, "list": run_list, "import": run_import, "stats": run_stats}
 
 
 def _url_host(host: str) -> str:

@@ -42,11 +42,12 @@ class PageKind(StrEnum):
     ROBOTS = "robots"
     SEARCH = "search"
     SEARCH_INDEX = "search-index"
+    STATS = "stats"
 
 
 PUBLIC_PAGES = frozenset({
     PageKind.HOME, PageKind.ARTICLE, PageKind.TOPICS, PageKind.TOPIC, PageKind.COUNTRIES, PageKind.COUNTRY,
-    PageKind.ARCHIVE, PageKind.YEAR, PageKind.MONTH, PageKind.EDITIONS, PageKind.EDITION,
+    PageKind.ARCHIVE, PageKind.YEAR, PageKind.MONTH, PageKind.EDITIONS, PageKind.EDITION, PageKind.STATS,
 })
 """The HTML pages a sitemap lists (not the 404 page, not feeds)."""
 
@@ -75,6 +76,7 @@ TEMPLATES: Mapping[PageKind, tuple[str, ...]] = {
     PageKind.ROBOTS: ("robots.txt",),
     PageKind.SEARCH: ("search.html",),
     PageKind.SEARCH_INDEX: (),
+    PageKind.STATS: ("stats.html",),
 }
 
 FEED_KINDS: Mapping[str, PageKind] = {"feed.xml": PageKind.ATOM, "rss.xml": PageKind.RSS, "feed.json": PageKind.JSON_FEED}

@@ -26,8 +26,10 @@ from .periods import GroupBy
 from .related import RelatedIndex
 from .search import edition_links, search_plans
 from .site import Month, Site, Term, TermKind, Year
+from .stats import coverage
 from .syndication import SITEMAP_LIMIT, Syndication, feed_formats, feed_links
 from .views import ArticleCard, ArticleView, CountryLink, EditionGroup, EditionLink, EditionView, Link, Pager, Picture, SiteInfo, TermLink
+from .worldmap import WorldMap, WorldShapes, world_map
 
 EDITION_HEADLINES = 3
 """How many of an edition's articles lists of editions name."""
@@ -134,9 +136,11 @@ class Planner:
     def __init__(
         self, site: Site, related: RelatedIndex, previous: "Planner | None" = None, sitemap_limit: int = SITEMAP_LIMIT, *,
         params: Mapping[str, Any] | None = None, assets: Mapping[str, str] | None = None, flags: frozenset[str] = frozenset(),
-        pictures: Mapping[Path, Picture] | None = None, keep_plans: bool = True,
+        pictures: Mapping[Path, Picture] | None = None, keep_plans: bool = True, world: WorldShapes | None = None,
     ) -> None:
         self.site = site
+        self.world = world
+        """The countries' shapes for the map on /countries/ (none: no map)."""
         self.keep_plans = keep_plans
         """Remember article plans for the next planner to reuse (a one-shot build has no next planner, and lets them go)."""
         self.pictures = pictures or {}
@@ -152,6 +156,7 @@ class Planner:
         self.country_links: dict[Country, CountryLink] = {}
         sections = MENU[:1] + (("Editions", ("editions",)),) + MENU[1:] if config.editions.enabled else MENU
         sections += (("Search", ("search",)),) if config.search.enabled else ()
+        sections += (("Stats", ("stats",)),)
         menu = tuple(Link(name, self.urls.path(*part)) for name, part in sections)
         self.formats = feed_formats(config.feeds)
         self.info = SiteInfo(
@@ -318,7 +323,7 @@ class Planner:
         yield from self.article_pages()
         for kind, terms, index in ((PageKind.TOPIC, site.topics, PageKind.TOPICS), (PageKind.COUNTRY, site.countries, PageKind.COUNTRIES)):
             links = tuple(term_link(self.urls, t, flag_url(self.urls, self.flags, t.country.code) if t.country else "") for t in terms)
-            groups: dict[str, Any] = {"groups": by_region(terms, links)} if kind is PageKind.COUNTRY else {}
+            groups: dict[str, Any] = {"groups": by_region(terms, links), "map": self.world_map(terms, links)} if kind is PageKind.COUNTRY else {}
             yield self.plan(index, self.urls.path(index.value), index.value.capitalize(), modified=latest, terms=links, **groups)
             for term, link in zip(terms, links):
                 title = f"{term.name} · {site.config.title}"
@@ -326,10 +331,38 @@ class Planner:
                 yield from self.listing(kind, link.url, term.name, term.articles, slug=term.slug, term=link, feeds=feeds)
                 yield from self.syndication.feeds(link.url, title, term.description, term.articles, feeds)
         yield from self.archives(site.years, latest)
+        yield self.stats_page(latest)
         yield from self.edition_pages()
         not_found = self.urls.path() + "404.html"
         yield PagePlan(PageKind.NOT_FOUND, not_found, "404.html", template_candidates(PageKind.NOT_FOUND),
                        {"site": self.info, "page": Link("Page not found", not_found), "kind": PageKind.NOT_FOUND})
+
+    def world_map(self, terms: Sequence[Term], links: Sequence[TermLink]) -> WorldMap | None:
+        """The map of the countries the site covers, shaded by their counts (none without countries or shapes)."""
+        if self.world is None or not terms:
+            return None
+        codes = [term.country.code if term.country else "" for term in terms]
+        return world_map(
+            self.world, {c: t.count for c, t in zip(codes, terms) if c}, {c: link.url for c, link in zip(codes, links) if c},
+            {c: t.name for c, t in zip(codes, terms) if c},
+        )
+
+    def stats_page(self, latest: datetime | None) -> PagePlan:
+        """/stats/: the site's numbers (`stats.coverage`) with links to what they count, and a chart of the months."""
+        from .charts import month_chart
+
+        numbers = coverage(self.site)
+        urls = self.urls
+        flags = {t.slug: flag_url(urls, self.flags, t.country.code) if t.country else "" for t in self.site.countries}
+        topics = tuple(TermLink(t.name, urls.path("topics", t.key), t.count) for t in numbers.topics)
+        countries = tuple(TermLink(c.name, urls.path("countries", c.key), c.count, flag_url=flags.get(c.key, "")) for c in numbers.countries)
+        editions = tuple(TermLink(e.name, urls.path("editions", e.key), e.count) for e in numbers.editions)
+        by_source = tuple(TermLink(s.name, "", s.count) for s in numbers.sources)  # not `sources`: a plan's own files
+        chart = month_chart(numbers.months) if numbers.months else Markup("")
+        return self.plan(
+            PageKind.STATS, urls.path("stats"), "Stats", modified=latest, numbers=numbers, topics=topics, countries=countries,
+            by_source=by_source, editions=editions, chart=chart,
+        )
 
     def article_pages(self) -> Iterator[PagePlan]:
         for article in self.site.articles:
