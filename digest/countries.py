@@ -2,7 +2,8 @@
 
 ISO 3166-1 comes from pycountry, English names from CLDR through Babel, and continents from CLDR's
 territory containment (UN M49 with CLDR's additions), which Babel does not ship: digest keeps CLDR's
-own `territoryContainment.json` in `digest/data/cldr/` (from the `cldr-core` package, Unicode License v3).
+own `territoryContainment.json` in `digest/data/cldr/` (Unicode License v3), copied unchanged from the
+`supplemental/` folder of npm's `cldr-core` package (48.2.0); a newer one is copied the same way.
 Places outside ISO 3166-1 (Kosovo, the European Union) come from the site's `countries.extra`.
 """
 
