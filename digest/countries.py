@@ -218,7 +218,7 @@ def _world() -> _World:
         if code not in by_code and code not in _NO_PLACE:
             outside.setdefault(name_key(name), (code, name))
             outside.setdefault(name_key(code), (code, name))
-    regions = frozenset(code for code in english if code.isdigit()) | frozenset(parents.values())
+    regions = frozenset(code for code in english if isinstance(code, str) and code.isdigit()) | frozenset(parents.values())
     return _World(by_code, by_key, suggestible, parents, regions, outside)
 
 
