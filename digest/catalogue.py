@@ -76,7 +76,7 @@ def read_filters(config: SiteConfig, options: BuildOptions, topic: str | None, c
             problems.append(Problem.at_option("--topic", exc.message, exc.hint))
     if country is not None:
         try:
-            found = CountryIndex(config.country_aliases).resolve(country)
+            found = CountryIndex(config.countries).resolve(country)
         except UnknownCountry as exc:
             problems.append(Problem.at_option("--country", f"unknown country '{country}'", exc.hint))
     if problems:

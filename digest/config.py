@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .countries import CountryIndex, UnknownCountry
+from .countries import NO_COUNTRY_SETTINGS, REGIONS, CountryIndex, CountrySettings, ExtraCountry, UnknownCountry
 from .errors import ConfigError, DigestError, Location, Problem, Problems, display_path, printable, undecodable
 from .names import slugify
 from .periods import NO_EDITIONS, EditionSettings, check_editions
@@ -176,32 +176,97 @@ def _size(value: Any, report: Report) -> int:
     return size
 
 
-def _country_aliases(value: Any, report: Report) -> dict[str, str]:
+def _countries(value: Any, report: Report) -> CountrySettings:
     if value is None:
-        return {}
+        return NO_COUNTRY_SETTINGS
     if not isinstance(value, dict):
-        report(("countries",), "must be a mapping with 'aliases'", "e.g. countries: {aliases: {Holland: NL}}")
-        return {}
+        report(("countries",), "must be a mapping with 'aliases' and 'extra'", "e.g. countries: {aliases: {Holland: NL}}")
+        return NO_COUNTRY_SETTINGS
     for key in value:
-        if key != "aliases":
-            report(("countries", key), f"unknown key '{key}'", "the only key here is 'aliases'", key=True)
-    aliases = value.get("aliases") or {}
+        if key not in ("aliases", "extra"):
+            unknown_key(report, "countries", key, ["aliases", "extra"])
+    written = value.get("extra")
+    extra = _country_extra(written, report)
+    faulty = {str(code).upper() for code in written if str(code).upper() not in extra} if isinstance(written, dict) else set()
+    known = CountryIndex(CountrySettings(extra=extra))
+    return CountrySettings(_country_aliases(value.get("aliases"), known, faulty, report), extra)
+
+
+def _country_aliases(value: Any, known: CountryIndex, faulty: set[str], report: Report) -> dict[str, str]:
+    """`aliases: {Holland: NL}`: each target an ISO code, a country's name or a place of `extra` (one of `faulty`,
+    entries of `extra` reported already, is let pass)."""
+    aliases = value or {}
     if not isinstance(aliases, dict):
         report(("countries", "aliases"), "must map names to ISO codes", "e.g. aliases: {Holland: NL}")
         return {}
-    known = CountryIndex()
     result: dict[str, str] = {}
     for name, code in aliases.items():
         if not isinstance(code, str) or not code.strip():
             report(("countries", "aliases", name), f"must be an ISO country code, got {code!r}", 'e.g. Holland: "NL"')
             continue
+        if code.strip().upper() in faulty:
+            continue
         try:
             known.resolve(code.strip())
         except UnknownCountry as exc:
             close = f"did you mean {' or '.join(repr(s) for s in exc.suggestions)}? " if exc.suggestions else ""
-            report(("countries", "aliases", name), f"'{code}' is no country", close + "give an ISO code (NL) or a country's name")
+            hint = exc.hint if exc.outside else close + "give an ISO code (NL), a country's name or a code of countries.extra"
+            report(("countries", "aliases", name), f"'{code}' is no country", hint)
             continue
         result[str(name)] = code.strip()
+    return result
+
+
+_EXTRA_KEYS = ("name", "flag", "region")
+_REGION_NAMES = {region.casefold(): region for region in REGIONS}
+
+
+def _country_extra(value: Any, report: Report) -> dict[str, ExtraCountry]:
+    """`extra: {XK: {name: Kosovo, flag: "🇽🇰"}}`: places outside ISO 3166-1, each under a two-letter code of its own."""
+    if value is None:
+        return {}
+    example = 'e.g. extra: {XK: {name: Kosovo, flag: "🇽🇰"}}'
+    if not isinstance(value, dict):
+        report(("countries", "extra"), "must map two-letter codes to {name, flag, region}", example)
+        return {}
+    known = CountryIndex()
+    result: dict[str, ExtraCountry] = {}
+    for code, spec in value.items():
+        at: KeyPath = ("countries", "extra", code)
+        if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z]{2}", code):
+            report(at, f"'{code}' is no two-letter code", "give the place a code of two letters, e.g. XK for Kosovo", key=True)
+            continue
+        iso = known.iso_country(code)
+        if iso is not None:
+            report(at, f"'{code}' is already the ISO code of {iso.name}", f"articles can name {iso.name} as it is: "
+                   "countries.extra is for places outside ISO 3166-1, such as XK (Kosovo)", key=True)
+            continue
+        if not isinstance(spec, dict):
+            report(at, "must be a mapping with name, flag and region", f'e.g. {code}: {{name: Kosovo, flag: "🇽🇰"}}')
+            continue
+        for key in spec:
+            if key not in _EXTRA_KEYS:
+                close = difflib.get_close_matches(str(key), _EXTRA_KEYS, n=1)
+                report((*at, key), f"unknown key '{key}'", f"did you mean '{close[0]}'?" if close else "entries take name, flag and region", key=True)
+        name, flag, region = (spec.get(key) for key in _EXTRA_KEYS)
+        named = name.strip() if isinstance(name, str) else ""
+        if not named:
+            blank = name is None or isinstance(name, str)
+            report((*at, "name") if "name" in spec else at, "needs a name" if blank else f"name must be text, got {name!r}",
+                   f"e.g. {code}: {{name: Kosovo}}", key="name" not in spec)
+        taken = known.country_named(named) if named else None
+        if taken is not None:
+            report((*at, "name"), f"'{named}' already means {taken.name} ({taken.code})",
+                   f"give the place a name of its own, or write {taken.code} in articles and leave this entry out")
+        if flag is not None and (not isinstance(flag, str) or not flag.strip()):
+            report((*at, "flag"), f"flag must be text, got {flag!r}", 'e.g. flag: "🇽🇰" (or leave it out)')
+        shown_region = _REGION_NAMES.get(str(region).strip().casefold(), "") if region is not None else ""
+        if region is not None and not shown_region:
+            close = difflib.get_close_matches(str(region), REGIONS, n=1)
+            report((*at, "region"), f"unknown region {region!r}", (f"did you mean '{close[0]}'? " if close else "") + "choose one of: " + ", ".join(REGIONS))
+        if not named or taken is not None:
+            continue
+        result[code.upper()] = ExtraCountry(named, str(flag or "").strip(), shown_region)
     return result
 
 
@@ -401,8 +466,10 @@ class SiteConfig:
         _folder("output_dir", "public"),
     )
     paginate: int = option("paginate", 20, "articles per list page", _paginate)
-    country_aliases: Mapping[str, str] = option(
-        "countries", {}, "`aliases: {Holland: NL}` adds names of your own for countries", _country_aliases, shown="", parsing=True,
+    countries: CountrySettings = option(
+        "countries", NO_COUNTRY_SETTINGS, "`aliases: {Holland: NL}` adds names of your own for countries; "
+        "`extra: {XK: {name: Kosovo, flag: \"🇽🇰\", region: Europe}}` adds places outside ISO 3166-1 (see Countries)",
+        _countries, shown="", parsing=True,
     )
     topics: Mapping[str, TopicDefinition] = option(
         "topics", {}, "an optional vocabulary: `slug: {name, description, aliases}`; with one, an unknown topic is an error "

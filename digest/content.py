@@ -149,7 +149,7 @@ class ArticleParser:
     @classmethod
     def for_site(cls, config: SiteConfig) -> ArticleParser:
         """A parser with the site's own country aliases."""
-        return cls(config, CountryIndex(config.country_aliases))
+        return cls(config, CountryIndex(config.countries))
 
     def parse(self, source: SourceFile) -> Parsed:
         """One article and its body, or a `ContentError` listing every problem in the file."""

@@ -30,7 +30,7 @@ from . import __version__
 from .addresses import AddressProblem, web_address
 from .config import SiteConfig
 from .content import Article, ArticleParser
-from .countries import Country
+from .countries import Country, folded, name_key
 from .drafting import OPTIONS, ArticleFile, ArticleRequest, compose_article, write_article
 from .errors import CommandError, DigestError, Problem, display_path, printable
 from .names import MAX_SLUG, slugify
@@ -242,10 +242,11 @@ class CountryFinder:
 
     def find(self, text: str) -> list[Country]:
         """The countries `text` names, in the order it first names them."""
-        hits = sorted((match.start(), match.group(0)) for pattern in self.patterns for match in pattern.finditer(text))
+        plain = folded(text)
+        hits = sorted((match.start(), match.group(0)) for pattern in self.patterns for match in pattern.finditer(plain))
         found: list[Country] = []
         for _, written in hits:
-            country = self.spellings.get(" ".join(written.split()).casefold())
+            country = self.spellings.get(name_key(written))
             if country is not None and country not in found:
                 found.append(country)
         return found

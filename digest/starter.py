@@ -62,9 +62,14 @@ theme: default
 #   defence: {{name: Defence, description: Armies, arms and alliances., aliases: [military]}}
 #   diplomacy: {{name: Diplomacy}}
 
-# Optional: names of your own for countries, as ISO codes.
+# Optional: names of your own for countries (an ISO code, a country's name or
+# a code of extra), and places outside ISO 3166-1, each with a two-letter code
+# no country has, a name, and optionally a flag and a continent (region).
 # countries:
-#   aliases: {{Holland: NL}}
+#   aliases: {{Kosova: XK}}
+#   extra:
+#     XK: {{name: Kosovo, flag: "🇽🇰"}}
+#     EU: {{name: European Union, flag: "🇪🇺", region: Europe}}
 
 # Optional: numbered editions (daily, weekly or monthly) with their own pages,
 # a feed that carries each whole, and an email twin of every edition.

@@ -309,4 +309,4 @@ def test_a_country_alias_naming_no_country_is_reported_at_its_site_yaml_line(mak
     site = make_site("-- site.yaml --\ntitle: T\ncountries:\n  aliases:\n    Narnia: XX\nbase_url: https://news.example.org/\n" + article("pact"))
     problem = only_problem(site.build_error())
     assert problem.headline() == "site.yaml:4:13: countries.aliases.Narnia: 'XX' is no country"
-    assert "give an ISO code (NL) or a country's name" in problem.hint
+    assert problem.hint == "give an ISO code (NL), a country's name or a code of countries.extra"

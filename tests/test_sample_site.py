@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from digest.build import build_once
-from digest.countries import CountryIndex
+from digest.countries import CountryIndex, CountrySettings
 from digest.names import slugify
 from digest.output import MANIFEST
 from digest.site import BuildOptions
@@ -85,7 +85,7 @@ def site_yaml() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def country_codes(site_yaml: dict[str, Any]):  # type: ignore[no-untyped-def]
     """Written country name → lower-case ISO code, honouring the site's aliases."""
-    index = CountryIndex((site_yaml.get("countries") or {}).get("aliases") or {})
+    index = CountryIndex(CountrySettings(aliases=(site_yaml.get("countries") or {}).get("aliases") or {}))
     return lambda name: index.resolve(name).code.lower()
 
 
