@@ -323,11 +323,10 @@ def new_planner(state: BuildState, site: Site, related: RelatedIndex, *, keep_pl
     `keep_plans`: the planner remembers article plans for the next one (see `Planner`).
     """
     from .plan import Planner
-    from .worldmap import world_shapes
 
     planner = Planner(
         site, related, previous=state.planner, params=state.theme.params, assets=state.assets, flags=state.flag_codes,
-        pictures=state.pictures, keep_plans=keep_plans, world=world_shapes() if site.countries else None,
+        pictures=state.pictures, keep_plans=keep_plans, world=state.world_shapes() if site.countries else None,
     )
     state.choose_flags(term.country.code for term in site.countries if term.country)
     state.related, state.planner, state.modelled = related, planner, dict(state.articles.articles)

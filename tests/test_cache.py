@@ -46,7 +46,7 @@ def test_a_no_op_build_renders_and_writes_nothing(make_site):
     build(site.root)
     result = build(site.root)
     assert result.rendered == 0 and result.files.written == 0 and result.files.removed == 0
-    assert result.pages == 26 + 3 * 6 + 2 and result.articles == 6  # HTML pages; 3 feeds each for the site, 2 topics, 3 countries; sitemap, robots.txt
+    assert result.pages == 27 + 3 * 6 + 2 and result.articles == 6  # HTML pages; 3 feeds each for the site, 2 topics, 3 countries; sitemap, robots.txt
 
 
 def test_one_edited_article_re_renders_only_the_pages_that_show_it(make_site):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
@@ -99,6 +100,26 @@ def test_france_and_norway_are_found_though_natural_earth_gives_them_no_iso_a2(m
     site = make_site(SITE_YAML + article("paris", countries="France") + article("oslo", countries="Norway"))
     svg = world_map(site.build().read("countries/index.html"))
     assert sorted(a.get("href", "") for a in svg.findall("a")) == ["/countries/fr/", "/countries/no/"]
+
+
+def test_the_projected_shapes_are_kept_in_the_cache_and_redrawn_when_it_is_damaged(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(SITE_YAML + article("paris", countries="France"))
+    first = world_map(site.build().read("countries/index.html"))
+    database = sqlite3.connect(site.root / ".digest-cache/cache.sqlite3")
+    assert [key.split(":")[0] for (key,) in database.execute("SELECT key FROM derived")] == ["worldmap"]
+
+    def not_again() -> None:
+        raise AssertionError("the shapes were projected again though the cache holds them")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("digest.worldmap.world_shapes", not_again)
+        shutil.rmtree(site.root / "public")
+        assert ET.tostring(world_map(site.build().read("countries/index.html"))) == ET.tostring(first)
+
+    with database:
+        database.execute("UPDATE derived SET data = '{}'")  # damaged: its checksum no longer matches
+    shutil.rmtree(site.root / "public")
+    assert ET.tostring(world_map(site.build().read("countries/index.html"))) == ET.tostring(first)
 
 
 def test_a_site_without_countries_draws_no_map(make_site) -> None:
