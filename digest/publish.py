@@ -15,7 +15,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from .config import SiteConfig
-from .errors import OutputError, environment_problem
+from .errors import OutputError, Problem, environment_problem
 from .output import OutputWriter, WriteReport
 from .pages import PagePlan
 from .reporting import Reporter, Stopwatch, timed
@@ -40,6 +40,8 @@ class BuildResult:
     files: WriteReport
     seconds: float
     rendered_outputs: tuple[str, ...] = field(default=(), compare=False)
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    """Links that lead nowhere, and the like: the build went on, and says so."""
 
     def summary(self, output_shown: str) -> str:
         return (
