@@ -20,11 +20,10 @@ from pathlib import Path
 
 from .errors import Location, Problem, display_path
 from .links import LinkPairs
-from .sources import ARTICLES_DIR, is_ignored_name
+from .sources import is_ignored_name
 
 FILES_DIGEST = 8
 """Hex digits of a file's digest in its published name (`images/map.3f2a9c1b.png`), as stylesheets get."""
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +57,6 @@ class LinkResolver:
 
     def __init__(self, content_dir: Path, base_path: str) -> None:
         self.content_dir = content_dir
-        self.articles_dir = content_dir / ARTICLES_DIR
         self.base_path = base_path
         self.digests: dict[Path, tuple[tuple[int, int], str]] = {}
 
@@ -79,6 +77,7 @@ class LinkResolver:
                     problems.append(problem)
             if pairs:
                 links[path] = tuple(pairs)
+        problems.sort(key=lambda p: (str(p.location.path), p.location.line, p.location.col))
         return Resolution(links, files, tuple(problems), tuple((path, *stamp) for path, stamp in sorted(stamps.items())))
 
     def _one(
@@ -87,7 +86,9 @@ class LinkResolver:
     ) -> tuple[str | None, Problem | None]:
         """The URL a reference stands for (None: leave it as written), and what is wrong with it."""
         shown = html.unescape(reference)
-        written, mark, rest = split_reference(shown)
+        written, _, _ = split_reference(shown)
+        cut = min((i for i in (reference.find("?"), reference.find("#")) if i >= 0), default=len(reference))
+        after = reference[cut:]  # the query and fragment as the HTML writes them, escapes and all
         if written.startswith("/"):
             if written.startswith(self.base_path):
                 return None, None
@@ -95,24 +96,24 @@ class LinkResolver:
         target = Path(os.path.normpath(document.parent / written))
         page = targets.pages.get(target)
         if page is not None:
-            return page + mark + rest, None
+            return page + after, None
         why = targets.unpublished.get(target)
         if why is not None:
             hint = "publish it (remove 'draft: true'), or build with --drafts" if why == "a draft" else "it has a page from its date on (or build with --future)"
             return None, problem_at(document, reference, f"links to {shown}, {why}, which has no page in this build", hint)
         static = targets.statics.get(target)
         if static is not None:
-            return self.base_path + static + mark + rest, None
+            return self.base_path + static + after, None
         published = self._content_file(target, stamps)
         if published is not None:
             out, fingerprint = published
             files[out] = (target, fingerprint)
-            return self.base_path + out + mark + rest, None
+            return self.base_path + out + after, None
         return None, self._missing(document, reference, shown, target, targets, urls)
 
     def _content_file(self, target: Path, stamps: dict[str, tuple[int, int]]) -> tuple[str, str] | None:
         """A file of the content folder that may be published (no article, no dotfile): its output name and fingerprint."""
-        if self.content_dir not in target.parents or target.suffix == ".md" or any(is_ignored_name(part) for part in target.parts[-1:]):
+        if self.content_dir not in target.parents or target.suffix == ".md" or is_ignored_name(target.name):
             return None
         try:
             info = target.stat()
