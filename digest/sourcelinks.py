@@ -9,7 +9,6 @@ so a page is drawn again exactly when a target it links to moves.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import html
 import os
@@ -161,6 +160,8 @@ class LinkResolver:
         written, mark, rest = split_reference(shown)
         meant = self._source_form(document, posixpath.normpath(posixpath.join(own, written)) + mark + rest, targets, urls) if own else None
         if meant is None:
+            import difflib  # here: its import costs more than resolving every link of a site with none broken
+
             near = [path for path in targets.pages if path.parent == target.parent] or list(targets.pages)
             names = {relative_path(path, document): path for path in near}
             close = difflib.get_close_matches(relative_path(target, document), list(names), n=1, cutoff=0.6)
