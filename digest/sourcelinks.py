@@ -54,8 +54,9 @@ class Targets:
 class LinkResolver:
     """Resolves the references of a site's bodies; remembers each linked file's digest while its size and time hold."""
 
-    def __init__(self, content_dir: Path, base_path: str) -> None:
+    def __init__(self, content_dir: Path, static_dir: Path, base_path: str) -> None:
         self.content_dir = content_dir
+        self.static_dir = static_dir
         self.base_path = base_path
         self.digests: dict[Path, tuple[tuple[int, int], str]] = {}
 
@@ -108,6 +109,8 @@ class LinkResolver:
             out, fingerprint = published
             files[out] = (target, fingerprint)
             return self.base_path + out + after, None
+        if target.suffix != ".md" and not any(folder in target.parents for folder in (self.content_dir, self.static_dir)):
+            return None, None  # a relative URL of a page, say ../../../topics/defence/: `digest check` follows it
         return None, self._missing(document, reference, shown, target, targets, urls)
 
     def _content_file(self, target: Path, stamps: dict[str, tuple[int, int]]) -> tuple[str, str] | None:

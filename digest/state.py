@@ -32,7 +32,7 @@ from .editions import EditionNotes
 from .errors import ContentError, DigestError, Problem
 from .output import MANIFEST, ManifestMemo, file_stamp
 from .sources import ARTICLES_DIR, SourceStamp, find_article_files, is_ignored_name, read_source
-from .theme import Theme, asset_name, flag_files, static_files
+from .theme import SITE_STATIC, Theme, asset_name, flag_files, static_files
 
 if TYPE_CHECKING:  # the rest is imported where it is used: a build with nothing changed needs none of it
     from .fingerprint import Fingerprinter
@@ -403,7 +403,7 @@ class BuildState:
     def resolver(self) -> LinkResolver:
         from .sourcelinks import LinkResolver
 
-        return LinkResolver(self.config.content_dir, self.config.base_path)
+        return LinkResolver(self.config.content_dir, self.config.root / SITE_STATIC, self.config.base_path)
 
     @cached_property
     def settings(self) -> str:

@@ -190,8 +190,9 @@ def test_root_absolute_and_missing_links_warn_in_build_with_the_link_to_write_an
         assert "  hint: write omicron.md\n" in checked.stderr
 
 
-def test_a_link_to_a_draft_or_a_missing_file_warns_until_it_is_there(tmp_path):
-    site = news_site(tmp_path / "site", links="A [draft](draft.md) and [the report](../../files/report.pdf).\n")
+def test_a_link_to_a_draft_or_a_missing_file_warns_until_it_is_there_and_a_page_s_relative_url_is_left_to_check(tmp_path):
+    links = "A [draft](draft.md) and [the report](../../files/report.pdf).\n\nMore on [defence](../../../../topics/defence/).\n"
+    site = news_site(tmp_path / "site", links=links)
     site.write("-- content/articles/2021/draft.md --\n---\ntitle: Not yet\ndate: 2021-11-20\ndraft: true\n---\nSoon.\n")
     env = {**os.environ, "DIGEST_NOW": FIXED_NOW.isoformat()}
     built = site.cli("build", env=env)
@@ -209,6 +210,8 @@ def test_a_link_to_a_draft_or_a_missing_file_warns_until_it_is_there(tmp_path):
     (report,) = re.findall(r'href="/news/(files/report\.[0-9a-f]{8}\.pdf)"', page)
     assert site.output.read(report) == "%PDF-1.4 a report\n"
     assert 'href="/news/2021/11/20/draft/"' in page
+    assert 'href="../../../../topics/defence/"' in page
+    assert site.cli("check", "--drafts", env=env).returncode == 0
 
 
 def test_the_sample_hosted_under_a_sub_path_has_no_broken_link_from_its_markdown(tmp_path):
