@@ -259,8 +259,9 @@ class Planner:
             edition.note.summary if edition.note else "", tuple(Link(c.title, c.url) for c in cards[:EDITION_HEADLINES]),
         )
         mailed = self.site.config.editions.email and bool(self.info.origin)
+        intro = linked_body(edition.note.intro, self.links.get(edition.note.path, ())) if edition.note else Markup("")
         return EditionView(
-            link, linked_body(edition.note.intro, self.links.get(edition.note.path, ())) if edition.note else Markup(""), edition_groups(cards, self.site.config.editions.group_by), cards,
+            link, intro, edition_groups(cards, self.site.config.editions.group_by), cards,
             max(a.published for a in edition.articles), max(a.modified for a in edition.articles), url,
             url + "email.html" if mailed else "", url + "email.txt" if mailed else "",
             tuple(a.path for a in edition.articles) + ((edition.note.path,) if edition.note else ()),
