@@ -12,15 +12,15 @@ import gc
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import CacheNotes
+from .cache import CacheNotes, problems_from_lists
 from .config import CONFIG_NAME, NO_OVERRIDES, Overrides, SiteConfig
 from .content import Article
-from .errors import display_path, printable
+from .errors import Problem, display_path, printable
 from .output import WriteReport, check_output_dir, recover, staging_folder
 from .pages import FEED_KINDS, PagePlan
 from .publish import BuildResult, PoolSource, publish, publish_streamed
@@ -129,6 +129,8 @@ class Session:
         self.config: SiteConfig | None = None
         self.theme: Theme | None = None
         """Known as soon as they are read, so a site whose articles are broken can still be watched."""
+        self.warnings: tuple[Problem, ...] = ()
+        """What the last build warned of (links that lead nowhere), for the caller to print once (`take_warnings`)."""
         self.renders: RenderPool | None = None
         """Render workers kept warm between builds, for when other threads (a server, a watcher) make forking unsafe;
         made when a build first has pages to render (a build that finds nothing changed imports no pool at all)."""
@@ -167,6 +169,7 @@ class Session:
             state.close()
         else:
             self.state = state
+        self.warnings = result.warnings
         return result
 
     def rebuild(self, changes: Changes, *, index_later: bool = False) -> BuildResult:
@@ -177,7 +180,14 @@ class Session:
         if self.state is None or changes.reshapes_site:
             return self.build(index_later=index_later)
         with fewer_collections():
-            return apply_changes(self.state, changes, self.reporter, self.render_pool, index_later)
+            result = apply_changes(self.state, changes, self.reporter, self.render_pool, index_later)
+        self.warnings = result.warnings
+        return result
+
+    def take_warnings(self) -> tuple[Problem, ...]:
+        """The last build's warnings, once: a second call gives none until the next build."""
+        warnings, self.warnings = self.warnings, ()
+        return warnings
 
     def index_search(self, stop: Stop | None = None) -> float | None:
         """Make the search index a rebuild left for later, and commit it: its seconds, or None when it was current."""
@@ -245,7 +255,8 @@ def build_from_scratch(
             stats = stat_sources(paths, config)  # parsing reads the files; their stats, taken first, fill the stat index
     if once and signature is not None and (last := state.last_build(signature)) is not None:
         files = WriteReport(0, len(state.pages.records), 0)
-        return BuildResult(config, last.articles, last.pages, 0, files, time.perf_counter() - started, notes=tuple(last.notes))
+        return BuildResult(config, last.articles, last.pages, 0, files, time.perf_counter() - started, notes=tuple(last.notes),
+                           warnings=problems_from_lists(last.warnings))
     with timed(reporter, "parse articles"):
         state.articles.load(sources, reporter.progress("Reading articles", len(sources)))
         del sources, paths  # the articles hold what is needed
@@ -257,6 +268,7 @@ def build_from_scratch(
         result = publish_streamed(state, lambda: new_planner(state, site, related, keep_plans=False), reporter, started, pool)
     else:
         result = publish(state, replan(state, reporter), reporter, started, pool, index_later=index_later)
+    result = replace(result, warnings=state.link_problems)
     state.remember_signature(signature or state.signature(state.articles.stamps()), result.pages, result.articles, result.notes)
     return result
 
@@ -288,7 +300,7 @@ def apply_changes(
         plans = replan_bodies(state, bodies)
         only = None if changes.templates else {out for out, plan in plans.items() if before.get(out) is not plan}
     state.forget_signature()  # the output moves on without a whole-site signature
-    return publish(state, plans, reporter, started, pool, only, index_later)
+    return replace(publish(state, plans, reporter, started, pool, only, index_later), warnings=state.link_problems)
 
 
 def replan(state: BuildState, reporter: Reporter) -> dict[str, PagePlan]:
@@ -312,6 +324,7 @@ def model(state: BuildState, reporter: Reporter) -> tuple[Site, RelatedIndex]:
     with timed(reporter, "model"):
         site = model_site(state.config, state.articles.articles.values(), state.options, state.notes.notes)
         related = relate(site.articles, state.related)
+        state.resolve_links(site)
     with timed(reporter, "images"):
         state.prepare_pictures(site.articles, state.config.base_path)
     return site, related
@@ -327,6 +340,7 @@ def new_planner(state: BuildState, site: Site, related: RelatedIndex, *, keep_pl
     planner = Planner(
         site, related, previous=state.planner, params=state.theme.params, assets=state.assets, flags=state.flag_codes,
         pictures=state.pictures, keep_plans=keep_plans, world=state.world_shapes() if site.countries else None,
+        links=state.links.links if state.links is not None else None,
     )
     state.choose_flags(term.country.code for term in site.countries if term.country)
     state.related, state.planner, state.modelled = related, planner, dict(state.articles.articles)

@@ -30,7 +30,7 @@ import errno
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -43,7 +43,7 @@ from . import __version__
 from .config import SiteConfig, parsing_settings
 from .content import Article, Parsed, shared_values
 from .countries import Country
-from .errors import display_path
+from .errors import Location, Problem, display_path
 from .fields import ImageRef, TopicRef
 from .markup import MARKDOWN_EXTENSIONS, engine_version
 
@@ -129,6 +129,18 @@ class LastBuild:
     """The output folder's manifest as the build left it: a build the cache did not see, adding or removing a file, changes it."""
     notes: tuple[str, ...] = ()
     """What its summary noted (the drafts and future articles it left out), to say again when nothing changed."""
+    warnings: tuple[tuple[str, int, int, str, str, str, str], ...] = ()
+    """The build's warnings (`problems_to_lists`), which a build that reads nothing says again."""
+
+
+def problems_to_lists(problems: Iterable[Problem]) -> tuple[tuple[str, int, int, str, str, str, str], ...]:
+    """Problems as JSON can keep them: place, message, field, hint, line."""
+    return tuple((str(p.location.path), p.location.line, p.location.col, p.message, p.field, p.hint, p.source_line) for p in problems)
+
+
+def problems_from_lists(rows: Iterable[Sequence[Any]]) -> tuple[Problem, ...]:
+    """The problems `problems_to_lists` kept."""
+    return tuple(Problem(Location(Path(path), int(line), int(col)), message, name, hint, source) for path, line, col, message, name, hint, source in rows)
 
 
 class CacheUnavailable(OSError):
@@ -560,6 +572,7 @@ def article_to_json(article: Article) -> str:
             "author": article.author,
             "draft": article.draft,
             "image": _image_to_list(article.image),
+            "links": list(article.links),
             "extra": _plain(dict(article.extra)),
             "fingerprint": article.fingerprint,
             "meta_fingerprint": article.meta_fingerprint,
@@ -592,6 +605,7 @@ def article_from_json(text: str, path: Path, shared: dict[Any, Any] | None = Non
         author=data["author"],
         draft=bool(data["draft"]),
         image=ImageRef(*data["image"]) if data["image"] else None,
+        links=tuple(data["links"]),
         extra=_restore(data["extra"]),
         fingerprint=data["fingerprint"],
         meta_fingerprint=data["meta_fingerprint"],

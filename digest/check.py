@@ -20,6 +20,7 @@ from .content import Article
 from .errors import DigestError, Location, Problem, display_path
 from .pages import PageKind, PagePlan
 from .site import BuildOptions, LeftOut
+from .sourcelinks import find_reference
 
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src", "iframe": "src", "area": "href"}
 
@@ -59,9 +60,10 @@ def check_site(root: Path, options: BuildOptions) -> CheckReport:
         finally:
             session.close()
         warnings = tuple(_article_warnings(session.articles))
-        errors, links = _check_links(Path(folder) / "site", result.config.base_path, session.plans)
+        known = {problem.location for problem in result.warnings}
+        broken, links = _check_links(Path(folder) / "site", result.config.base_path, session.plans, known)
         left_out = tuple(_left_out_note(item) for item in session.left_out)
-    return CheckReport(tuple(errors), warnings, result.pages, links, left_out)
+    return CheckReport(result.warnings + tuple(broken), warnings, result.pages, links, left_out)
 
 
 def _left_out_note(item: LeftOut) -> Problem:
@@ -110,7 +112,8 @@ class _PageLinks(HTMLParser):
             self.links.append(str(values[wanted]))
 
 
-def _check_links(output: Path, base_path: str, plans: dict[str, PagePlan]) -> tuple[list[Problem], int]:
+def _check_links(output: Path, base_path: str, plans: dict[str, PagePlan], known: set[Location]) -> tuple[list[Problem], int]:
+    """Every link of every page that leads nowhere, but those the build warned of already (at the same place), and how many links there are."""
     pages: dict[str, _PageLinks] = {}
     for path in sorted(output.rglob("*.html")):
         parser = _PageLinks()
@@ -127,9 +130,13 @@ def _check_links(output: Path, base_path: str, plans: dict[str, PagePlan]) -> tu
             count += 1
             target = _target(page, parts.path, base_path)
             if target is None or not (output / target).is_file():
-                problems.append(_broken(plan, page, link, f"links to {link}, which does not exist"))
+                problem = _broken(plan, page, link, f"links to {link}, which does not exist")
             elif parts.fragment and target.endswith(".html") and unquote(parts.fragment) not in pages[target].ids:
-                problems.append(_broken(plan, page, link, f"links to {link}, but that page has no #{parts.fragment}"))
+                problem = _broken(plan, page, link, f"links to {link}, but that page has no #{parts.fragment}")
+            else:
+                continue
+            if problem.location not in known:
+                problems.append(problem)
     return problems, count
 
 
@@ -161,11 +168,6 @@ def _target(page: str, path: str, base_path: str) -> str | None:
 def _broken(plan: PagePlan | None, page: str, link: str, message: str) -> Problem:
     """A broken link, placed where the article's text has it (or on the page, for template links)."""
     source = plan.sources[0] if plan and plan.sources and plan.kind is PageKind.ARTICLE else None
-    where, line = Location(Path(page)), ""
-    if source is not None:
-        lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
-        found = next(((n, text) for n, text in enumerate(lines, 1) if f"({link}" in text or f'"{link}"' in text), None)
-        where = Location(display_path(source), found[0] if found else 1, (found[1].find(link) + 1) if found else 1)
-        line = found[1] if found else ""
+    where, line = find_reference(source, link) if source is not None else (Location(Path(page)), "")
     hint = f"on the page {plan.url}" if plan else f"on {page}"
     return Problem(where, message, "", hint + "; fix the link in the article or template", line)

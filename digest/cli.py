@@ -218,9 +218,11 @@ def _session(args: argparse.Namespace, preview_url: str = "") -> Session:
 
 
 def _warn(session: Session) -> None:
-    """Say what went wrong with the cache during the last build: never silent, even with --quiet."""
+    """Say what went wrong with the cache, and what the last build warned of: never silent, even with --quiet."""
     for line in session.cache_notes.take():
         print(f"warning: {line}", file=sys.stderr, flush=True)
+    for problem in session.take_warnings():  # links that lead nowhere: one line each, with what to write instead
+        print(f"warning: {problem.location}: {problem.message}; {problem.hint}", file=sys.stderr, flush=True)
 
 
 def _now() -> datetime:

@@ -19,6 +19,7 @@ from .config import SiteConfig
 from .countries import Country, CountryIndex
 from .errors import ContentError, Location, Problem
 from .fields import FieldReader, ImageRef, TopicRef
+from .links import body_links
 from .markup import MarkdownRenderer, MarkupError, summarise, too_deep
 from .yamlfile import parse_yaml
 
@@ -50,6 +51,8 @@ class Article:
     draft: bool
     image: ImageRef | None = None
     """The article's picture, if it has one (`image:`)."""
+    links: tuple[str, ...] = ()
+    """What its body links to inside the site, as written (`../2021/other.md`): resolved to URLs for each build."""
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
     fingerprint: str = field(default="", compare=False)
     """Digest of the file's bytes: changes with any edit, and names the body in the body store."""
@@ -189,6 +192,7 @@ class ArticleParser:
             path=source.path,
             fingerprint=source.fingerprint,
             meta_fingerprint=hashlib.sha256(shown_in_lists.encode("utf-8", "surrogatepass")).hexdigest(),
+            links=body_links(body),
             **values,
         )
         return Parsed(article, body)

@@ -102,9 +102,9 @@ class Fingerprinter:
     def dataclass(self, value: Any) -> bytes:
         """A card from its seed when there is one, any other dataclass from its compared fields."""
         kind = type(value)
-        if kind is ArticleView:  # its card, and the body named by file, fingerprint and settings
+        if kind is ArticleView:  # its card, and the body named by file, fingerprint and settings, with the URLs of its links
             shown = f"{self.settings}|{value.path}|{value.fingerprint}".encode("utf-8", "surrogateescape")
-            return b"V" + hashlib.blake2b(self.value(value.card) + shown, digest_size=16).digest()
+            return b"V" + hashlib.blake2b(self.value(value.card) + shown + self.value(value.links), digest_size=16).digest()
         seeded = self.card_seed(value) if kind is ArticleCard else None
         if seeded is not None:
             return seeded

@@ -1,4 +1,5 @@
-"""Rewriting the URLs inside rendered HTML: relative to the page (`relative_urls`), or absolute (feed content).
+"""Reading and rewriting the URLs inside rendered HTML: relative to the page (`relative_urls`), absolute (feed content),
+or by source path (`sourcelinks.py`).
 
 Only attribute values inside tags are touched (`href`, `src`, `srcset`,
 `action`, `poster`); text, including code that shows HTML, is left alone,
@@ -12,9 +13,15 @@ import re
 from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
+from markupsafe import Markup
+
 TAG = re.compile(r"<[a-zA-Z][^<>]*>")
 ATTRIBUTE = re.compile(r"""(\s(?:href|src|srcset|action|poster)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 SRCSET_ITEM = re.compile(r"(\s*)(\S+)(\s+[^,]*)?")
+_EXTERNAL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//|#|\?")
+"""A reference that leaves the site (a scheme, a host) or stays on the page (a fragment, a query)."""
+LinkPairs = tuple[tuple[str, str], ...]
+"""(a reference as a body writes it, the URL it stands for in this build), for the references that resolve."""
 
 
 def rewrite_urls(html: str, rewrite: Callable[[str], str]) -> str:
@@ -33,6 +40,33 @@ def rewrite_urls(html: str, rewrite: Callable[[str], str]) -> str:
         return ATTRIBUTE.sub(attribute, match.group(0))
 
     return TAG.sub(tag, html)
+
+
+def body_links(body: str) -> tuple[str, ...]:
+    """The internal references of a converted body (relative or root-absolute, in `href`, `src` and `srcset`), as written
+    in its HTML, each once, in order."""
+    if "=" not in body:
+        return ()
+    found: dict[str, None] = {}
+    for tag in TAG.finditer(body):
+        for attribute in ATTRIBUTE.finditer(tag.group(0)):
+            value = attribute.group(2) if attribute.group(2) is not None else attribute.group(3)
+            if attribute.group(1).strip().lower().startswith("srcset"):
+                values = [match.group(2) for item in value.split(",") if (match := SRCSET_ITEM.match(item)) and match.group(2)]
+            else:
+                values = [value]
+            for url in values:
+                if url and not _EXTERNAL.match(url):
+                    found[url] = None
+    return tuple(found)
+
+
+def linked_body(body: Markup, pairs: LinkPairs) -> Markup:
+    """`body` with each reference by source path replaced by its URL (the others as they are)."""
+    if not pairs:
+        return body
+    table = dict(pairs)
+    return Markup(rewrite_urls(str(body), lambda url: table.get(url, url)))
 
 
 def _srcset_item(item: str, rewrite: Callable[[str], str]) -> str:

@@ -21,6 +21,7 @@ from .content import Article
 from .countries import REGIONS, Country
 from .editions import Edition
 from .errors import Location, PlanError, Problem, Problems, display_path
+from .links import LinkPairs, linked_body
 from .pages import PUBLIC_PAGES, PageKind, PagePlan, Urls, template_candidates
 from .periods import GroupBy
 from .related import RelatedIndex
@@ -137,10 +138,13 @@ class Planner:
         self, site: Site, related: RelatedIndex, previous: "Planner | None" = None, sitemap_limit: int = SITEMAP_LIMIT, *,
         params: Mapping[str, Any] | None = None, assets: Mapping[str, str] | None = None, flags: frozenset[str] = frozenset(),
         pictures: Mapping[Path, Picture] | None = None, keep_plans: bool = True, world: WorldShapes | None = None,
+        links: Mapping[Path, LinkPairs] | None = None,
     ) -> None:
         self.site = site
         self.world = world
         """The countries' shapes for the map on /countries/ (none: no map)."""
+        self.links = links or {}
+        """The URLs of what each article (and edition note) links to by source path (`sourcelinks.py` resolved them)."""
         self.keep_plans = keep_plans
         """Remember article plans for the next planner to reuse (a one-shot build has no next planner, and lets them go)."""
         self.pictures = pictures or {}
@@ -173,7 +177,7 @@ class Planner:
         self.card_list = [self.cards[a.path] for a in site.articles]
         self.card_by_id = {id(a): card for a, card in zip(site.articles, self.card_list)}
         self.unchanged_pages = self._unchanged_article_pages(previous) if same_site else set()
-        self.syndication = Syndication(site, self.info, self.urls, self.card_by_id, self.formats, sitemap_limit)
+        self.syndication = Syndication(site, self.info, self.urls, self.card_by_id, self.formats, sitemap_limit, self.links)
         self.editions = tuple(self.edition_view(e) for e in site.editions)
         """Every edition as its pages show it, newest first."""
         searched = config.search.enabled
@@ -208,6 +212,7 @@ class Planner:
         changed = {
             i for i, (path, old, new) in enumerate(zip(order, previous.card_list, self.card_list))
             if old is not new or previous.articles_by_path[path] is not self.articles_by_path[path]
+            or previous.links.get(path) is not self.links.get(path)
         }
         dirty = changed | {i + step for i in changed for step in (-1, 1)}
         before, now = previous.related.chosen, self.related.chosen
@@ -260,8 +265,9 @@ class Planner:
             edition.note.summary if edition.note else "", tuple(Link(c.title, c.url) for c in cards[:EDITION_HEADLINES]),
         )
         mailed = self.site.config.editions.email and bool(self.info.origin)
+        intro = linked_body(edition.note.intro, self.links.get(edition.note.path, ())) if edition.note else Markup("")
         return EditionView(
-            link, edition.note.intro if edition.note else Markup(""), edition_groups(cards, self.site.config.editions.group_by), cards,
+            link, intro, edition_groups(cards, self.site.config.editions.group_by), cards,
             max(a.published for a in edition.articles), max(a.modified for a in edition.articles), url,
             url + "email.html" if mailed else "", url + "email.txt" if mailed else "",
             tuple(a.path for a in edition.articles) + ((edition.note.path,) if edition.note else ()),
@@ -280,13 +286,14 @@ class Planner:
         older = in_order[index + 1] if index + 1 < len(in_order) else None
         related = tuple(in_order[i] for i in sorted(self.related.chosen[article.path]))  # newest first, like every list
         edition = self.edition_of.get(article.path)
-        key = (article, card, newer, older, edition, *related)
+        links = self.links.get(article.path, ())
+        key = (article, card, newer, older, edition, links, *related)
         known = self.previous_plans.get(article.path)
         if known is not None and len(known[0]) == len(key) and all(a is b for a, b in zip(known[0], key)):
             if self.keep_plans:
                 self.article_plans[article.path] = known
             return known[1]
-        view = ArticleView(card, article.path, article.fingerprint)
+        view = ArticleView(card, article.path, article.fingerprint, links)
         filed: dict[str, Any] = {"edition": edition} if edition else {}  # with search, its edition is a filter
         plan = self.plan(
             PageKind.ARTICLE, view.url, article.title, (article.path,), modified=article.modified,

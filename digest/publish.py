@@ -15,7 +15,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from .config import SiteConfig
-from .errors import OutputError, environment_problem
+from .errors import OutputError, Problem, environment_problem
 from .output import OutputWriter, WriteReport
 from .pages import PagePlan
 from .reporting import Reporter, Stopwatch, timed
@@ -43,6 +43,8 @@ class BuildResult:
     rendered_outputs: tuple[str, ...] = field(default=(), compare=False)
     notes: tuple[str, ...] = ()
     """Asides the summary line adds after its sentence, each one short: what the build left out, say, and how to include it."""
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    """Links that lead nowhere, and the like: the build went on, and says so."""
 
     def summary(self, output_shown: str) -> str:
         """One line, e.g. `Built 24 pages from 21 articles in 0.21 s → public/ (3 files written, 1 removed)`, then any notes after a dash.

@@ -108,7 +108,10 @@ the two `---` lines:
 - `draft: true` keeps an article off the site until you remove it
   (`digest serve --drafts` shows drafts while you write them).
 
-Below the front matter comes the article's text, in Markdown. `digest serve`
+Below the front matter comes the article's text, in Markdown. Link another
+article, or a picture inside `content/`, by its file as it lies beside this
+one, `[the pact](pact.md#a-heading)` or `![map](../../images/map.png)`: the
+build writes the address it has on the site, wherever that is. `digest serve`
 shows the site at http://127.0.0.1:8000/ and updates it each time you save;
 `digest build` writes it into `public/`, ready for any static host. A mistake
 in any file is reported with its line and a hint, and nothing is published

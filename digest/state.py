@@ -19,20 +19,20 @@ import importlib.util
 import os
 import stat
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import BuildCache, CacheNotes, LastBuild, Stamp, article_key, open_cache, settings_key
+from .cache import BuildCache, CacheNotes, LastBuild, Stamp, article_key, open_cache, problems_to_lists, settings_key
 from .config import SiteConfig
 from .content import Article, ArticleParser, Parsed, interned
 from .editions import EditionNotes
 from .errors import ContentError, DigestError, Problem
 from .output import MANIFEST, ManifestMemo, file_stamp
 from .sources import ARTICLES_DIR, SourceStamp, find_article_files, is_ignored_name, read_source
-from .theme import Theme, asset_name, flag_files, static_files
+from .theme import SITE_STATIC, Theme, asset_name, flag_files, static_files
 
 if TYPE_CHECKING:  # the rest is imported where it is used: a build with nothing changed needs none of it
     from .fingerprint import Fingerprinter
@@ -40,7 +40,8 @@ if TYPE_CHECKING:  # the rest is imported where it is used: a build with nothing
     from .pages import PagePlan
     from .plan import Planner
     from .related import RelatedIndex
-    from .site import BuildOptions
+    from .site import BuildOptions, Site
+    from .sourcelinks import LinkResolver, Resolution
     from .templates import PageRenderer
     from .views import Picture
     from .worldmap import WorldShapes
@@ -379,6 +380,8 @@ class BuildState:
         """The output's manifest as this session last wrote it."""
         self.modelled: dict[Path, Article] = {}
         """The articles the last plans were made from: comparing them with `articles` says what a change touched."""
+        self.links: Resolution | None = None
+        """What the bodies' links by source path stand for in the last model (`resolve_links`)."""
 
     # Made when first used: a build that finds nothing changed stops before it needs a parser, a renderer or images
     # (and the Markdown engine, Jinja and Pillow they import).
@@ -398,6 +401,12 @@ class BuildState:
         from .images import ImageShop
 
         return ImageShop(self.config.content_dir, self.cache.folder / "images" if self.cache is not None else None)
+
+    @cached_property
+    def resolver(self) -> LinkResolver:
+        from .sourcelinks import LinkResolver
+
+        return LinkResolver(self.config.content_dir, self.config.root / SITE_STATIC, self.config.base_path)
 
     @cached_property
     def settings(self) -> str:
@@ -446,9 +455,11 @@ class BuildState:
             try:
                 info = os.stat(path)
             except OSError:
+                if size < 0:
+                    continue  # a linked file that was missing then, and still is
                 return None
             if (info.st_size, info.st_mtime_ns) != (size, mtime):
-                return None  # a picture was replaced under the same name
+                return None  # a picture or a linked file was replaced under the same name, or one missing has come
         if not self.pages.records or not self.pages.whole or not self.pages.all_on_disk():
             return None  # a file is gone or not the one the ledger knows, or a record was damaged
         if last.manifest is None or not same_file((last.manifest[0], last.manifest[1]), file_stamp(self.manifest_path)):
@@ -461,9 +472,11 @@ class BuildState:
 
     def remember_signature(self, signature: str, pages: int, articles: int, notes: tuple[str, ...] = ()) -> None:
         if self.cache is not None:
+            linked = self.links.stamps if self.links is not None else ()
             self.cache.store_last_build(self.config.output_dir, LastBuild(
-                signature, pages, articles, self.next_change(), tuple((path, *stamp) for path, stamp in sorted(self.images.stamps.items())),
-                file_stamp(self.manifest_path), notes,
+                signature, pages, articles, self.next_change(),
+                tuple((path, *stamp) for path, stamp in sorted(self.images.stamps.items())) + linked,
+                file_stamp(self.manifest_path), notes, problems_to_lists(self.link_problems),
             ))
 
     def forget_signature(self) -> None:
@@ -518,8 +531,33 @@ class BuildState:
 
     @property
     def files(self) -> dict[str, tuple[Path, str]]:
-        """Every file copied as it is: static files, the flags the site uses and its pictures' renditions."""
-        return {**self.statics, **self.flags, **self.image_files}
+        """Every file copied as it is: static files, the flags the site uses, its pictures' renditions and the files articles link to."""
+        linked = self.links.files if self.links is not None else {}
+        return {**linked, **self.statics, **self.flags, **self.image_files}
+
+    @property
+    def link_problems(self) -> tuple[Problem, ...]:
+        """The links of the last model that lead nowhere: warnings of a build, errors of `digest check`."""
+        return self.links.problems if self.links is not None else ()
+
+    def resolve_links(self, site: Site) -> None:
+        """What each published article's and edition note's links by source path stand for; an unchanged article keeps its very
+        tuple of URLs, so its plan can be reused."""
+        from .links import body_links
+        from .pages import Urls
+        from .sourcelinks import Targets
+
+        urls = Urls(self.config.base_path)
+        pages = {a.path: urls.article(a) for a in site.articles}
+        notes = [e.note for e in site.editions if e.note is not None]
+        pages.update((e.note.path, urls.path("editions", e.id)) for e in site.editions if e.note is not None)
+        unpublished = {path: "a draft" if a.draft else "dated in the future" for path, a in self.articles.articles.items() if path not in pages}
+        statics = {path: out for out, (path, _) in self.statics.items()}
+        documents = [(a.path, a.links) for a in site.articles if a.links] + [(n.path, links) for n in notes if (links := body_links(n.intro))]
+        fresh = self.resolver.resolve(documents, Targets(pages, unpublished, statics))
+        before = self.links.links if self.links is not None else {}
+        kept = {path: old if (old := before.get(path)) == pairs else pairs for path, pairs in fresh.links.items()}
+        self.links = replace(fresh, links=kept)
 
     def prepare_pictures(self, articles: Iterable[Article], base_path: str) -> None:
         """The pictures of these articles, resized unless known; an unchanged picture keeps its very object."""

@@ -11,11 +11,13 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from .config import FeedSettings
 from .content import Article
+from .links import LinkPairs
 from .pages import FEED_KINDS, PageKind, PagePlan, Urls, template_candidates
 from .site import Site
 from .views import ArticleCard, ArticleView, EditionEntry, EditionView, Feed, FeedEntry, FeedLink, NewsEntry, SiteInfo, Sitemap, SitemapEntry
@@ -66,9 +68,11 @@ class Syndication:
 
     def __init__(
         self, site: Site, info: SiteInfo, urls: Urls, cards: Mapping[int, ArticleCard], formats: tuple[FeedFormat, ...],
-        sitemap_limit: int = SITEMAP_LIMIT,
+        sitemap_limit: int = SITEMAP_LIMIT, links: Mapping[Path, LinkPairs] | None = None,
     ) -> None:
         config = site.config
+        self.links = links or {}
+        """The URLs of what each article links to by source path, which a feed's full content shows."""
         self.site = site
         self.info = info
         self.urls = urls
@@ -83,8 +87,9 @@ class Syndication:
     def entry(self, article: Article) -> FeedEntry:
         card = self.cards[id(article)]
         known = self.entries.get(id(card))
-        if known is None or known.card is not card:
-            content = ArticleView(card, article.path, article.fingerprint) if self.settings.full_content else None
+        links = self.links.get(article.path, ())
+        if known is None or known.card is not card or (known.content is not None and known.content.links is not links):
+            content = ArticleView(card, article.path, article.fingerprint, links) if self.settings.full_content else None
             known = self.entries[id(card)] = FeedEntry(card, entry_id(self.host, article, card.url), content)
         return known
 
@@ -136,7 +141,7 @@ class Syndication:
 
     def renew(self, entry: FeedEntry, article: Article) -> FeedEntry:
         """The entry with the body of a newer version of its article (whose card is the same)."""
-        renewed = replace(entry, content=ArticleView(entry.card, article.path, article.fingerprint))
+        renewed = replace(entry, content=ArticleView(entry.card, article.path, article.fingerprint, self.links.get(article.path, ())))
         self.entries[id(entry.card)] = renewed
         return renewed
 

@@ -16,7 +16,7 @@ import jinja2.meta
 from markupsafe import Markup
 
 from .errors import Location, Problem, TemplateError, display_path
-from .links import absolute_from, relative_to, rewrite_urls
+from .links import absolute_from, linked_body, relative_to, rewrite_urls
 from .mailing import email_ready, plain_text
 from .metadata import collection, news_article
 from .pages import PageKind, PagePlan
@@ -163,10 +163,13 @@ class PageRenderer:
         context = plan.context
         view = context.get("article")
         if isinstance(view, ArticleView):
-            context = {**context, "article": replace(view, body=body_of(view))}
+            context = {**context, "article": replace(view, body=linked_body(body_of(view), view.links))}
         feed = context.get("feed")
         if isinstance(feed, Feed) and any(e.content is not None for e in feed.entries):
-            entries = tuple(replace(e, content=replace(e.content, body=body_of(e.content))) if e.content else e for e in feed.entries)
+            entries = tuple(
+                replace(e, content=replace(e.content, body=linked_body(body_of(e.content), e.content.links))) if e.content else e
+                for e in feed.entries
+            )
             context = {**context, "feed": replace(feed, entries=entries)}
         try:
             text = template.render(context)

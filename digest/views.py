@@ -104,6 +104,8 @@ class ArticleView:
     path: Path
     """The article's file (its `source` is the publication, as on the card)."""
     fingerprint: str
+    links: tuple[tuple[str, str], ...] = ()
+    """The URLs of what the body links to by source path (`links.linked_body` puts them in)."""
     body: Markup = field(default=Markup(""), compare=False, repr=False)
 
     def __getattr__(self, name: str) -> Any:
