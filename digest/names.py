@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping
 
 from slugify import slugify as _slugify
 
@@ -46,3 +47,25 @@ def display_name(spellings: list[str], slug: str) -> str:
         return best.strip()
     words = slug.split("-")
     return " ".join(w if i and w in SMALL_WORDS else w.capitalize() for i, w in enumerate(words))
+
+
+class BylineNames:
+    """A source's or an author's slug from any spelling of it: case, spacing and punctuation aside
+    ('reuters', 'Reuters '), and an alias's slug leads to the name it stands for (`NYT: The New York Times`).
+
+    Each spelling is slugified once, however many articles write it.
+    """
+
+    def __init__(self, aliases: Mapping[str, str]) -> None:
+        self.aliases = {slugify(alias): slugify(name) for alias, name in aliases.items()}
+        self.fixed = {slugify(name): name for name in aliases.values()}
+        """The names aliases stand for, by slug: shown as site.yaml writes them, whatever the articles write."""
+        self.known: dict[str, str] = {}
+
+    def slug(self, written: str) -> str:
+        """The slug of the page of what `written` names ('' when it has no letters or digits)."""
+        slug = self.known.get(written)
+        if slug is None:
+            slug = slugify(written)
+            slug = self.known[written] = self.aliases.get(slug, slug)
+        return slug
