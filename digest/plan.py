@@ -12,6 +12,7 @@ import calendar
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -104,8 +105,7 @@ def byline_links(urls: Urls, terms: Sequence[Term]) -> dict[str, Link]:
     links: dict[str, Link] = {}
     for term in terms:
         link = Link(term.name, urls.path(term.kind.folder, term.slug))
-        for article in term.articles:
-            links[article.source if term.kind is TermKind.SOURCE else article.author] = link
+        links.update(dict.fromkeys(map(attrgetter(term.kind.value), term.articles), link))
     return links
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from operator import attrgetter
 
 from .config import SiteConfig
 from .content import Article
@@ -149,8 +150,9 @@ def _bylines(kind: TermKind, articles: tuple[Article, ...], aliases: Mapping[str
     names = BylineNames(aliases or {})
     members: dict[str, list[Article]] = defaultdict(list)
     spellings: dict[str, list[str]] = defaultdict(list)
+    named = attrgetter(kind.value)
     for article in articles:
-        written = article.source if kind is TermKind.SOURCE else article.author
+        written = named(article)
         slug = names.slug(written) if written else ""
         if slug:
             members[slug].append(article)
