@@ -29,23 +29,25 @@ def slugify(text: str) -> str:
 def display_name(spellings: list[str], slug: str) -> str:
     """The best way to show a term written in several ways across articles.
 
-    Mixed-case spellings ('Abraham Accords') win over all-lower or all-upper ones;
-    short all-caps words stay acronyms ('AI'); otherwise the slug is title-cased.
-    Ties go to the most used spelling, then alphabetical order, so the result does
-    not depend on the order files were read in.
+    Mixed-case spellings ('Abraham Accords') and spellings in a script without
+    case ('例えニュース') win over all-lower or all-upper ones; short all-caps words
+    stay acronyms ('AI'); otherwise the slug is title-cased, or the spelling's own
+    words when it is not ASCII ('известия' → 'Известия': a slug's transliteration is
+    for URLs only). Ties go to the most used spelling, then alphabetical order, so
+    the result does not depend on the order files were read in.
     """
 
     counts = Counter(spellings)
 
     def rank(spelling: str) -> tuple[int, int, str]:
-        mixed = spelling != spelling.lower() and spelling != spelling.upper()
+        mixed = (spelling != spelling.lower() and spelling != spelling.upper()) or spelling.lower() == spelling.upper()
         acronym = spelling.isupper() and " " not in spelling and len(spelling) <= 5
         return (0 if mixed else 1 if acronym else 2, -counts[spelling], spelling)
 
     best = min(counts, key=rank, default="")
     if best and rank(best)[0] < 2:
         return best.strip()
-    words = slug.split("-")
+    words = best.split() if best and not best.isascii() else slug.split("-")
     return " ".join(w if i and w in SMALL_WORDS else w.capitalize() for i, w in enumerate(words))
 
 

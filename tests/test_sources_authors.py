@@ -162,6 +162,15 @@ def test_spellings_that_differ_in_case_and_aliases_are_one_source(make_site):
     assert "Read the original at The New York Times</a>" in page
 
 
+def test_a_source_in_another_script_keeps_its_name_and_gets_a_page(make_site):
+    out = make_site(SITE_YAML + story("one", "例えニュース", "известия desk", url="https://example.org/one")).build()
+    [(name, (url, count))] = index(out, "sources/index.html").items()
+    assert (name, count) == ("例えニュース", 1) and url.startswith("/sources/") and out.exists(url.strip("/") + "/index.html")
+    page = out.read("2021/11/24/one/index.html")
+    assert f'<a href="{url}">例えニュース</a>' in page and "Read the original at 例えニュース</a>" in page
+    assert list(index(out, "authors/index.html")) == ["Известия Desk"]
+
+
 @pytest.mark.parametrize(
     ("aliases", "problem"),
     [
