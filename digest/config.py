@@ -206,8 +206,8 @@ def _country_aliases(value: Any, report: Report) -> dict[str, str]:
 
 
 def _source_aliases(value: Any, report: Report) -> dict[str, str]:
-    """`sources: {aliases: {NYT: The New York Times}}`: each alias (matched like every source name, whatever its case,
-    spacing and punctuation) → the name it stands for; an alias of an alias, or one spelling meant two ways, is refused."""
+    """`sources: {aliases: {NYT: The New York Times}}`: each alias (matched like every source name, by its
+    slug: whatever its case and spacing) → the name it stands for; an alias of an alias, or one spelling meant two ways, is refused."""
     example = "e.g. sources: {aliases: {NYT: The New York Times}}"
     if value is None:
         return {}

@@ -52,8 +52,8 @@ def display_name(spellings: list[str], slug: str) -> str:
 
 
 class BylineNames:
-    """A source's or an author's slug from any spelling of it: case, spacing and punctuation aside
-    ('reuters', 'Reuters '), and an alias's slug leads to the name it stands for (`NYT: The New York Times`).
+    """A source's or an author's slug from any spelling of it, whatever its case and spacing ('reuters', 'Reuters ');
+    an alias's slug leads to the name it stands for (`NYT: The New York Times`).
 
     Each spelling is slugified once, however many articles write it.
     """

@@ -145,7 +145,7 @@ def _countries(articles: tuple[Article, ...]) -> tuple[Term, ...]:
 
 
 def _bylines(kind: TermKind, articles: tuple[Article, ...], aliases: Mapping[str, str] | None = None) -> tuple[Term, ...]:
-    """Articles by source or by author: spellings that differ only in case, spacing or punctuation are one name,
+    """Articles by source or by author: spellings with one slug (`Reuters`, ` reuters `) are one name,
     an alias (`NYT: The New York Times`) is the name it stands for, and that name is shown as site.yaml writes it."""
     names = BylineNames(aliases or {})
     members: dict[str, list[Article]] = defaultdict(list)
