@@ -270,6 +270,53 @@ def _country_extra(value: Any, report: Report) -> dict[str, ExtraCountry]:
     return result
 
 
+def _source_aliases(value: Any, report: Report) -> dict[str, str]:
+    """`sources: {aliases: {NYT: The New York Times}}`: each alias (matched like every source name, by its
+    slug: whatever its case and spacing) → the name it stands for; an alias of an alias, or one spelling meant two ways, is refused."""
+    example = "e.g. sources: {aliases: {NYT: The New York Times}}"
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        report(("sources",), "must be a mapping with 'aliases'", example)
+        return {}
+    for key in value:
+        if key != "aliases":
+            unknown_key(report, "sources", key, ["aliases"])
+    aliases = value.get("aliases") or {}
+    if not isinstance(aliases, dict):
+        report(("sources", "aliases"), "must map names to the source's own name", 'e.g. aliases: {NYT: "The New York Times", Reuters.com: Reuters}')
+        return {}
+    result: dict[str, str] = {}
+    claimed: dict[str, tuple[str, str]] = {}
+    """Each alias's slug → (the alias as written, the name it stands for)."""
+    spellings: dict[str, str] = {}
+    """Each source's slug → its name as the first alias to name it writes it: the name its page shows."""
+    for name, target in aliases.items():
+        at: KeyPath = ("sources", "aliases", name)
+        if not isinstance(name, str) or not slugify(name):
+            report(at, f"'{name}' has no letters or digits to match a source by", "write the spelling articles use, in quotes if need be", key=True)
+            continue
+        if not isinstance(target, str) or not slugify(target):
+            report(at, f"must be the source's own name, got {target!r}", f'e.g. {name}: "The New York Times"')
+            continue
+        alias, meant = slugify(name), target.strip()
+        if alias in claimed and slugify(claimed[alias][1]) != slugify(meant):
+            first, other = claimed[alias]
+            report(at, f"'{name}' matches the alias '{first}', which stands for '{other}'", "keep one of the two", key=True)
+            continue
+        spelled = spellings.setdefault(slugify(meant), meant)
+        if spelled != meant:
+            report(at, f"'{meant}' is '{spelled}' spelled another way", f"write {name}: {spelled}")
+            continue
+        claimed[alias] = (name, meant)
+        result[name] = meant
+    for name, meant in result.items():
+        chained = claimed.get(slugify(meant))
+        if chained is not None and slugify(chained[1]) != slugify(meant):
+            report(("sources", "aliases", name), f"'{meant}' is itself an alias, of '{chained[1]}'", f"write {name}: {chained[1]}")
+    return result
+
+
 def _flag(key: str) -> Check:
     def check(value: Any, report: Report) -> bool:
         if value is None:
@@ -471,6 +518,10 @@ class SiteConfig:
         "`extra: {XK: {name: Kosovo, flag: \"🇽🇰\", region: Europe}}` adds places outside ISO 3166-1 (see Countries)",
         _countries, shown="", parsing=True,
     )
+    source_aliases: Mapping[str, str] = option(
+        "sources", {}, "`aliases: {NYT: The New York Times}` makes other spellings of a source one source page; "
+        "`Reuters`, `reuters` and `REUTERS` are one already", _source_aliases, shown="",
+    )
     topics: Mapping[str, TopicDefinition] = option(
         "topics", {}, "an optional vocabulary: `slug: {name, description, aliases}`; with one, an unknown topic is an error "
         "naming the closest ones", _topic_vocabulary, shown="", parsing=True,
@@ -489,7 +540,7 @@ class SiteConfig:
         "`seconds_per_article` is the CPU time its Markdown may take to convert", _limits, shown="", parsing=True,
     )
     feeds: FeedSettings = option(
-        "feeds", FeedSettings(), "Atom, RSS and JSON feeds for the site and every topic and country: "
+        "feeds", FeedSettings(), "Atom, RSS and JSON feeds for the site and every topic, country, source and author: "
         "`{atom: true, rss: true, json: true, entries: 20, full_content: false}`, or `false` for none; they need `base_url`",
         _feeds, shown="",
     )

@@ -27,7 +27,7 @@ class Fingerprinter:
     With the planner that made the plans, an article card is digested from what
     it is made of rather than field by field: its file's front matter (and body,
     when the summary comes from it: `meta_fingerprint`), its path, the parsing
-    `settings`, its topics' display names, the base URL and its picture's renditions.
+    `settings`, its topics', source's and author's display names, the base URL and its picture's renditions.
     """
 
     def __init__(self, settings: str, planner: Planner | None = None) -> None:
@@ -130,6 +130,7 @@ class Fingerprinter:
             return None
         article = planner.articles_by_path[path]
         names = tuple(planner.topic_names[t.slug] for t in article.topics)
-        shown = f"{self.settings}|{path}|{article.meta_fingerprint}|{names}|{planner.site.config.base_url}|{self.flags_key}"
+        bylines = (card.source, card.source_page, card.author, card.author_page)  # named as their pages are, across articles
+        shown = f"{self.settings}|{path}|{article.meta_fingerprint}|{names}|{bylines}|{planner.site.config.base_url}|{self.flags_key}"
         picture = self.value(card.image) if card.image is not None else b""  # made from the picture file's bytes, not the article's
         return b"C" + hashlib.blake2b(shown.encode("utf-8", "surrogateescape") + picture, digest_size=16).digest()

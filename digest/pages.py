@@ -25,6 +25,10 @@ class PageKind(StrEnum):
     TOPIC = "topic"
     COUNTRIES = "countries"
     COUNTRY = "country"
+    SOURCES = "sources"
+    SOURCE = "source"
+    AUTHORS = "authors"
+    AUTHOR = "author"
     ARCHIVE = "archive"
     YEAR = "year"
     MONTH = "month"
@@ -48,6 +52,7 @@ class PageKind(StrEnum):
 PUBLIC_PAGES = frozenset({
     PageKind.HOME, PageKind.ARTICLE, PageKind.TOPICS, PageKind.TOPIC, PageKind.COUNTRIES, PageKind.COUNTRY,
     PageKind.ARCHIVE, PageKind.YEAR, PageKind.MONTH, PageKind.EDITIONS, PageKind.EDITION, PageKind.STATS,
+    PageKind.SOURCES, PageKind.SOURCE, PageKind.AUTHORS, PageKind.AUTHOR,
 })
 """The HTML pages a sitemap lists (not the 404 page, not feeds)."""
 
@@ -59,6 +64,10 @@ TEMPLATES: Mapping[PageKind, tuple[str, ...]] = {
     PageKind.TOPIC: ("topic.html", "term.html", "list.html"),
     PageKind.COUNTRIES: ("countries.html", "terms.html"),
     PageKind.COUNTRY: ("country.html", "term.html", "list.html"),
+    PageKind.SOURCES: ("sources.html", "terms.html"),
+    PageKind.SOURCE: ("source.html", "term.html", "list.html"),
+    PageKind.AUTHORS: ("authors.html", "terms.html"),
+    PageKind.AUTHOR: ("author.html", "term.html", "list.html"),
     PageKind.ARCHIVE: ("archive.html",),
     PageKind.YEAR: ("year.html", "list.html"),
     PageKind.MONTH: ("month.html", "list.html"),
@@ -84,7 +93,7 @@ FEED_KINDS: Mapping[str, PageKind] = {"feed.xml": PageKind.ATOM, "rss.xml": Page
 
 def template_candidates(kind: PageKind, slug: str = "") -> tuple[str, ...]:
     """The templates that may draw a page, most specific first: a term's own template leads (`topic/defence.html`)."""
-    if slug and kind in (PageKind.TOPIC, PageKind.COUNTRY):
+    if slug and kind in (PageKind.TOPIC, PageKind.COUNTRY, PageKind.SOURCE, PageKind.AUTHOR):
         return (f"{kind.value}/{slug}.html", *TEMPLATES[kind])
     return TEMPLATES[kind]
 

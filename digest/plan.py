@@ -12,6 +12,7 @@ import calendar
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -94,13 +95,21 @@ def flag_url(urls: Urls, flags: frozenset[str], code: str) -> str:
 
 
 def term_link(urls: Urls, term: Term, flag_url: str = "") -> TermLink:
-    """A topic's or a country's entry in its index, with its count."""
-    prefix = "topics" if term.kind is TermKind.TOPIC else "countries"
+    """A term's entry in its index (a topic's, a country's, a source's, an author's), with its count."""
     country = term.country
     return TermLink(
-        term.name, urls.path(prefix, term.slug), term.count, term.description, country.flag if country else "", country.code if country else "",
+        term.name, urls.path(term.kind.folder, term.slug), term.count, term.description, country.flag if country else "", country.code if country else "",
         flag_url=flag_url,
     )
+
+
+def byline_links(urls: Urls, terms: Sequence[Term]) -> dict[str, Link]:
+    """Each spelling of a source (or author) that articles use → one link to its page, named as the page is."""
+    links: dict[str, Link] = {}
+    for term in terms:
+        link = Link(term.name, urls.path(term.kind.folder, term.slug))
+        links.update(dict.fromkeys(map(attrgetter(term.kind.value), term.articles), link))
+    return links
 
 
 def edition_groups(cards: tuple[ArticleCard, ...], group_by: GroupBy) -> tuple[EditionGroup, ...]:
@@ -156,17 +165,22 @@ class Planner:
         self.urls = Urls(config.base_path)
         self.paginate = config.paginate
         self.topic_names = {t.slug: t.name for t in site.topics}
+        self.source_links = byline_links(self.urls, site.sources)
+        """Each spelling of a source articles use → the link to its page (every card that shows it has this one object)."""
+        self.author_links = byline_links(self.urls, site.authors)
         self.topic_links: dict[str, Link] = {}
         self.country_links: dict[Country, CountryLink] = {}
         sections = MENU[:1] + (("Editions", ("editions",)),) + MENU[1:] if config.editions.enabled else MENU
         sections += (("Search", ("search",)),) if config.search.enabled else ()
         sections += (("Stats", ("stats",)),)
         menu = tuple(Link(name, self.urls.path(*part)) for name, part in sections)
+        bylines = ((TermKind.SOURCE, site.sources), (TermKind.AUTHOR, site.authors))
+        indexes = tuple(Link(kind.folder.capitalize(), self.urls.path(kind.folder)) for kind, terms in bylines if terms)
         self.formats = feed_formats(config.feeds)
         self.info = SiteInfo(
             config.title, config.description, config.base_url, config.base_path, config.language, menu, self.urls.path(),
             config.origin, config.publisher, feed_links(self.formats, config.title, self.urls.path()), config.relative_urls,
-            dict(params or {}), dict(assets or {}),
+            dict(params or {}), dict(assets or {}), footer=indexes,
         )
         self.index = {a.path: i for i, a in enumerate(site.articles)}
         same_site = previous is not None and previous.info == self.info  # else no article page can be reused as it was
@@ -186,7 +200,10 @@ class Planner:
 
     def _cards(self, previous: "Planner | None") -> dict[Path, ArticleCard]:
         """Every article's card: the previous one when it cannot differ or turns out equal."""
-        same_names = previous is not None and previous.topic_names == self.topic_names and previous.urls.base == self.urls.base
+        same_names = (
+            previous is not None and previous.topic_names == self.topic_names and previous.urls.base == self.urls.base
+            and previous.source_links == self.source_links and previous.author_links == self.author_links
+        )
         cards: dict[Path, ArticleCard] = {}
         for article in self.site.articles:
             old = previous.cards.get(article.path) if previous else None
@@ -223,20 +240,25 @@ class Planner:
         return {path for i, path in enumerate(order) if i not in dirty and path in previous.article_plans}
 
     def card(self, article: Article) -> ArticleCard:
+        """An article as lists show it; its source and author under the names their pages have."""
+        source = self.source_links.get(article.source)
+        author = self.author_links.get(article.author)
         return ArticleCard(
             title=article.title,
             url=self.urls.article(article),
             published=article.published,
             updated=article.modified,
-            source=article.source,
+            source=source.name if source else article.source,
             source_url=article.url,
             summary=article.summary,
-            author=article.author,
+            author=author.name if author else article.author,
             draft=article.draft,
             topics=tuple(self.topic_link(t.slug) for t in article.topics),
             countries=tuple(self.country_link(c) for c in article.countries),
             image=self.pictures.get(article.path),
             extra=article.extra,
+            source_page=source.url if source else "",
+            author_page=author.url if author else "",
         )
 
     def topic_link(self, slug: str) -> Link:
@@ -328,7 +350,12 @@ class Planner:
         lead: dict[str, Any] = {"edition": self.editions[0]} if self.editions else {}
         yield from self.listing(PageKind.HOME, self.urls.path(), site.config.title, site.articles, **lead)
         yield from self.article_pages()
-        for kind, terms, index in ((PageKind.TOPIC, site.topics, PageKind.TOPICS), (PageKind.COUNTRY, site.countries, PageKind.COUNTRIES)):
+        for kind, terms, index in (
+            (PageKind.TOPIC, site.topics, PageKind.TOPICS), (PageKind.COUNTRY, site.countries, PageKind.COUNTRIES),
+            (PageKind.SOURCE, site.sources, PageKind.SOURCES), (PageKind.AUTHOR, site.authors, PageKind.AUTHORS),
+        ):
+            if not terms and kind in (PageKind.SOURCE, PageKind.AUTHOR):
+                continue  # no index of sources (or authors) until an article names one
             links = tuple(term_link(self.urls, t, flag_url(self.urls, self.flags, t.country.code) if t.country else "") for t in terms)
             groups: dict[str, Any] = {"groups": by_region(terms, links), "map": self.world_map(terms, links)} if kind is PageKind.COUNTRY else {}
             yield self.plan(index, self.urls.path(index.value), index.value.capitalize(), modified=latest, terms=links, **groups)
@@ -364,7 +391,7 @@ class Planner:
         topics = tuple(TermLink(t.name, urls.path("topics", t.key), t.count) for t in numbers.topics)
         countries = tuple(TermLink(c.name, urls.path("countries", c.key), c.count, flag_url=flags.get(c.key, "")) for c in numbers.countries)
         editions = tuple(TermLink(e.name, urls.path("editions", e.key), e.count) for e in numbers.editions)
-        by_source = tuple(TermLink(s.name, "", s.count) for s in numbers.sources)  # not `sources`: a plan's own files
+        by_source = tuple(TermLink(s.name, urls.path("sources", s.key), s.count) for s in numbers.sources)  # not `sources`: a plan's own files
         chart = month_chart(numbers.months) if numbers.months else Markup("")
         return self.plan(
             PageKind.STATS, urls.path("stats"), "Stats", modified=latest, numbers=numbers, topics=topics, countries=countries,

@@ -59,7 +59,7 @@ SCRATCH = "search"
 
 
 def search_plans(planner: Planner) -> Iterator[PagePlan]:
-    """`/search/` with the topics and countries to filter by (and their counts), then the index of every article page."""
+    """`/search/` with the topics, countries and sources to filter by (and their counts), then the index of every article page."""
     from .plan import flag_url, term_link
 
     site = planner.site
@@ -68,7 +68,8 @@ def search_plans(planner: Planner) -> Iterator[PagePlan]:
     urls = planner.urls
     topics = tuple(term_link(urls, t) for t in site.topics)
     countries = tuple(term_link(urls, t, flag_url(urls, planner.flags, t.country.code) if t.country else "") for t in site.countries)
-    yield planner.plan(PageKind.SEARCH, urls.path("search"), "Search", topics=topics, countries=countries)
+    publications = tuple(term_link(urls, t) for t in site.sources)  # not `sources=`: that names a plan's files
+    yield planner.plan(PageKind.SEARCH, urls.path("search"), "Search", topics=topics, countries=countries, publications=publications)
     yield index_plan(urls, tuple(sorted(urls.output_of(card.url) for card in planner.card_list)), site.config.language)
 
 

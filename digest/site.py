@@ -10,13 +10,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from operator import attrgetter
 from pathlib import Path
 
 from .config import SiteConfig
 from .content import Article
 from .countries import Country
 from .editions import Edition, EditionNote, model_editions
-from .names import display_name
+from .names import BylineNames, display_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +34,18 @@ class TermKind(StrEnum):
 
     TOPIC = "topic"
     COUNTRY = "country"
+    SOURCE = "source"
+    AUTHOR = "author"
+
+    @property
+    def folder(self) -> str:
+        """Where its pages live: `topics/`, `countries/`, `sources/`, `authors/`."""
+        return "countries" if self is TermKind.COUNTRY else f"{self.value}s"
 
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A topic or a country with its articles, newest first."""
+    """A topic, a country, a source or an author with its articles, newest first."""
 
     kind: TermKind
     slug: str
@@ -80,6 +88,10 @@ class Site:
     """Newest first (none unless site.yaml asks for `editions:`)."""
     left_out: tuple[LeftOut, ...] = ()
     """The drafts and future articles not published, by file: the build says how many, `digest check` which."""
+    sources: tuple[Term, ...] = ()
+    """The publications articles come from (`source:`), one per spelling that matches or is an alias."""
+    authors: tuple[Term, ...] = ()
+    """Who wrote the articles (`author:`); none when no article names one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +152,8 @@ def model_site(
         now=options.now,
         editions=model_editions(config, ordered, notes or {}),
         left_out=tuple(sorted(unpublished, key=lambda item: str(item.path))),
+        sources=_bylines(TermKind.SOURCE, ordered, config.source_aliases),
+        authors=_bylines(TermKind.AUTHOR, ordered),
     )
 
 
@@ -164,6 +178,23 @@ def _countries(articles: tuple[Article, ...]) -> tuple[Term, ...]:
         for country in article.countries:
             members[country].append(article)
     terms = [Term(TermKind.COUNTRY, c.slug, c.name, tuple(items), country=c) for c, items in members.items()]
+    return tuple(sorted(terms, key=lambda t: (t.name.casefold(), t.slug)))
+
+
+def _bylines(kind: TermKind, articles: tuple[Article, ...], aliases: Mapping[str, str] | None = None) -> tuple[Term, ...]:
+    """Articles by source or by author: spellings with one slug (`Reuters`, ` reuters `) are one name,
+    an alias (`NYT: The New York Times`) is the name it stands for, and that name is shown as site.yaml writes it."""
+    names = BylineNames(aliases or {})
+    members: dict[str, list[Article]] = defaultdict(list)
+    spellings: dict[str, list[str]] = defaultdict(list)
+    named = attrgetter(kind.value)
+    for article in articles:
+        written = named(article)
+        slug = names.slug(written) if written else ""
+        if slug:
+            members[slug].append(article)
+            spellings[slug].append(written)
+    terms = [Term(kind, slug, names.fixed.get(slug) or display_name(spellings[slug], slug), tuple(items)) for slug, items in members.items()]
     return tuple(sorted(terms, key=lambda t: (t.name.casefold(), t.slug)))
 
 

@@ -71,6 +71,11 @@ theme: default
 #     XK: {{name: Kosovo, flag: "🇽🇰"}}
 #     EU: {{name: European Union, flag: "🇪🇺", region: Europe}}
 
+# Optional: other spellings of the sources articles name, each with the name
+# its page shows (Reuters and reuters are one source already).
+# sources:
+#   aliases: {{NYT: The New York Times, Reuters.com: Reuters}}
+
 # Optional: numbered editions (daily, weekly or monthly) with their own pages,
 # a feed that carries each whole, and an email twin of every edition.
 # editions: {{period: weekly, week_starts: monday, group_by: topic}}

@@ -18,7 +18,7 @@ TOP = 10
 
 @dataclass(frozen=True, slots=True)
 class Tally:
-    """Something counted: a topic, a country, a source or an edition; `key` is its slug or id ('' for a source)."""
+    """Something counted: a topic, a country, a source or an edition; `key` is its slug or id."""
 
     name: str
     count: int
@@ -73,7 +73,7 @@ def coverage(site: Site, top: int = TOP) -> Coverage:
     articles = site.articles
     topics = Counter({(t.name, t.slug): t.count for t in site.topics})
     countries = Counter({(t.name, t.slug): t.count for t in site.countries})
-    sources = Counter((a.source, "") for a in articles if a.source)
+    sources = Counter({(t.name, t.slug): t.count for t in site.sources})  # named and merged as the source pages are
     top_topics, top_countries = ranked(topics, top), ranked(countries, top)
     topic_slugs = {t.slug: t for t in site.topics}
     country_slugs = {t.slug: t for t in site.countries}

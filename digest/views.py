@@ -90,6 +90,10 @@ class ArticleCard:
     countries: tuple[CountryLink, ...]
     extra: Mapping[str, Any] = field(hash=False)
     image: Picture | None = None
+    source_page: str = ""
+    """The URL of its source's page on this site ('' without a source); `source_url` is the original article."""
+    author_page: str = ""
+    """The URL of its author's page ('' without an author)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +152,8 @@ class SiteInfo:
     """The theme's params, with the site's `theme_params` over them."""
     assets: Mapping[str, str] = field(default_factory=dict, hash=False)
     """Static files by their path in the theme → their name in the output (`asset()` in templates)."""
+    footer: tuple[Link, ...] = ()
+    """The indexes the footer links to, past the menu's: Sources and Authors, when articles name any."""
 
     def absolute(self, url: str) -> str:
         """A site URL with the host in front ('https://news.example.org/digest/topics/'); other URLs as they are."""

@@ -42,13 +42,14 @@ def test_an_article_appears_on_its_page_and_every_list(make_site):
     ]
     assert 'href="/topics/abraham-accords/"' in page
     for listing in ("index.html", "topics/defence/index.html", "topics/abraham-accords/index.html",
-                    "countries/il/index.html", "countries/ma/index.html", "2021/index.html", "2021/11/index.html"):
+                    "countries/il/index.html", "countries/ma/index.html", "2021/index.html", "2021/11/index.html",
+                    "sources/example-times/index.html", "authors/desk/index.html"):
         assert "Israel signs defence pact" in out.read(listing), listing
     assert "Abraham Accords" in out.read("topics/index.html")
     assert "Africa" in out.read("countries/index.html") and "Morocco" in out.read("countries/index.html")
     assert "November 2021" in out.read("archive/index.html")
-    # 14 HTML pages (with /stats/); Atom, RSS and JSON feeds of the site, its 2 topics and 3 countries; sitemap.xml and robots.txt
-    assert out.result is not None and out.result.pages == 14 + 3 * 6 + 2
+    # 18 HTML pages (with /stats/); Atom, RSS and JSON feeds of the site, its 2 topics, 3 countries, source and author; sitemap.xml and robots.txt
+    assert out.result is not None and out.result.pages == 18 + 3 * 8 + 2
 
 
 def test_topic_spellings_are_one_topic_with_the_best_display_name(make_site):
@@ -200,7 +201,7 @@ def test_the_command_line_builds_and_summarises(make_site):
     site = make_site(PACT)
     done = site.cli("build")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Built 34 pages from 1 article in ")
+    assert done.stdout.startswith("Built 44 pages from 1 article in ")
     assert "→ public/" in done.stdout
     assert site.cli("build", "--quiet").stdout == ""
 

@@ -46,7 +46,7 @@ def test_a_no_op_build_renders_and_writes_nothing(make_site):
     build(site.root)
     result = build(site.root)
     assert result.rendered == 0 and result.files.written == 0 and result.files.removed == 0
-    assert result.pages == 27 + 3 * 6 + 2 and result.articles == 6  # HTML pages; 3 feeds each for the site, 2 topics, 3 countries; sitemap, robots.txt
+    assert result.pages == 31 + 3 * 7 + 2 and result.articles == 6  # HTML pages; 3 feeds each for the site, 2 topics, 3 countries, 1 source; sitemap, robots.txt
 
 
 def test_one_edited_article_re_renders_only_the_pages_that_show_it(make_site):
@@ -87,7 +87,7 @@ def test_a_template_edit_invalidates_the_pages_that_use_it(make_site):
     build(site.root)
     (site.root / "templates/term.html").write_text('{% extends "list.html" %}{% block heading %}<h1>About {{ term.name }}</h1>{% endblock %}\n')
     result = build(site.root)
-    assert result.rendered_outputs and all(o.startswith(("topics/", "countries/")) for o in result.rendered_outputs)
+    assert result.rendered_outputs and all(o.startswith(("topics/", "countries/", "sources/")) for o in result.rendered_outputs)
     assert "<h1>About Energy</h1>" in (site.root / "public/topics/energy/index.html").read_text()
 
 

@@ -134,6 +134,7 @@ def test_term_pages_count_their_articles(corpus: Corpus) -> None:
     for meta in corpus.sources.values():
         expected.update({f"topics/{slugify(t)}/index.html" for t in meta["topics"]})
         expected.update({f"countries/{index.resolve(c).code.lower()}/index.html" for c in meta["countries"]})
+        expected.update({f"sources/{slugify(meta['source'])}/index.html"} if meta.get("source") else set())
     shown = {}
     for page in expected:
         match = COUNT.search((corpus.output / page).read_text(encoding="utf-8"))
@@ -157,9 +158,9 @@ def test_summary_counts_every_page_written(corpus: Corpus) -> None:
     index_pages = [f for f in html if f.endswith("/index.html") or f == "index.html"]
     # Every HTML page is an index.html except the 404 page, which is a page too.
     assert sorted(set(html) - set(index_pages)) == ["404.html"]
-    # Beside them: three feeds (Atom, RSS, JSON) for the site and for every topic and country, a sitemap and robots.txt.
+    # Beside them: three feeds (Atom, RSS, JSON) for the site and for every topic, country, source and author, a sitemap and robots.txt.
     feeds = sorted(p.relative_to(corpus.output).as_posix() for p in corpus.output.rglob("*") if p.name in ("feed.xml", "rss.xml", "feed.json"))
-    terms = [f for f in index_pages if re.fullmatch(r"(topics|countries)/[^/]+/index\.html", f)]
+    terms = [f for f in index_pages if re.fullmatch(r"(topics|countries|sources|authors)/[^/]+/index\.html", f)]
     assert len(feeds) == 3 * (1 + len(terms))
     assert pages == len(html) + len(feeds) + 2
     assert (corpus.output / "sitemap.xml").is_file() and (corpus.output / "robots.txt").is_file()

@@ -196,7 +196,7 @@ def test_a_body_edit_touches_the_feeds_that_carry_the_body_and_nothing_else(make
     path.write_text(path.read_text().replace("Body of", "The revised body of"))
     rendered = set(session.rebuild(Changes(content=frozenset({path}))).rendered_outputs)
     page = "2021/11/05/story-4/index.html"
-    carrying = {f"{folder}{name}" for folder in ("", "topics/energy/", "countries/il/") for name in FEEDS}
+    carrying = {f"{folder}{name}" for folder in ("", "topics/energy/", "countries/il/", "sources/example-news/") for name in FEEDS}
     assert rendered == ({page} | carrying if full_content else {page})
     session.close()
     clean = live(site.root, tmp_path / "clean")

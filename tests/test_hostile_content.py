@@ -151,7 +151,7 @@ def test_an_international_address_is_accepted_and_written_as_browsers_send_it(ma
     out = site.build()
 
     page = out.read("2021/11/24/pact/index.html")
-    assert f'<a href="{encoded}" rel="external noopener">例えニュース</a>' in page
+    assert f'<a href="{encoded}" rel="external noopener">Read the original at 例えニュース</a>' in page
     assert f'"isBasedOn": "{encoded}"' in page
     assert f'"external_url": "{encoded}"' in out.read("feed.json")
     assert f'<link rel="via" href="{encoded}"' in out.read("feed.xml")

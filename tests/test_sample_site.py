@@ -272,10 +272,17 @@ def test_article_page_shows_everything_about_the_article(sample: Output, country
     assert text(story.find(".//h1")) == "Israel signs defence pact with Morocco" == meta["title"]
     time = story.find("./header//time")
     assert time is not None and time.get("datetime", "").startswith("2021-11-24") and text(time) == "24 November 2021"
-    assert meta["author"] in text(one(by_class(story, "span", "author")))
+    author_link = one(by_class(story, "span", "author")).find("a")
+    assert author_link is not None
+    assert (author_link.get("href"), text(author_link)) == (f"/authors/{slugify(meta['author'])}/", meta["author"])
     source_link = one(by_class(story, "span", "source")).find("a")
     assert source_link is not None
-    assert (source_link.get("href"), text(source_link)) == (meta["url"], meta["source"])
+    assert (source_link.get("href"), text(source_link)) == (f"/sources/{slugify(meta['source'])}/", meta["source"])
+    original = one(by_class(story, "p", "original")).find("a")
+    assert original is not None
+    assert (original.get("href"), text(original)) == (meta["url"], f"Read the original at {meta['source']}")
+    for href in (author_link.get("href", ""), source_link.get("href", "")):
+        assert sample.exists(file_of(href)), href
 
     countries, topics = chips(one(by_class(story, "ul", "chips")))
     codes = [country_codes(name) for name in meta["countries"]]

@@ -1,5 +1,5 @@
 """Searching the bundled sample in a browser: a word of the pact's body finds it, the Morocco filter narrows what a
-search found, the date order orders it, the keyboard alone gets there, axe-core finds nothing wrong in light or dark,
+search found, the Reuters filter finds what Reuters' source page lists, the date order orders it, the keyboard alone gets there, axe-core finds nothing wrong in light or dark,
 and not one request leaves the machine.
 
 The sample (site.yaml and content/ as shipped, search on) is built once and served as a static host would; one
@@ -121,6 +121,17 @@ def test_the_date_order_sorts_a_topic_newest_or_oldest_first(tab: Page, sample_u
         expect(listed).to_have_count(len(found))
         assert dates(tab) == expected, order
     assert "sort=oldest" in tab.url
+
+
+def test_the_source_filter_finds_the_articles_the_sources_page_lists(tab: Page, sample_url: str) -> None:
+    open_search(tab, sample_url)
+    open_filter(tab, "Sources")
+    tab.get_by_role("checkbox", name="Reuters").check()
+    expect(tab.get_by_role("status")).to_contain_text("articles found")
+    found = titles(tab)
+    assert "source=Reuters" in tab.url
+    tab.goto(sample_url.rstrip("/") + "/sources/reuters/")
+    assert sorted(tab.locator(".cards h2 a").all_inner_texts()) == sorted(found) and len(found) > 1
 
 
 def test_the_keyboard_alone_searches_and_reaches_a_result(tab: Page, sample_url: str) -> None:

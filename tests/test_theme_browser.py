@@ -40,6 +40,11 @@ def sections_link(name: str) -> Callable[[Page], Locator]:
     return lambda page: page.get_by_role("navigation", name="Sections").get_by_role("link", name=name, exact=True)
 
 
+def footer_link(name: str) -> Callable[[Page], Locator]:
+    """The footer's link to an index the menu leaves out, such as Sources."""
+    return lambda page: page.get_by_role("navigation", name="Indexes").get_by_role("link", name=name, exact=True)
+
+
 def first_listed(page: Page) -> Locator:
     """The first entry of an index page's list, such as the first topic of the topics index."""
     return page.get_by_role("main").get_by_role("listitem").first.get_by_role("link").first
@@ -67,6 +72,10 @@ PAGE_KINDS = (
     PageKind("topic", "topics", first_listed),
     PageKind("countries", "home", sections_link("Countries")),
     PageKind("country", "countries", first_listed),
+    PageKind("sources", "home", footer_link("Sources")),
+    PageKind("source", "sources", first_listed),
+    PageKind("authors", "home", footer_link("Authors")),
+    PageKind("author", "authors", first_listed),
     PageKind("archive", "home", sections_link("Archive")),
     PageKind("year", "archive", lambda page: page.get_by_role("main").get_by_role("heading", level=2).first.get_by_role("link")),
     PageKind("month", "year", lambda page: page.get_by_role("navigation", name="Months").get_by_role("link").first),

@@ -1,4 +1,4 @@
-// The search page: words, topic and country filters and a date order, over the Pagefind index digest builds.
+// The search page: words, topic, country and source filters and a date order, over the Pagefind index digest builds.
 // The index sits at pagefind/ beside this script's folder, wherever the site is served from (a sub-path, or any
 // folder in relative mode), and Pagefind finds the articles' addresses from there. Nothing is fetched from elsewhere.
 const PAGE = 20; // results shown at a time
@@ -10,7 +10,7 @@ const list = document.querySelector("[data-results]");
 const more = document.querySelector("[data-more]");
 const words = form.elements.q;
 const order = form.elements.sort;
-const facets = ["topic", "country"];
+const facets = ["topic", "country", "source"];
 const language = document.documentElement.lang || "en";
 const dates = new Intl.DateTimeFormat(language, { dateStyle: "long", timeZone: "UTC" });
 
