@@ -262,7 +262,7 @@ def apply_changes(
     from .templates import PageRenderer  # here and below: a build that finds nothing changed needs none of these
 
     if changes.templates:  # first: a broken article must not make the state forget a template change
-        state.renderer = PageRenderer(state.theme)
+        state.renderer = PageRenderer(state.theme, state.translator)
     if changes.static:
         state.scan_statics()
     with timed(reporter, "parse articles"):
@@ -303,7 +303,7 @@ def model(state: BuildState, reporter: Reporter) -> tuple[Site, RelatedIndex]:
 
     state.unsettled = True  # until a planner is made from this model
     with timed(reporter, "model"):
-        site = model_site(state.config, state.articles.articles.values(), state.options, state.notes.notes)
+        site = model_site(state.config, state.articles.articles.values(), state.options, state.notes.notes, state.translator)
         related = relate(site.articles, state.related)
     with timed(reporter, "images"):
         state.prepare_pictures(site.articles, state.config.base_path)
@@ -319,7 +319,7 @@ def new_planner(state: BuildState, site: Site, related: RelatedIndex, *, keep_pl
 
     planner = Planner(
         site, related, previous=state.planner, params=state.theme.params, assets=state.assets, flags=state.flag_codes,
-        pictures=state.pictures, keep_plans=keep_plans,
+        pictures=state.pictures, keep_plans=keep_plans, translator=state.translator,
     )
     state.choose_flags(term.country.code for term in site.countries if term.country)
     state.related, state.planner, state.modelled = related, planner, dict(state.articles.articles)

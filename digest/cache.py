@@ -530,6 +530,7 @@ def article_to_json(article: Article) -> str:
             "url": article.url,
             "summary": article.summary,
             "author": article.author,
+            "language": article.language,
             "draft": article.draft,
             "image": _image_to_list(article.image),
             "extra": _plain(dict(article.extra)),
@@ -562,6 +563,7 @@ def article_from_json(text: str, path: Path, shared: dict[Any, Any] | None = Non
         url=data["url"],
         summary=data["summary"],
         author=data["author"],
+        language=data.get("language", ""),  # entries from before `language:` could not have one
         draft=bool(data["draft"]),
         image=ImageRef(*data["image"]) if data["image"] else None,
         extra=_restore(data["extra"]),

@@ -50,6 +50,8 @@ class Article:
     draft: bool
     image: ImageRef | None = None
     """The article's picture, if it has one (`image:`)."""
+    language: str = ""
+    """The article's own language (`language: ar`), in a digest mostly in another; '' for the site's."""
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
     fingerprint: str = field(default="", compare=False)
     """Digest of the file's bytes: changes with any edit, and names the body in the body store."""

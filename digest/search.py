@@ -67,8 +67,8 @@ def search_plans(planner: Planner) -> Iterator[PagePlan]:
         return
     urls = planner.urls
     topics = tuple(term_link(urls, t) for t in site.topics)
-    countries = tuple(term_link(urls, t, flag_url(urls, planner.flags, t.country.code) if t.country else "") for t in site.countries)
-    yield planner.plan(PageKind.SEARCH, urls.path("search"), "Search", topics=topics, countries=countries)
+    countries = tuple(term_link(urls, t, flag_url(urls, planner.flags, t.country.code) if t.country else "", planner.words) for t in site.countries)
+    yield planner.plan(PageKind.SEARCH, urls.path("search"), planner.words.gettext("Search"), topics=topics, countries=countries)
     yield index_plan(urls, tuple(sorted(urls.output_of(card.url) for card in planner.card_list)), site.config.language)
 
 

@@ -15,6 +15,7 @@ from .config import SiteConfig
 from .content import Article
 from .countries import Country
 from .editions import Edition, EditionNote, model_editions
+from .i18n import Translator
 from .names import display_name
 
 
@@ -87,6 +88,7 @@ def is_published(article: Article, options: BuildOptions) -> bool:
 
 def model_site(
     config: SiteConfig, articles: Iterable[Article], options: BuildOptions = BuildOptions(), notes: Mapping[str, EditionNote] | None = None,
+    words: Translator | None = None,
 ) -> Site:
     """Order and group the published articles: newest first, by topic, by country, by year and month, by edition."""
     chosen = sorted(
@@ -102,7 +104,7 @@ def model_site(
         countries=_countries(ordered),
         years=_years(ordered),
         now=options.now,
-        editions=model_editions(config, ordered, notes or {}),
+        editions=model_editions(config, ordered, notes or {}, words),
     )
 
 

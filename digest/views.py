@@ -88,6 +88,9 @@ class ArticleCard:
     countries: tuple[CountryLink, ...]
     extra: Mapping[str, Any] = field(hash=False)
     image: Picture | None = None
+    language: str = ""
+    """The article's own `language:` ('' when it is the site's), and its `dir` ('rtl' or 'ltr'; '' without one)."""
+    direction: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +142,8 @@ class SiteInfo:
     """The theme's params, with the site's `theme_params` over them."""
     assets: Mapping[str, str] = field(default_factory=dict, hash=False)
     """Static files by their path in the theme → their name in the output (`asset()` in templates)."""
+    direction: str = "ltr"
+    """The site's language's writing direction, for `<html dir>`: 'rtl' for Arabic, Hebrew, Persian, Urdu…"""
 
     def absolute(self, url: str) -> str:
         """A site URL with the host in front ('https://news.example.org/digest/topics/'); other URLs as they are."""
