@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gettext
 import hashlib
+import re
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -41,6 +42,7 @@ DATE_STYLES = {"long": "long", "short": "medium"}
 """`format_date`'s styles → CLDR's: 'short' is the abbreviated month ('24 Nov 2021'), CLDR's 'medium'."""
 EXTRA_KEYWORDS = {"plural_forms": (1, 2)}
 """Beyond gettext's own: `plural_forms(singular, plural)` in templates (`pybabel extract -k plural_forms:1,2`)."""
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 PLURAL_SAMPLES = (*range(200), 1000, 10_000, 100_000, 1_000_000)
 """Counts that meet every CLDR plural category of every language (French's 'many' is a million)."""
 
@@ -108,11 +110,41 @@ def read_catalogue(path: Path, locale: Locale) -> Catalog:
     except UnicodeDecodeError as exc:
         raise TemplateError.single(shown, f"not UTF-8 text: {exc.reason}", hint="save the catalogue as UTF-8") from None
     problems = Problems()
-    for message, errors in catalog.check():
-        for error in errors:
-            problems.add(Problem(Location(shown, message.lineno or 0), f"msgid {str(message.id)!r}: {error}", "", "keep every %(name)s of the msgid"))
+    lines: list[str] = []
+    for message in catalog:
+        msgid = message.id if isinstance(message.id, str) else tuple(message.id)
+        problem = placeholder_problem(msgid, message.string) if msgid else None
+        if problem:
+            lines = lines or path.read_text(encoding="utf-8").splitlines()
+            line = message.lineno or 0
+            first = msgid if isinstance(msgid, str) else msgid[0]
+            problems.add(Problem(
+                Location(shown, line), f"msgid {first!r}: {problem}", "", "keep every %(name)s of the msgid, as it is written",
+                lines[line - 1] if 0 < line <= len(lines) else "",
+            ))
     problems.raise_if_any(TemplateError)
     return catalog
+
+
+def placeholder_problem(msgid: str | tuple[str, ...], msgstr: object) -> str | None:
+    """What is wrong with a translation's placeholders: one the msgid lacks, one it drops, or a lone '%' (write '%%').
+
+    A plural form may leave out `%(num)s` ('un article'), but not the last, general one.
+    """
+    ids = (msgid,) if isinstance(msgid, str) else tuple(msgid)
+    strings = [msgstr] if isinstance(msgstr, str) else [s for s in msgstr if isinstance(s, str)] if isinstance(msgstr, (tuple, list)) else []
+    wanted = set(PLACEHOLDER.findall(ids[-1]))
+    for index, text in enumerate(strings):
+        if not text:
+            continue
+        found = set(PLACEHOLDER.findall(text))
+        if found - wanted:
+            return f"the translation uses {', '.join(sorted(f'%({n})s' for n in found - wanted))}, which the msgid has not"
+        if (index == len(strings) - 1) and wanted - found:
+            return f"the translation drops {', '.join(sorted(f'%({n})s' for n in wanted - found))}"
+        if "%" in PLACEHOLDER.sub("", text).replace("%%", ""):
+            return "the translation has a lone '%' (write '%%' for a percent sign)"
+    return None
 
 
 def compiled(catalog: Catalog) -> Translations:

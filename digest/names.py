@@ -29,7 +29,7 @@ def display_name(spellings: list[str], slug: str) -> str:
     """The best way to show a term written in several ways across articles.
 
     Mixed-case spellings ('Abraham Accords') win over all-lower or all-upper ones;
-    short all-caps words stay acronyms ('AI'); otherwise the slug is title-cased.
+    short all-caps words stay acronyms ('AI'), words of a script without case as written ('دفاع'); otherwise the slug is title-cased.
     Ties go to the most used spelling, then alphabetical order, so the result does
     not depend on the order files were read in.
     """
@@ -42,7 +42,7 @@ def display_name(spellings: list[str], slug: str) -> str:
         return (0 if mixed else 1 if acronym else 2, -counts[spelling], spelling)
 
     best = min(counts, key=rank, default="")
-    if best and rank(best)[0] < 2:
+    if best and (rank(best)[0] < 2 or best.lower() == best.upper()):  # a script without case (Arabic, Hebrew, Chinese) is shown as written
         return best.strip()
     words = slug.split("-")
     return " ".join(w if i and w in SMALL_WORDS else w.capitalize() for i, w in enumerate(words))
