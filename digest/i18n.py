@@ -22,17 +22,15 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date as cldr_date
-from babel.dates import format_interval, format_skeleton
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po
-from babel.numbers import format_decimal
-from babel.support import Translations
 
 from .errors import Location, Problem, Problems, TemplateError, display_path
+
+if TYPE_CHECKING:  # the rest of Babel is imported where it is used: checking site.yaml needs only `Locale`
+    from babel.messages.catalog import Catalog
+    from babel.support import Translations
 
 LOCALES = "locales"
 """The folder of catalogues, in a theme and beside site.yaml."""
@@ -101,6 +99,8 @@ def find_catalogues(locale_dirs: Sequence[Path], locale: Locale) -> list[Path]:
 
 def read_catalogue(path: Path, locale: Locale) -> Catalog:
     """A .po file, checked: a syntax error, or a translation that drops or adds a placeholder, is an error at its line."""
+    from babel.messages.pofile import PoFileError, read_po
+
     shown = display_path(path)
     try:
         with path.open("rb") as handle:
@@ -149,6 +149,9 @@ def placeholder_problem(msgid: str | tuple[str, ...], msgstr: object) -> str | N
 
 def compiled(catalog: Catalog) -> Translations:
     """A catalogue as gettext reads it, compiled in memory."""
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
     data = BytesIO()
     write_mo(data, catalog)
     data.seek(0)
@@ -218,7 +221,9 @@ class Translator:
         key = (day, style)
         known = self._dates.get(key)
         if known is None:
-            known = self._dates[key] = cldr_date(day, DATE_STYLES.get(style, style), locale=self.locale)
+            from babel.dates import format_date
+
+            known = self._dates[key] = format_date(day, DATE_STYLES.get(style, style), locale=self.locale)
         return known
 
     def date_range(self, start: date, end: date) -> str:
@@ -230,6 +235,8 @@ class Translator:
         key = (first, f"to {last.isoformat()}")
         known = self._dates.get(key)
         if known is None:
+            from babel.dates import format_interval
+
             known = self._dates[key] = format_interval(first, last, "yMMMMd", locale=self.locale)
         return known
 
@@ -238,6 +245,8 @@ class Translator:
         key = (date(year, month, 1), "month")
         known = self._dates.get(key)
         if known is None:
+            from babel.dates import format_skeleton
+
             known = self._dates[key] = format_skeleton("yMMMM", date(year, month, 1), locale=self.locale)
         return known
 
@@ -245,6 +254,8 @@ class Translator:
         """'1,234', '1 234', '1.234': a count as the language writes it."""
         known = self._numbers.get(value)
         if known is None:
+            from babel.numbers import format_decimal
+
             known = self._numbers[value] = format_decimal(value, locale=self.locale)
         return known
 
@@ -292,6 +303,7 @@ def repository() -> Path:
 
 def extract(root: Path) -> Catalog:
     """Every translatable string of the default theme's templates and of the package, as babel.cfg maps them."""
+    from babel.messages.catalog import Catalog
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
     from babel.messages.frontend import parse_mapping_cfg
 
@@ -330,6 +342,8 @@ def main(argv: Sequence[str]) -> int:
         print(f"wrote {display_path(locales / f'{DOMAIN}.pot')}")
         return 0
     if list(argv) == ["update"]:
+        from babel.messages.pofile import read_po
+
         with (locales / f"{DOMAIN}.pot").open("rb") as handle:
             template = read_po(handle)
         for path in sorted(locales.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):

@@ -223,6 +223,7 @@ countries: [Iran]
     assert '<article class="story" data-pagefind-body lang="ar" dir="rtl">' in page
     assert '<p class="meta" lang="en" dir="ltr">' in page, "the date and source are the site's words, in its language"
     assert " Iran</a>" in page and ">November 29, 2021</time>" in page
+    assert '"inLanguage": "ar"' in page, "its JSON-LD says so too"
     assert 'lang="ar"' not in out.read("2021/11/24/pact/index.html")
     assert not nu_errors(out.root)
 
