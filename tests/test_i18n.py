@@ -214,6 +214,8 @@ title: استئناف المحادثات النووية في فيينا
 date: 2021-11-29
 language: ar
 countries: [Iran]
+source: رويترز
+url: https://example.org/talks
 ---
 عادت الوفود إلى فيينا لجولة سابعة من المحادثات.
 """)
@@ -222,6 +224,7 @@ countries: [Iran]
     assert '<html lang="en" dir="ltr">' in page
     assert '<article class="story" data-pagefind-body lang="ar" dir="rtl">' in page
     assert '<p class="meta" lang="en" dir="ltr">' in page, "the date and source are the site's words, in its language"
+    assert '<p class="original" lang="en" dir="ltr">' in page
     assert " Iran</a>" in page and ">November 29, 2021</time>" in page
     assert '"inLanguage": "ar"' in page, "its JSON-LD says so too"
     assert 'lang="ar"' not in out.read("2021/11/24/pact/index.html")
