@@ -316,3 +316,21 @@ def test_editing_a_catalogue_is_a_change_to_the_whole_site(make_site) -> None:  
     catalogue = LOCALES / "fr" / "LC_MESSAGES" / "messages.po"
     assert folders.classify([catalogue]).config
     assert folders.classify([site.root / "locales" / "fr" / "LC_MESSAGES" / "messages.po"]).config
+
+
+def test_the_search_page_of_a_french_digest_answers_in_french(french: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    from tests.browser import expect
+    from tests.crawl import serve_folder
+
+    with serve_folder(french) as base:
+        tab = browser.new_page()
+        try:
+            tab.goto(base + "search/")
+            status = tab.get_by_role("status")
+            expect(status).to_have_text("Saisissez un mot, ou choisissez un thème ou un pays.")
+            tab.get_by_label("Mots à chercher").fill("Israel")
+            expect(status).to_have_text(re.compile(r"^\d+ articles trouvés pour «\sIsrael\s»\.$"))  # no-break spaces inside « »
+            tab.get_by_label("Mots à chercher").fill("zzyzx")
+            expect(status).to_have_text(re.compile(r"^Aucun article trouvé pour «\szzyzx\s»\.$"))
+        finally:
+            tab.close()
