@@ -286,7 +286,9 @@ def load_translator(locale_dirs: Sequence[Path], language: str) -> Translator:
 
 def missing_catalogue_note(translator: Translator, locale_dirs: Sequence[Path]) -> str:
     """The one-line warning for a language the theme has no catalogue of."""
-    where = display_path(locale_dirs[-1]) if locale_dirs else Path(LOCALES)
+    from .theme import bundled_themes_dir  # here: the theme chain is read after site.yaml, whose check needs this module
+
+    where = display_path(locale_dirs[-1] if locale_dirs else bundled_themes_dir() / "default" / LOCALES)  # the template is the root theme's
     name = catalogue_names(translator.locale)[-1]
     return (
         f"site.yaml: language: no catalogue for '{translator.language}' in {where}/, so the theme's text stays English "
