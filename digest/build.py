@@ -281,7 +281,7 @@ def apply_changes(
     from .templates import PageRenderer  # here and below: a build that finds nothing changed needs none of these
 
     if changes.templates:  # first: a broken article must not make the state forget a template change
-        state.renderer = PageRenderer(state.theme)
+        state.renderer = PageRenderer(state.theme, state.translator)
     if changes.static:
         state.scan_statics()
     with timed(reporter, "parse articles"):
@@ -322,7 +322,7 @@ def model(state: BuildState, reporter: Reporter) -> tuple[Site, RelatedIndex]:
 
     state.unsettled = True  # until a planner is made from this model
     with timed(reporter, "model"):
-        site = model_site(state.config, state.articles.articles.values(), state.options, state.notes.notes)
+        site = model_site(state.config, state.articles.articles.values(), state.options, state.notes.notes, state.translator)
         related = relate(site.articles, state.related)
         state.resolve_links(site)
     with timed(reporter, "images"):
@@ -340,7 +340,7 @@ def new_planner(state: BuildState, site: Site, related: RelatedIndex, *, keep_pl
     planner = Planner(
         site, related, previous=state.planner, params=state.theme.params, assets=state.assets, flags=state.flag_codes,
         pictures=state.pictures, keep_plans=keep_plans, world=state.world_shapes() if site.countries else None,
-        links=state.links.links if state.links is not None else None,
+        links=state.links.links if state.links is not None else None, translator=state.translator,
     )
     state.choose_flags(term.country.code for term in site.countries if term.country)
     state.related, state.planner, state.modelled = related, planner, dict(state.articles.articles)

@@ -570,6 +570,7 @@ def article_to_json(article: Article) -> str:
             "url": article.url,
             "summary": article.summary,
             "author": article.author,
+            "language": article.language,
             "draft": article.draft,
             "image": _image_to_list(article.image),
             "links": list(article.links),
@@ -603,6 +604,7 @@ def article_from_json(text: str, path: Path, shared: dict[Any, Any] | None = Non
         url=data["url"],
         summary=data["summary"],
         author=data["author"],
+        language=data.get("language", ""),  # entries from before `language:` could not have one
         draft=bool(data["draft"]),
         image=ImageRef(*data["image"]) if data["image"] else None,
         links=tuple(data["links"]),

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .countries import NO_COUNTRY_SETTINGS, REGIONS, CountryIndex, CountrySettings, ExtraCountry, UnknownCountry
 from .errors import ConfigError, DigestError, Location, Problem, Problems, display_path, printable, undecodable
+from .i18n import language_problem, language_tag
 from .names import slugify
 from .periods import NO_EDITIONS, EditionSettings, check_editions
 from .yamlfile import KeyPath, YamlDoc, parse_yaml
@@ -81,6 +82,15 @@ def unknown_key(report: Report, section: str, key: object, known: list[str]) -> 
     """A key a section of site.yaml does not have, with the closest one it has (or all of them) as the hint."""
     close = difflib.get_close_matches(str(key), known, n=1)
     report((section, key), f"unknown key '{key}'", f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known), key=True)
+
+
+def _language(value: Any, report: Report) -> str:
+    tag = str(_text("language", "en")(value, report))
+    problem = language_problem(tag)
+    if problem:
+        report(("language",), problem, "use a language code CLDR knows, such as en, fr, de, es, ar or pt-BR")
+        return "en"
+    return language_tag(tag)
 
 
 def _base_url(value: Any, report: Report) -> str:
@@ -497,7 +507,10 @@ class SiteConfig:
         "base_url", "/", "where the site is published, needed for feeds, sitemaps and canonical links; may include a path, "
         "e.g. `https://news.example.org/digest/`, and every link then starts with `/digest/`", _base_url, shown="",
     )
-    language: str = option("language", "en", "the pages' `lang`, and the language feeds and the news sitemap declare", _text("language", "en"))
+    language: str = option(
+        "language", "en", "the pages' `lang` and `dir`, the language of the theme's text, dates, numbers and country names (see Languages), "
+        "and the language feeds and the news sitemap declare", _language,
+    )
     author: str = option("author", "", "who publishes the digest (a person or a newsroom): feeds and page metadata name it; "
                          "default: the site's title", _text("author", ""), shown="")
     timezone: str = option(

@@ -53,6 +53,8 @@ class Article:
     """The article's picture, if it has one (`image:`)."""
     links: tuple[str, ...] = ()
     """What its body links to inside the site, as written (`../2021/other.md`): resolved to URLs for each build."""
+    language: str = ""
+    """The article's own language (`language: ar`), in a digest mostly in another; '' for the site's."""
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
     fingerprint: str = field(default="", compare=False)
     """Digest of the file's bytes: changes with any edit, and names the body in the body store."""

@@ -24,6 +24,7 @@ from .config import SiteConfig
 from .content import Article, SourceFile, body_problem, decode, split_front_matter
 from .errors import ContentError, Location, Problem, Problems, display_path
 from .fields import character_problem
+from .i18n import Translator
 from .markup import MarkdownRenderer, MarkupError, summarise
 from .periods import EditionSettings, Span, example_id, span_of, span_of_id
 from .sources import read_source
@@ -171,16 +172,18 @@ class EditionNotes:
         )
 
 
-def model_editions(config: SiteConfig, articles: Sequence[Article], notes: Mapping[str, EditionNote]) -> tuple[Edition, ...]:
+def model_editions(
+    config: SiteConfig, articles: Sequence[Article], notes: Mapping[str, EditionNote], words: Translator | None = None,
+) -> tuple[Edition, ...]:
     """The site's editions, newest first, from its published articles (newest first); a note that names an article
-    its edition lacks, or repeats an earlier edition's number, is a `ContentError` at that line."""
+    its edition lacks, or repeats an earlier edition's number, is a `ContentError` at that line; `words` label them in the site's language."""
     settings = config.editions
     if not settings.enabled:
         return ()
     members: dict[str, list[Article]] = defaultdict(list)
     spans: dict[str, Span] = {}
     for article in articles:
-        span = span_of(article.day, settings)
+        span = span_of(article.day, settings, words)
         spans.setdefault(span.id, span)
         members[span.id].append(article)
     problems = Problems()

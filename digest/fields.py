@@ -15,6 +15,7 @@ from .addresses import AddressProblem, web_address
 from .config import SiteConfig, TopicDefinition
 from .countries import Country, CountryIndex, UnknownCountry
 from .errors import Location, Problem, Problems
+from .i18n import language_problem, language_tag
 from .names import MAX_SLUG, slugify
 from .yamlfile import KeyPath, YamlDoc
 
@@ -330,6 +331,15 @@ class FieldReader:
         line = self.lines[spot.line - 1] if 0 < spot.line <= len(self.lines) else ""
         return ImageRef(src, words["alt"], words["caption"], words["credit"], spot.line, spot.col, line)
 
+    def language(self, data: dict[str, Any]) -> str:
+        """An article's own language: a tag CLDR knows ('ar', 'pt-BR'), written as HTML's `lang` wants it."""
+        tag = self.text(data, "language")
+        problem = language_problem(tag) if tag else None
+        if problem:
+            self.report(("language",), problem, "use a language code such as ar, fr, he or pt-BR (or remove the line for the site's language)")
+            return ""
+        return language_tag(tag)
+
     def flag(self, data: dict[str, Any], name: str) -> bool:
         value = data.get(name, False)
         if not isinstance(value, bool):
@@ -437,6 +447,7 @@ CONVERTERS: Mapping[str, tuple[str, Converter]] = {
     "url": ("url", FieldReader.url),
     "summary": ("summary", lambda reader, data: reader.text(data, "summary")),
     "author": ("author", lambda reader, data: reader.text(data, "author")),
+    "language": ("language", FieldReader.language),
     "image": ("image", FieldReader.image),
     "slug": ("slug", FieldReader.slug),
     "draft": ("draft", lambda reader, data: reader.flag(data, "draft")),

@@ -30,7 +30,7 @@ def news_article(article: ArticleView | ArticleCard, site: SiteInfo) -> dict[str
         "mainEntityOfPage": url,
         "datePublished": article.published.isoformat(),
         "dateModified": article.updated.isoformat(),
-        "inLanguage": site.language,
+        "inLanguage": article.language or site.language,
         "publisher": publisher(site),
         "author": {"@type": "Person", "name": article.author} if article.author else publisher(site),
     }

@@ -45,7 +45,7 @@ def display_name(spellings: list[str], slug: str) -> str:
         return (0 if mixed else 1 if acronym else 2, -counts[spelling], spelling)
 
     best = min(counts, key=rank, default="")
-    if best and rank(best)[0] < 2:
+    if best and (rank(best)[0] < 2 or best.lower() == best.upper()):  # a script without case (Arabic, Hebrew, Chinese) is shown as written
         return best.strip()
     words = best.split() if best and not best.isascii() else slug.split("-")
     return " ".join(w if i and w in SMALL_WORDS else w.capitalize() for i, w in enumerate(words))

@@ -31,6 +31,7 @@ from .cache import BuildCache, CacheUnavailable
 from .config import SiteConfig
 from .content import ArticleParser, Parsed
 from .errors import DigestError, Location, OutputError, Problem, display_path
+from .i18n import load_translator
 from .output import Staging
 from .pages import PagePlan
 from .sources import read_source
@@ -504,7 +505,8 @@ def _made_from(recipe: RenderRecipe) -> tuple[PageRenderer, BodyStore]:
             reader = BuildCache(recipe.cache_root, writable=False)
         except CacheUnavailable:  # every body is parsed again: slower, still right
             pass
-    return PageRenderer(recipe.theme), _WorkerBodies(recipe.settings, reader, ArticleParser.for_site(recipe.config))
+    translator = load_translator(recipe.theme.locale_dirs, recipe.config.language)
+    return PageRenderer(recipe.theme, translator), _WorkerBodies(recipe.settings, reader, ArticleParser.for_site(recipe.config))
 
 
 def _serve_renders(connection: Connection) -> None:

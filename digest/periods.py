@@ -15,11 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .i18n import N_
+
+if TYPE_CHECKING:
+    from .i18n import Translator
 
 DAYS = tuple(name.lower() for name in calendar.day_name)  # monday … sunday
 TITLE_FIELDS = ("number", "label", "id", "start", "end", "site")
 DEFAULT_TITLE = "{label}"
+WEEK_LABEL = N_("Week %(week)s, %(year)s")
 
 
 class Period(StrEnum):
@@ -65,16 +71,18 @@ class Span:
     label: str
 
 
-def span_of(day: date, settings: EditionSettings) -> Span:
-    """The edition `day` belongs to."""
+def span_of(day: date, settings: EditionSettings, words: Translator | None = None) -> Span:
+    """The edition `day` belongs to, its label in the language of `words` (in English without)."""
     if settings.period is Period.DAILY:
-        return Span(day.isoformat(), day, day, f"{day.day} {calendar.month_name[day.month]} {day.year}")
+        return Span(day.isoformat(), day, day, words.format_date(day) if words else f"{day.day} {calendar.month_name[day.month]} {day.year}")
     if settings.period is Period.MONTHLY:
         last = calendar.monthrange(day.year, day.month)[1]
-        return Span(f"{day.year:04d}-{day.month:02d}", day.replace(day=1), day.replace(day=last), f"{calendar.month_name[day.month]} {day.year}")
+        label = words.month(day.year, day.month) if words else f"{calendar.month_name[day.month]} {day.year}"
+        return Span(f"{day.year:04d}-{day.month:02d}", day.replace(day=1), day.replace(day=last), label)
     start = day - timedelta(days=(day.weekday() - settings.week_starts) % 7)
     year, week, _ = (start + timedelta(days=(3 - settings.week_starts) % 7)).isocalendar()  # the week's Thursday
-    return Span(f"{year:04d}-W{week:02d}", start, start + timedelta(days=6), f"Week {week}, {year}")
+    week_label = words.gettext(WEEK_LABEL) if words else WEEK_LABEL
+    return Span(f"{year:04d}-W{week:02d}", start, start + timedelta(days=6), week_label % {"week": week, "year": year})
 
 
 ID_PATTERNS = {

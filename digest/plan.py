@@ -8,7 +8,6 @@ Planning is pure: it reads no file, not even an article's body.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import groupby
@@ -22,6 +21,7 @@ from .content import Article
 from .countries import REGIONS, Country
 from .editions import Edition
 from .errors import Location, PlanError, Problem, Problems, display_path
+from .i18n import N_, Translator, text_direction
 from .links import LinkPairs, linked_body
 from .pages import PUBLIC_PAGES, PageKind, PagePlan, Urls, template_candidates
 from .periods import GroupBy
@@ -35,7 +35,11 @@ from .worldmap import WorldMap, WorldShapes, world_map
 
 EDITION_HEADLINES = 3
 """How many of an edition's articles lists of editions name."""
-MENU: tuple[tuple[str, tuple[str, ...]], ...] = (("Latest", ()), ("Topics", ("topics",)), ("Countries", ("countries",)), ("Archive", ("archive",)))
+MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (N_("Latest"), ()), (N_("Topics"), ("topics",)), (N_("Countries"), ("countries",)), (N_("Archive"), ("archive",)),
+)
+"""The sections every page links to, by their English name (the planner's translator gives the site's)."""
+INDEX_TITLES = {PageKind.TOPICS: N_("Topics"), PageKind.COUNTRIES: N_("Countries"), PageKind.SOURCES: N_("Sources"), PageKind.AUTHORS: N_("Authors")}
 
 
 def plan_site(site: Site, related: RelatedIndex) -> list[PagePlan]:
@@ -94,11 +98,13 @@ def flag_url(urls: Urls, flags: frozenset[str], code: str) -> str:
     return f"{urls.base}flags/{name}.svg" if name in flags else ""
 
 
-def term_link(urls: Urls, term: Term, flag_url: str = "") -> TermLink:
-    """A term's entry in its index (a topic's, a country's, a source's, an author's), with its count."""
+def term_link(urls: Urls, term: Term, flag_url: str = "", words: Translator | None = None) -> TermLink:
+    """A term's entry in its index (a topic's, a country's, a source's, an author's), with its count; a country named in the
+    language of `words`."""
     country = term.country
     return TermLink(
-        term.name, urls.path(term.kind.folder, term.slug), term.count, term.description, country.flag if country else "", country.code if country else "",
+        words.country(country.code, term.name) if words and country else term.name, urls.path(term.kind.folder, term.slug), term.count,
+        term.description, country.flag if country else "", country.code if country else "",
         flag_url=flag_url,
     )
 
@@ -112,28 +118,28 @@ def byline_links(urls: Urls, terms: Sequence[Term]) -> dict[str, Link]:
     return links
 
 
-def edition_groups(cards: tuple[ArticleCard, ...], group_by: GroupBy) -> tuple[EditionGroup, ...]:
+def edition_groups(cards: tuple[ArticleCard, ...], group_by: GroupBy, other: str = "Other news") -> tuple[EditionGroup, ...]:
     """An edition's cards under their first topic or first country, groups in the order their first article comes."""
     if group_by is GroupBy.NONE:
         return (EditionGroup("", "", cards),)
     groups: dict[tuple[str, str, str], list[ArticleCard]] = {}
     for card in cards:
         head: Link | CountryLink | None = (card.topics or (None,))[0] if group_by is GroupBy.TOPIC else (card.countries or (None,))[0]
-        key = (head.name, head.url, getattr(head, "flag_url", "")) if head is not None else ("Other news", "", "")
+        key = (head.name, head.url, getattr(head, "flag_url", "")) if head is not None else (other, "", "")
         groups.setdefault(key, []).append(card)
     return tuple(EditionGroup(name, url, tuple(items), flag) for (name, url, flag), items in groups.items())
 
 
-def by_region(terms: Sequence[Term], links: Sequence[TermLink]) -> tuple[tuple[str, tuple[TermLink, ...]], ...]:
-    """Countries' links grouped by continent, in a fixed continent order, by name within one."""
+def by_region(terms: Sequence[Term], links: Sequence[TermLink], words: Translator) -> tuple[tuple[str, tuple[TermLink, ...]], ...]:
+    """Countries' links grouped by continent, in a fixed continent order, by name (as `words` write it) within one."""
     order = {name: index for index, name in enumerate(REGIONS)}
 
     def region(pair: tuple[Term, TermLink]) -> str:
         country = pair[0].country
-        return country.region if country and country.region else "Other"
+        return country.region if country and country.region else N_("Other")
 
-    ranked = sorted(zip(terms, links), key=lambda pair: (order.get(region(pair), len(order)), pair[0].name.casefold()))
-    return tuple((name, tuple(link for _, link in group)) for name, group in groupby(ranked, key=region))
+    ranked = sorted(zip(terms, links), key=lambda pair: (order.get(region(pair), len(order)), words.sort_key(pair[1].name)))
+    return tuple((words.region(name), tuple(link for _, link in group)) for name, group in groupby(ranked, key=region))
 
 
 class Planner:
@@ -147,9 +153,11 @@ class Planner:
         self, site: Site, related: RelatedIndex, previous: "Planner | None" = None, sitemap_limit: int = SITEMAP_LIMIT, *,
         params: Mapping[str, Any] | None = None, assets: Mapping[str, str] | None = None, flags: frozenset[str] = frozenset(),
         pictures: Mapping[Path, Picture] | None = None, keep_plans: bool = True, world: WorldShapes | None = None,
-        links: Mapping[Path, LinkPairs] | None = None,
+        links: Mapping[Path, LinkPairs] | None = None, translator: Translator | None = None,
     ) -> None:
         self.site = site
+        self.words = translator or Translator(site.config.language)
+        """The site's language: the names of menus and pages, months, countries and continents."""
         self.world = world
         """The countries' shapes for the map on /countries/ (none: no map)."""
         self.links = links or {}
@@ -170,17 +178,17 @@ class Planner:
         self.author_links = byline_links(self.urls, site.authors)
         self.topic_links: dict[str, Link] = {}
         self.country_links: dict[Country, CountryLink] = {}
-        sections = MENU[:1] + (("Editions", ("editions",)),) + MENU[1:] if config.editions.enabled else MENU
-        sections += (("Search", ("search",)),) if config.search.enabled else ()
-        sections += (("Stats", ("stats",)),)
-        menu = tuple(Link(name, self.urls.path(*part)) for name, part in sections)
+        sections = MENU[:1] + ((N_("Editions"), ("editions",)),) + MENU[1:] if config.editions.enabled else MENU
+        sections += ((N_("Search"), ("search",)),) if config.search.enabled else ()
+        sections += ((N_("Stats"), ("stats",)),)
+        menu = tuple(Link(self.words.gettext(name), self.urls.path(*part)) for name, part in sections)
         bylines = ((TermKind.SOURCE, site.sources), (TermKind.AUTHOR, site.authors))
-        indexes = tuple(Link(kind.folder.capitalize(), self.urls.path(kind.folder)) for kind, terms in bylines if terms)
+        indexes = tuple(Link(self.words.gettext(INDEX_TITLES[PageKind(kind.folder)]), self.urls.path(kind.folder)) for kind, terms in bylines if terms)
         self.formats = feed_formats(config.feeds)
         self.info = SiteInfo(
             config.title, config.description, config.base_url, config.base_path, config.language, menu, self.urls.path(),
             config.origin, config.publisher, feed_links(self.formats, config.title, self.urls.path()), config.relative_urls,
-            dict(params or {}), dict(assets or {}), footer=indexes,
+            dict(params or {}), dict(assets or {}), self.words.direction, footer=indexes,
         )
         self.index = {a.path: i for i, a in enumerate(site.articles)}
         same_site = previous is not None and previous.info == self.info  # else no article page can be reused as it was
@@ -259,6 +267,8 @@ class Planner:
             extra=article.extra,
             source_page=source.url if source else "",
             author_page=author.url if author else "",
+            language=article.language,
+            direction=text_direction(article.language) if article.language else "",
         )
 
     def topic_link(self, slug: str) -> Link:
@@ -273,7 +283,7 @@ class Planner:
         link = self.country_links.get(country)
         if link is None:
             link = self.country_links[country] = CountryLink(
-                country.name, self.urls.path("countries", country.slug), country.flag, country.code, flag_url(self.urls, self.flags, country.code),
+                self.words.country(country.code, country.name), self.urls.path("countries", country.slug), country.flag, country.code, flag_url(self.urls, self.flags, country.code),
             )
         return link
 
@@ -289,7 +299,7 @@ class Planner:
         mailed = self.site.config.editions.email and bool(self.info.origin)
         intro = linked_body(edition.note.intro, self.links.get(edition.note.path, ())) if edition.note else Markup("")
         return EditionView(
-            link, intro, edition_groups(cards, self.site.config.editions.group_by), cards,
+            link, intro, edition_groups(cards, self.site.config.editions.group_by, self.words.gettext("Other news")), cards,
             max(a.published for a in edition.articles), max(a.modified for a in edition.articles), url,
             url + "email.html" if mailed else "", url + "email.txt" if mailed else "",
             tuple(a.path for a in edition.articles) + ((edition.note.path,) if edition.note else ()),
@@ -356,20 +366,20 @@ class Planner:
         ):
             if not terms and kind in (PageKind.SOURCE, PageKind.AUTHOR):
                 continue  # no index of sources (or authors) until an article names one
-            links = tuple(term_link(self.urls, t, flag_url(self.urls, self.flags, t.country.code) if t.country else "") for t in terms)
-            groups: dict[str, Any] = {"groups": by_region(terms, links), "map": self.world_map(terms, links)} if kind is PageKind.COUNTRY else {}
-            yield self.plan(index, self.urls.path(index.value), index.value.capitalize(), modified=latest, terms=links, **groups)
+            links = tuple(term_link(self.urls, t, flag_url(self.urls, self.flags, t.country.code) if t.country else "", self.words) for t in terms)
+            groups: dict[str, Any] = {"groups": by_region(terms, links, self.words), "map": self.world_map(terms, links)} if kind is PageKind.COUNTRY else {}
+            yield self.plan(index, self.urls.path(index.value), self.words.gettext(INDEX_TITLES[index]), modified=latest, terms=links, **groups)
             for term, link in zip(terms, links):
-                title = f"{term.name} · {site.config.title}"
+                title = f"{link.name} · {site.config.title}"
                 feeds = feed_links(self.formats, title, link.url)
-                yield from self.listing(kind, link.url, term.name, term.articles, slug=term.slug, term=link, feeds=feeds)
+                yield from self.listing(kind, link.url, link.name, term.articles, slug=term.slug, term=link, feeds=feeds)
                 yield from self.syndication.feeds(link.url, title, term.description, term.articles, feeds)
         yield from self.archives(site.years, latest)
         yield self.stats_page(latest)
         yield from self.edition_pages()
         not_found = self.urls.path() + "404.html"
         yield PagePlan(PageKind.NOT_FOUND, not_found, "404.html", template_candidates(PageKind.NOT_FOUND),
-                       {"site": self.info, "page": Link("Page not found", not_found), "kind": PageKind.NOT_FOUND})
+                       {"site": self.info, "page": Link(self.words.gettext("Page not found"), not_found), "kind": PageKind.NOT_FOUND})
 
     def world_map(self, terms: Sequence[Term], links: Sequence[TermLink]) -> WorldMap | None:
         """The map of the countries the site covers, shaded by their counts (none without countries or shapes)."""
@@ -394,7 +404,7 @@ class Planner:
         by_source = tuple(TermLink(s.name, urls.path("sources", s.key), s.count) for s in numbers.sources)  # not `sources`: a plan's own files
         chart = month_chart(numbers.months) if numbers.months else Markup("")
         return self.plan(
-            PageKind.STATS, urls.path("stats"), "Stats", modified=latest, numbers=numbers, topics=topics, countries=countries,
+            PageKind.STATS, urls.path("stats"), self.words.gettext("Stats"), modified=latest, numbers=numbers, topics=topics, countries=countries,
             by_source=by_source, editions=editions, chart=chart,
         )
 
@@ -420,23 +430,28 @@ class Planner:
         for number, urls, part in self.paginated(first_url, len(articles)):
             chunk = articles[part]
             pager = Pager(number, len(urls), tuple([self.card_by_id[id(a)] for a in chunk]), urls, len(articles))
-            shown = title if number == 1 else f"{title} (page {number})"
+            shown = title if number == 1 else self.page_title(title, number)
             modified = max((a.modified for a in chunk), default=None)
             yield self.plan(kind, urls[number - 1], shown, slug=slug, modified=modified, pager=pager, **context)
+
+    def page_title(self, title: str, number: int) -> str:
+        """'Topics (page 2)': the title of a list's later pages."""
+        return self.words.gettext("%(title)s (page %(number)s)") % {"title": title, "number": self.words.number(number)}
 
     def edition_pages(self) -> Iterator[PagePlan]:
         """/editions/ (newest first, paginated), each edition's page with its email twin, and the editions feed."""
         if not self.site.config.editions.enabled:
             return
         first = self.urls.path("editions")
-        title = f"Editions · {self.site.config.title}"
+        editions = self.words.gettext("Editions")
+        title = f"{editions} · {self.site.config.title}"
         feeds = feed_links(self.formats, title, first)
         links = [view.link for view in self.editions]
         for number, urls, part in self.paginated(first, len(links)):
             chunk = self.editions[part]
             pager = Pager(number, len(urls), tuple(v.link for v in chunk), urls, len(links))
             modified = max((v.updated for v in chunk), default=None)
-            yield self.plan(PageKind.EDITIONS, urls[number - 1], "Editions" if number == 1 else f"Editions (page {number})",
+            yield self.plan(PageKind.EDITIONS, urls[number - 1], editions if number == 1 else self.page_title(editions, number),
                             modified=modified, pager=pager, feeds=feeds)
         for index, view in enumerate(self.editions):
             sources = view.sources
@@ -451,15 +466,15 @@ class Planner:
 
     def archives(self, years: tuple[Year, ...], newest: datetime | None) -> Iterator[PagePlan]:
         def month_link(month: Month) -> TermLink:
-            name = f"{calendar.month_name[month.month]} {month.year}"
+            name = self.words.month(month.year, month.month)
             return TermLink(name, self.urls.path(f"{month.year:04d}", f"{month.month:02d}"), len(month.articles))
 
         overview = tuple(
             TermLink(str(y.year), self.urls.path(f"{y.year:04d}"), len(y.articles), months=tuple(month_link(m) for m in y.months))
             for y in years
         )
-        archive = Link("Archive", self.urls.path("archive"))
-        yield self.plan(PageKind.ARCHIVE, archive.url, "Archive", modified=newest, years=overview)
+        archive = Link(self.words.gettext("Archive"), self.urls.path("archive"))
+        yield self.plan(PageKind.ARCHIVE, archive.url, archive.name, modified=newest, years=overview)
         for year, entry in zip(years, overview):
             yield from self.listing(PageKind.YEAR, entry.url, entry.name, year.articles, months=entry.months, parent=archive)
             for month, link in zip(year.months, entry.months):

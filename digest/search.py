@@ -67,9 +67,9 @@ def search_plans(planner: Planner) -> Iterator[PagePlan]:
         return
     urls = planner.urls
     topics = tuple(term_link(urls, t) for t in site.topics)
-    countries = tuple(term_link(urls, t, flag_url(urls, planner.flags, t.country.code) if t.country else "") for t in site.countries)
+    countries = tuple(term_link(urls, t, flag_url(urls, planner.flags, t.country.code) if t.country else "", planner.words) for t in site.countries)
     publications = tuple(term_link(urls, t) for t in site.sources)  # not `sources=`: that names a plan's files
-    yield planner.plan(PageKind.SEARCH, urls.path("search"), "Search", topics=topics, countries=countries, publications=publications)
+    yield planner.plan(PageKind.SEARCH, urls.path("search"), planner.words.gettext("Search"), topics=topics, countries=countries, publications=publications)
     yield index_plan(urls, tuple(sorted(urls.output_of(card.url) for card in planner.card_list)), site.config.language)
 
 

@@ -17,6 +17,7 @@ from .config import SiteConfig
 from .content import Article
 from .countries import Country
 from .editions import Edition, EditionNote, model_editions
+from .i18n import Translator
 from .names import BylineNames, display_name
 
 
@@ -132,6 +133,7 @@ def left_out_notes(articles: Iterable[LeftOut]) -> tuple[str, ...]:
 
 def model_site(
     config: SiteConfig, articles: Iterable[Article], options: BuildOptions = BuildOptions(), notes: Mapping[str, EditionNote] | None = None,
+    words: Translator | None = None,
 ) -> Site:
     """Order and group the published articles: newest first, by topic, by country, by year and month, by edition."""
     published: list[Article] = []
@@ -150,7 +152,7 @@ def model_site(
         countries=_countries(ordered),
         years=_years(ordered),
         now=options.now,
-        editions=model_editions(config, ordered, notes or {}),
+        editions=model_editions(config, ordered, notes or {}, words),
         left_out=tuple(sorted(unpublished, key=lambda item: str(item.path))),
         sources=_bylines(TermKind.SOURCE, ordered, config.source_aliases),
         authors=_bylines(TermKind.AUTHOR, ordered),

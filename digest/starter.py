@@ -42,7 +42,9 @@ description: A curated digest of the news that matters to us.
 # `digest serve` previews the site at its own address whatever this says.
 base_url: https://example.org/
 
-# The language the articles are written in (en, fr, pt-BR, ...).
+# The language the articles are written in (en, fr, pt-BR, ar, ...): the theme's
+# words, dates, numbers and country names follow it, and ar, he, fa and ur pages
+# read right to left. An article in another language says so: language: ar.
 language: en
 
 # Dates written without an offset (date: 2021-11-24) are in this zone: an IANA

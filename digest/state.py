@@ -36,6 +36,7 @@ from .theme import SITE_STATIC, Theme, asset_name, flag_files, static_files
 
 if TYPE_CHECKING:  # the rest is imported where it is used: a build with nothing changed needs none of it
     from .fingerprint import Fingerprinter
+    from .i18n import Translator
     from .images import ImageShop
     from .pages import PagePlan
     from .plan import Planner
@@ -391,10 +392,20 @@ class BuildState:
         return ArticleMemory(self.config, self.cache)
 
     @cached_property
+    def translator(self) -> Translator:
+        """The site's language, from the theme's catalogues; a language the theme has no catalogue of is a warning."""
+        from .i18n import load_translator, missing_catalogue_note
+
+        translator = load_translator(self.theme.locale_dirs, self.config.language)
+        if translator.missing_catalogue:
+            self.cache_notes.problems.append(missing_catalogue_note(translator, self.theme.locale_dirs))
+        return translator
+
+    @cached_property
     def renderer(self) -> PageRenderer:
         from .templates import PageRenderer
 
-        return PageRenderer(self.theme)
+        return PageRenderer(self.theme, self.translator)
 
     @cached_property
     def images(self) -> ImageShop:
@@ -433,7 +444,7 @@ class BuildState:
             digest.update(str(source.path).encode("utf-8", "surrogateescape") + b"\0" + source.fingerprint.encode())
         for path, fingerprint in self.notes.stamps():  # read by `notes.load`, which comes first
             digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + fingerprint.encode())
-        for folder in self.theme.template_dirs:
+        for folder in self.theme.template_dirs + self.theme.locale_dirs:
             for path in sorted(p for p in folder.rglob("*") if p.is_file()):
                 digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
         for out, (path, fingerprint) in sorted(self.statics.items()):  # read once, by `scan_statics`

@@ -7,7 +7,6 @@ import hashlib
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import jinja2.meta
 from markupsafe import Markup
 
 from .errors import Location, Problem, TemplateError, display_path
+from .i18n import Translator
 from .links import absolute_from, linked_body, relative_to, rewrite_urls
 from .mailing import email_ready, plain_text
 from .metadata import collection, news_article
@@ -23,30 +23,11 @@ from .pages import PageKind, PagePlan
 from .theme import Theme
 from .views import ArticleView, Feed, SiteInfo
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
-
-
-def format_date(value: date, style: str = "long") -> str:
-    """'24 November 2021' (long) or '24 Nov 2021' (short); no locale (strftime's %B would follow one, and costs more), no clock."""
-    month = MONTHS[value.month - 1]
-    return f"{value.day} {month if style == 'long' else month[:3]} {value.year}"
-
 
 def without_url(terms: Iterable[Any], url: str) -> list[Any]:
     """`item.topics|without_url(page.url)`: the terms but the one a page is about (`rejectattr` does it ten times slower,
     and lists show chips on every card)."""
     return [term for term in terms if term.url != url]
-
-
-def date_range(start: date, end: date) -> str:
-    """'22–28 November 2021', '29 November – 5 December 2021', '27 December 2021 – 2 January 2022', or one day."""
-    if start == end:
-        return format_date(start)
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{format_date(end)}"
-    if start.year == end.year:
-        return f"{start.day} {MONTHS[start.month - 1]} – {format_date(end)}"
-    return f"{format_date(start)} – {format_date(end)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +51,12 @@ class PageRenderer:
     a new renderer, so nothing is looked up on disk twice.
     """
 
-    def __init__(self, theme: Theme) -> None:
+    def __init__(self, theme: Theme, translator: Translator | None = None) -> None:
         self.theme = theme
+        self.translator = translator = translator or Translator("en")
+        """The site's language: the theme's words (`_()`, `{% trans %}`), and dates and numbers as it writes them."""
         self.env = jinja2.Environment(
+            extensions=["jinja2.ext.i18n"],
             loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
             autoescape=_escapes,
             undefined=jinja2.StrictUndefined,
@@ -81,8 +65,12 @@ class PageRenderer:
             keep_trailing_newline=True,
             auto_reload=False,  # a template change makes a new renderer; no stat per page meanwhile
         )
-        self.env.filters["format_date"] = format_date
-        self.env.filters["date_range"] = date_range
+        self.env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's line breaks and indentation are not part of its msgid
+        self.env.install_gettext_callables(translator.gettext, translator.ngettext, newstyle=True)  # type: ignore[attr-defined]
+        self.env.filters["format_date"] = translator.format_date
+        self.env.filters["date_range"] = translator.date_range
+        self.env.filters["number"] = translator.number
+        self.env.globals["plural_forms"] = translator.plural_forms
         self.env.filters["isodate"] = lambda value: value.isoformat()
         self.env.filters["without_url"] = without_url
         self.env.filters["rfc822"] = email.utils.format_datetime
@@ -109,7 +97,7 @@ class PageRenderer:
         return known
 
     def _choice_digest(self, candidates: tuple[str, ...], chosen: str) -> bytes:
-        digest = hashlib.blake2b(digest_size=16)
+        digest = hashlib.blake2b(self.translator.digest, digest_size=16)  # a catalogue's words are part of every page
         for name in candidates:  # those tried before the chosen one: a new file there changes the choice
             digest.update(name.encode() + b"\0" + hashlib.blake2b(self.source_of(name).encode()).digest())
             if name == chosen:

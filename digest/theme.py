@@ -15,6 +15,7 @@ from typing import Any
 
 from .config import CONFIG_NAME, SiteConfig, setting_problem
 from .errors import NOT_UTF8_NAME, ConfigError, Location, Problem, Problems, display_path, rename_hint, undecodable
+from .i18n import LOCALES
 from .yamlfile import parse_yaml
 
 THEME_FILE = "theme.yaml"
@@ -42,6 +43,8 @@ class Theme:
     params: Mapping[str, Any] = field(default_factory=dict, hash=False)
     flag_dirs: tuple[Path, ...] = ()
     """Folders of SVG flags by lower-case ISO code (`il.svg`), the site's own first."""
+    locale_dirs: tuple[Path, ...] = ()
+    """Folders of translation catalogues (`locales/fr/LC_MESSAGES/messages.po`), the site's own first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,8 @@ def resolve_theme(config: SiteConfig) -> Theme:
     for layer in [*reversed(params), config.theme_params]:  # the root theme's first, the site's last
         merged.update(layer)
     flag_dirs = [d for d in [config.root / "flags", *(f / "flags" for f in folders)] if d.is_dir()]
-    return Theme(tuple(names), tuple(template_dirs), tuple(static_dirs), merged, tuple(flag_dirs))
+    locale_dirs = [d for d in [config.root / LOCALES, *(f / LOCALES for f in folders)] if d.is_dir()]
+    return Theme(tuple(names), tuple(template_dirs), tuple(static_dirs), merged, tuple(flag_dirs), tuple(locale_dirs))
 
 
 def find_theme(config: SiteConfig, name: str, child: Path | None = None) -> Path:

@@ -94,6 +94,9 @@ class ArticleCard:
     """The URL of its source's page on this site ('' without a source); `source_url` is the original article."""
     author_page: str = ""
     """The URL of its author's page ('' without an author)."""
+    language: str = ""
+    """The article's own `language:` ('' when it is the site's), and its `dir` ('rtl' or 'ltr'; '' without one)."""
+    direction: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +155,8 @@ class SiteInfo:
     """The theme's params, with the site's `theme_params` over them."""
     assets: Mapping[str, str] = field(default_factory=dict, hash=False)
     """Static files by their path in the theme → their name in the output (`asset()` in templates)."""
+    direction: str = "ltr"
+    """The site's language's writing direction, for `<html dir>`: 'rtl' for Arabic, Hebrew, Persian, Urdu…"""
     footer: tuple[Link, ...] = ()
     """The indexes the footer links to, past the menu's: Sources and Authors, when articles name any."""
 

@@ -17,6 +17,7 @@ from watchdog.observers import Observer
 
 from .build import Changes
 from .config import CONFIG_NAME, SiteConfig
+from .i18n import LOCALES
 from .sources import is_ignored_name
 from .theme import SITE_STATIC, SITE_TEMPLATES, THEME_FILE, Theme
 
@@ -48,13 +49,13 @@ class WatchedFolders:
 
     @classmethod
     def of(cls, config: SiteConfig, theme: Theme) -> "WatchedFolders":
-        theme_dirs = tuple({d.parent for d in theme.template_dirs + theme.static_dirs} - {config.root})
+        theme_dirs = tuple({d.parent for d in theme.template_dirs + theme.static_dirs + theme.locale_dirs} - {config.root})
         return cls(config.root, config.content_dir, config.output_dir, theme.template_dirs, theme.static_dirs, theme_dirs)
 
     def to_watch(self) -> list[tuple[Path, bool]]:
         """(folder, recursive) pairs; the site root only shallowly, for site.yaml and new folders."""
         deep = {self.content_dir, *self.template_dirs, *self.static_dirs, *self.theme_dirs}
-        for name in (SITE_TEMPLATES, SITE_STATIC):
+        for name in (SITE_TEMPLATES, SITE_STATIC, LOCALES):
             if (self.root / name).is_dir():
                 deep.add(self.root / name)
         chosen = [(folder, True) for folder in sorted(deep) if folder.is_dir() and not any(p in deep for p in folder.parents)]
@@ -77,7 +78,9 @@ class WatchedFolders:
                 templates.add(path)
             elif any(_under(path, d) for d in self.static_dirs):
                 static.add(path)
-            elif path.parent == self.root and path.name in (SITE_TEMPLATES, SITE_STATIC):
+            elif any(_under(path, folder / LOCALES) for folder in (self.root, *self.theme_dirs)):
+                config = True  # a catalogue's words are on every page, and in the planner's names
+            elif path.parent == self.root and path.name in (SITE_TEMPLATES, SITE_STATIC, LOCALES):
                 config = True  # a new override folder changes the theme chain
             elif any(_under(path, self.root / name) for name in (SITE_TEMPLATES, SITE_STATIC)):
                 config = True

@@ -13,6 +13,16 @@ const order = form.elements.sort;
 const facets = ["topic", "country", "source"];
 const language = document.documentElement.lang || "en";
 const dates = new Intl.DateTimeFormat(language, { dateStyle: "long", timeZone: "UTC" });
+const numbers = new Intl.NumberFormat(language);
+const plurals = new Intl.PluralRules(language);
+const messages = JSON.parse(status.dataset.messages); // the page's words, in the site's language
+
+/** A message with %(num)s and %(term)s filled in; a count's message has a form per plural category. */
+function say(name, num = 0, term = "") {
+  const message = messages[name];
+  const text = typeof message === "string" ? message : message[plurals.select(num)] ?? message.other;
+  return text.replace("%(num)s", numbers.format(num)).replace("%(term)s", term);
+}
 
 let pagefind = null;
 let timer = 0;
@@ -66,7 +76,7 @@ function count(totals) {
   for (const name of facets) {
     for (const box of form.querySelectorAll(`input[name="${name}"]`)) {
       const number = totals?.[name]?.[box.value] ?? 0;
-      box.labels[0].querySelector("[data-count]").textContent = `(${number})`;
+      box.labels[0].querySelector("[data-count]").textContent = `(${numbers.format(number)})`;
     }
   }
 }
@@ -139,7 +149,7 @@ async function search() {
     found = [];
     list.replaceChildren();
     more.hidden = true;
-    status.textContent = "Type a word, or choose a topic or a country.";
+    status.textContent = say("prompt");
     return;
   }
   const answer = await pagefind.search(term || null, { filters: wanted, sort: sorting() });
@@ -150,8 +160,8 @@ async function search() {
   count(answer.filters);
   await showMore();
   if (asked !== latest) return;
-  const what = term ? ` for “${term}”` : "";
-  status.textContent = found.length === 0 ? `No article found${what}.` : `${found.length} ${found.length === 1 ? "article" : "articles"} found${what}.`;
+  const what = term ? "_for" : "";
+  status.textContent = found.length === 0 ? say(`none${what}`, 0, term) : say(`found${what}`, found.length, term);
 }
 
 function soon() {
@@ -165,7 +175,7 @@ async function start() {
     await pagefind.options({ excerptLength: 30 });
     await pagefind.init();
   } catch (error) {
-    status.textContent = "The search index could not be loaded. Search works when the site is served over HTTP.";
+    status.textContent = say("unavailable");
     return;
   }
   restore();
