@@ -14,15 +14,13 @@ from functools import lru_cache
 
 from markupsafe import Markup
 
-from .stats import MonthTally
-
 CHART_ID = "articles-per-month"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 @lru_cache(maxsize=4)
-def month_chart(months: tuple[MonthTally, ...], label: str = "Articles per month") -> Markup:
-    """A bar chart of articles per month, oldest first; the same months give the same bytes."""
+def month_chart(months: tuple[tuple[str, int], ...], label: str = "Articles per month", series: str = "Articles") -> Markup:
+    """A bar chart of (month's name, articles), oldest first, titled `label`; the same months give the same bytes."""
     import pygal
     from pygal.style import Style
 
@@ -38,8 +36,8 @@ def month_chart(months: tuple[MonthTally, ...], label: str = "Articles per month
         truncate_label=-1, margin=8, spacing=4, min_scale=1, max_scale=6, y_labels_major_every=None,
     )
     chart.uuid = CHART_ID  # pygal's own is random; the page has one chart
-    chart.x_labels = [m.label for m in months]
-    chart.add("Articles", [m.count for m in months])
+    chart.x_labels = [name for name, _ in months]
+    chart.add(series, [count for _, count in months])
     root = chart.render_tree()
     clean(root)
     root.set("role", "img")
@@ -47,7 +45,7 @@ def month_chart(months: tuple[MonthTally, ...], label: str = "Articles per month
     root.set("class", "chart")
     for title in root.iter(f"{SVG}title"):
         title.set("id", f"{CHART_ID}-title")
-        title.text = f"{label}: " + ", ".join(f"{m.label} {m.count}" for m in months)
+        title.text = f"{label}: " + ", ".join(f"{name} {count}" for name, count in months)
         break
     ET.register_namespace("", SVG[1:-1])
     return Markup(ET.tostring(root, encoding="unicode", short_empty_elements=True))

@@ -250,6 +250,16 @@ class Translator:
             known = self._dates[key] = format_skeleton("yMMMM", date(year, month, 1), locale=self.locale)
         return known
 
+    def short_month(self, year: int, month: int) -> str:
+        """'nov. 2021': a month where space is short (a chart's axis)."""
+        key = (date(year, month, 1), "short month")
+        known = self._dates.get(key)
+        if known is None:
+            from babel.dates import format_skeleton
+
+            known = self._dates[key] = format_skeleton("yMMM", date(year, month, 1), locale=self.locale)
+        return known
+
     def number(self, value: int) -> str:
         """'1,234', '1 234', '1.234': a count as the language writes it."""
         known = self._numbers.get(value)

@@ -388,7 +388,7 @@ class Planner:
         codes = [term.country.code if term.country else "" for term in terms]
         return world_map(
             self.world, {c: t.count for c, t in zip(codes, terms) if c}, {c: link.url for c, link in zip(codes, links) if c},
-            {c: t.name for c, t in zip(codes, terms) if c},
+            {c: link.name for c, link in zip(codes, links) if c},
         )
 
     def stats_page(self, latest: datetime | None) -> PagePlan:
@@ -398,14 +398,18 @@ class Planner:
         numbers = coverage(self.site)
         urls = self.urls
         flags = {t.slug: flag_url(urls, self.flags, t.country.code) if t.country else "" for t in self.site.countries}
+        words = self.words
         topics = tuple(TermLink(t.name, urls.path("topics", t.key), t.count) for t in numbers.topics)
-        countries = tuple(TermLink(c.name, urls.path("countries", c.key), c.count, flag_url=flags.get(c.key, "")) for c in numbers.countries)
+        countries = tuple(
+            TermLink(words.country(c.key.upper(), c.name), urls.path("countries", c.key), c.count, flag_url=flags.get(c.key, "")) for c in numbers.countries
+        )
+        months = tuple((words.short_month(m.year, m.month), m.count) for m in numbers.months)
         editions = tuple(TermLink(e.name, urls.path("editions", e.key), e.count) for e in numbers.editions)
         by_source = tuple(TermLink(s.name, urls.path("sources", s.key), s.count) for s in numbers.sources)  # not `sources`: a plan's own files
-        chart = month_chart(numbers.months) if numbers.months else Markup("")
+        chart = month_chart(months, words.gettext("Articles per month"), words.gettext("Articles")) if months else Markup("")
         return self.plan(
-            PageKind.STATS, urls.path("stats"), self.words.gettext("Stats"), modified=latest, numbers=numbers, topics=topics, countries=countries,
-            by_source=by_source, editions=editions, chart=chart,
+            PageKind.STATS, urls.path("stats"), words.gettext("Stats"), modified=latest, numbers=numbers, topics=topics, countries=countries,
+            by_source=by_source, editions=editions, chart=chart, months=months,
         )
 
     def article_pages(self) -> Iterator[PagePlan]:
