@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from digest.catalogue import Filters, entries_table, read_catalogue, select_entries
-from digest.cli import main
 from digest.content import ArticleParser, SourceFile
 from digest.drafting import ArticleRequest, compose_article
 from digest.site import BuildOptions
@@ -35,37 +32,6 @@ topics:
   defence: {name: Defence, aliases: [military]}
   diplomacy: {name: Diplomacy & Talks}
 """
-
-Digest = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def digest(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[Digest]:
-    """`digest(folder, *args, **env)`: the command line run in `folder` at the fixed time → (exit code, stdout, stderr).
-
-    It runs in this process (a tenth of a subprocess's time); the first story below runs the very
-    `python -m digest` a curator types.
-    """
-    terminate = signal.getsignal(signal.SIGTERM)
-
-    def run(folder: Path, *args: str, **env: str) -> tuple[int, str, str]:
-        with monkeypatch.context() as scope:
-            scope.chdir(folder)
-            scope.setenv("DIGEST_NOW", FIXED_NOW.isoformat())
-            for name, value in env.items():
-                if value:
-                    scope.setenv(name, value)
-                else:
-                    scope.delenv(name, raising=False)
-            capsys.readouterr()
-            code = main(list(args))
-            out, err = capsys.readouterr()
-        return code, out, err
-
-    yield run
-    if terminate is not None:
-        signal.signal(signal.SIGTERM, terminate)  # main() makes SIGTERM a Ctrl-C
-
 
 # -- init -----------------------------------------------------------------------------
 

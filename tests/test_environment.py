@@ -14,10 +14,10 @@ from tests.conftest import SITE_YAML, article, full_snapshot
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 300 KB file system of its own (a tmpfs), where it can be mounted: too small for a site."""
+    """A 640 KB file system of its own (a tmpfs), where it can be mounted: room for a small site (its world map alone is some 110 KB), not a large one."""
     folder = tmp_path / "small-disk"
     folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(folder)], check=False, capture_output=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=640k", "tmpfs", str(folder)], check=False, capture_output=True)
     if mounted.returncode != 0:
         pytest.skip("cannot mount a tmpfs here (needs root): " + mounted.stderr.decode(errors="replace").strip())
     try:

@@ -41,7 +41,7 @@ def build(site: Path, output: Path) -> Path:
 
 
 def term_pages(output: Path) -> list[str]:
-    return sorted(p.parent.relative_to(output).as_posix() for p in output.glob("*/*/index.html") if p.parts[-3] in ("topics", "countries"))
+    return sorted(p.parent.relative_to(output).as_posix() for p in output.glob("*/*/index.html") if p.parts[-3] in ("topics", "countries", "sources", "authors"))
 
 
 # --- hosted under a sub-path ---------------------------------------------------------------------------------

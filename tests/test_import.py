@@ -4,20 +4,18 @@ them, written without tracking parameters or scripts, never twice, and kept off 
 from __future__ import annotations
 
 import shutil
-import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from digest.cli import main
 from digest.content import Article, ArticleParser, SourceFile
 from digest.intake import MAX_BYTES
 from digest.sources import load_config
-from tests.conftest import FIXED_NOW, InlineSite, full_snapshot
+from tests.conftest import InlineSite, full_snapshot
 from tests.crawl import serve_folder
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -46,9 +44,6 @@ DOHA = "content/articles/2026/qatar-hosts-a-new-round-of-sudan-ceasefire-talks.m
 DUQM = "content/articles/2026/oman-expands-the-port-of-duqm.md"
 OLIVES = "content/articles/2026/tunisia-s-olive-harvest-is-the-largest-in-a-decade.md"
 
-Digest = Callable[..., tuple[int, str, str]]
-
-
 @pytest.fixture
 def site(make_site: Callable[[str], InlineSite]) -> InlineSite:
     """The site, with this morning's feeds saved into its inbox/ folder (also the working folder)."""
@@ -59,23 +54,6 @@ def site(make_site: Callable[[str], InlineSite]) -> InlineSite:
     return made
 
 
-@pytest.fixture
-def digest(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[Digest]:
-    """`digest(folder, *args)`: the command line run in `folder` at the fixed time → (exit code, stdout, stderr)."""
-    terminate = signal.getsignal(signal.SIGTERM)
-
-    def run(folder: Path, *args: str) -> tuple[int, str, str]:
-        with monkeypatch.context() as scope:
-            scope.chdir(folder)
-            scope.setenv("DIGEST_NOW", FIXED_NOW.isoformat())
-            capsys.readouterr()
-            code = main(list(args))
-            out, err = capsys.readouterr()
-        return code, out, err
-
-    yield run
-    if terminate is not None:
-        signal.signal(signal.SIGTERM, terminate)  # main() makes SIGTERM a Ctrl-C
 
 
 def draft(site: InlineSite, relative: str) -> tuple[Article, str]:

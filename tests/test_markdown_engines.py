@@ -169,6 +169,7 @@ def test_switching_engine_parses_every_article_again(make_site):
 
 def test_the_engine_is_part_of_every_articles_cache_key(make_site):
     site = make_site(engine_yaml("commonmark"))
+    (site.root / "content").mkdir()  # a site of no articles yet
     one = site.build().result
     site.write(engine_yaml("python-markdown"))
     other = site.build().result

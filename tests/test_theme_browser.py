@@ -47,7 +47,7 @@ def footer_link(name: str) -> Callable[[Page], Locator]:
 
 def first_listed(page: Page) -> Locator:
     """The first entry of an index page's list, such as the first topic of the topics index."""
-    return page.get_by_role("main").get_by_role("listitem").first.get_by_role("link").first
+    return page.get_by_role("main").get_by_role("listitem").filter(has=page.get_by_role("link")).first.get_by_role("link").first
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ params:
 
 
 def stylesheet(page: str) -> str:
-    found = re.search(r'<link rel="stylesheet" href="([^"]+)">', page)
+    """The theme's main stylesheet (the map and the statistics add one of their own)."""
+    found = re.search(r'<link rel="stylesheet" href="([^"]*/css/digest[.\w]*\.css)">', page)
     assert found, "no stylesheet link"
     return found.group(1)
 
