@@ -18,7 +18,9 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from http.client import HTTPMessage
 from pathlib import Path
+from typing import IO
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import feedparser  # type: ignore[import-untyped]
@@ -329,13 +331,25 @@ def read_source(source: str, *, limit: int = MAX_BYTES, timeout: float = TIMEOUT
     return Fetched(shown, data, "", _is_story(path.name))  # relative links stay relative: a file: address is no use on the web
 
 
+class _WebRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to another http(s) address: urllib's own would go on to ftp:."""
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage, newurl: str,
+    ) -> urllib.request.Request | None:
+        scheme = urlsplit(newurl).scheme.lower()
+        if scheme not in ("http", "https"):
+            raise urllib.error.HTTPError(req.full_url, code, f"redirect to a {scheme}: address, which digest does not follow", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def _download(url: str, limit: int, timeout: float) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": f"digest/{__version__} (feed import)", "Accept": FEED_TYPES})
     deadline = time.monotonic() + timeout
     chunks: list[bytes] = []
     size = 0
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.build_opener(_WebRedirects).open(request, timeout=timeout) as response:
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > limit:
                 raise _source_error(url, f"is larger than {_size(limit)}, the most digest imports from one source")

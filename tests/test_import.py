@@ -244,6 +244,32 @@ def test_a_feed_is_fetched_over_http(site, digest):
     assert missing[1:] == ("", f"digest import: {address}gone.rss: the server answered 404 File not found\n")
 
 
+class _ToFtp(BaseHTTPRequestHandler):
+    """A server whose feed has moved to an ftp: address."""
+
+    def do_GET(self) -> None:
+        self.send_response(301)
+        self.send_header("Location", "ftp://files.example.org/feed.rss")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_a_redirect_away_from_the_web_is_not_followed(site, digest):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ToFtp)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    try:
+        address = f"http://127.0.0.1:{server.server_address[1]}/feed.rss"
+        answer = digest(site.root, "import", address)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert answer == (1, "", f"digest import: {address}: the server answered 301 redirect to a ftp: address, which digest does not follow\n")
+
+
 class _Endless(BaseHTTPRequestHandler):
     """A server that sends a feed larger than digest takes, without saying its length."""
 

@@ -186,7 +186,8 @@ NO_OP = """
 import sys
 from digest.cli import main
 code = main(["build", "--quiet"])
-heavy = sorted(name for name in ("markdown", "cmarkgfm", "jinja2", "PIL", "pycountry", "babel", "nh3", "css_inline", "multiprocessing", "watchdog", "http.server")
+heavy = sorted(name for name in ("markdown", "cmarkgfm", "jinja2", "PIL", "pycountry", "babel", "nh3", "css_inline", "multiprocessing", "watchdog", "http.server",
+                                 "pygal", "shapefile", "numpy", "shapely", "feedparser", "markdownify")
                if name in sys.modules)
 print(code, *heavy)
 """
