@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .countries import NO_COUNTRY_SETTINGS, REGIONS, CountryIndex, CountrySettings, ExtraCountry, UnknownCountry
+from .countries import NO_COUNTRY_SETTINGS, REGIONS, CountryIndex, CountrySettings, ExtraCountry, UnknownCountry, iso_country_code
 from .errors import ConfigError, DigestError, Location, Problem, Problems, display_path, printable, undecodable
 from .i18n import language_problem, language_tag
 from .names import slugify
@@ -198,13 +198,14 @@ def _countries(value: Any, report: Report) -> CountrySettings:
     written = value.get("extra")
     extra = _country_extra(written, report)
     faulty = {str(code).upper() for code in written if str(code).upper() not in extra} if isinstance(written, dict) else set()
-    known = CountryIndex(CountrySettings(extra=extra))
-    return CountrySettings(_country_aliases(value.get("aliases"), known, faulty, report), extra)
+    return CountrySettings(_country_aliases(value.get("aliases"), lambda: CountryIndex(CountrySettings(extra=extra)), set(extra), faulty, report), extra)
 
 
-def _country_aliases(value: Any, known: CountryIndex, faulty: set[str], report: Report) -> dict[str, str]:
-    """`aliases: {Holland: NL}`: each target an ISO code, a country's name or a place of `extra` (one of `faulty`,
-    entries of `extra` reported already, is let pass)."""
+def _country_aliases(value: Any, index: Callable[[], CountryIndex], extra: set[str], faulty: set[str], report: Report) -> dict[str, str]:
+    """`aliases: {Holland: NL}`: each target an ISO code, a country's name or a code of `extra` (one of `faulty`, entries of
+    `extra` reported already, is let pass). The index of every name (some 60 ms) is made only for a target that is not a
+    code: a build that finds nothing changed still checks site.yaml."""
+    known: CountryIndex | None = None
     aliases = value or {}
     if not isinstance(aliases, dict):
         report(("countries", "aliases"), "must map names to ISO codes", "e.g. aliases: {Holland: NL}")
@@ -216,7 +217,11 @@ def _country_aliases(value: Any, known: CountryIndex, faulty: set[str], report: 
             continue
         if code.strip().upper() in faulty:
             continue
+        if code.strip().upper() in extra or iso_country_code(code.strip()):
+            result[str(name)] = code.strip()
+            continue
         try:
+            known = known or index()
             known.resolve(code.strip())
         except UnknownCountry as exc:
             close = f"did you mean {' or '.join(repr(s) for s in exc.suggestions)}? " if exc.suggestions else ""

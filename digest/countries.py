@@ -230,6 +230,16 @@ def _world() -> _World:
     return _World(by_code, by_key, suggestible, parents, regions, outside)
 
 
+def iso_country_code(written: str) -> str:
+    """The alpha-2 code `written` is, as an ISO 3166-1 alpha-2 or alpha-3 code ('nl', 'NLD' → 'NL'); '' for anything else.
+    A look in pycountry's table only, without the index of every name."""
+    import pycountry
+
+    text = written.strip().upper()
+    record = pycountry.countries.get(alpha_2=text) if len(text) == 2 else pycountry.countries.get(alpha_3=text) if len(text) == 3 else None
+    return str(record.alpha_2) if record is not None else ""
+
+
 class CountryIndex:
     """Looks names, codes and aliases up; built once per build from the site's `countries:` settings."""
 
