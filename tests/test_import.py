@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -244,6 +245,20 @@ def test_a_feed_is_fetched_over_http(site, digest):
     assert missing[1:] == ("", f"digest import: {address}gone.rss: the server answered 404 File not found\n")
 
 
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A server of one handler on 127.0.0.1 for the length of the block: its address ('http://127.0.0.1:PORT/')."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
 class _ToFtp(BaseHTTPRequestHandler):
     """A server whose feed has moved to an ftp: address."""
 
@@ -257,16 +272,9 @@ class _ToFtp(BaseHTTPRequestHandler):
 
 
 def test_a_redirect_away_from_the_web_is_not_followed(site, digest):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ToFtp)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        address = f"http://127.0.0.1:{server.server_address[1]}/feed.rss"
+    with serving(_ToFtp) as origin:
+        address = origin + "feed.rss"
         answer = digest(site.root, "import", address)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
     assert answer == (1, "", f"digest import: {address}: the server answered 301 redirect to a ftp: address, which digest does not follow\n")
 
 
@@ -297,16 +305,9 @@ def test_the_size_cap_holds_whether_the_server_says_the_length_or_not(site, dige
     with serve_folder(folder) as address:
         declared = digest(site.root, "import", address + "huge.rss")
     assert declared == (1, "", f"digest import: {address}huge.rss: is larger than 10 MiB, the most digest imports from one source\n")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Endless)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        address = f"http://127.0.0.1:{server.server_address[1]}/flood.rss"
+    with serving(_Endless) as origin:
+        address = origin + "flood.rss"
         streamed = digest(site.root, "import", address)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
     assert streamed == (1, "", f"digest import: {address}: is larger than 10 MiB, the most digest imports from one source\n")
     assert full_snapshot(site.root / "content") == before
     (site.root / "inbox/huge.rss").write_bytes(b"<rss>" + b" " * MAX_BYTES)
