@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from digest.build import build_once
+from digest.build import Session, build_once
 from digest.cli import main
+from digest.config import Overrides
 from digest.errors import DigestError, Problem
 from digest.publish import BuildResult
 from digest.site import BuildOptions
@@ -118,6 +119,16 @@ def run_cli(folder: Path, *args: str, env: dict[str, str] | None = None) -> subp
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Each file under `folder` with its bytes, by path relative to `folder`: what a site's reader gets."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def clean_snapshot(root: Path, folder: Path) -> dict[str, bytes]:
+    """What a build of the site at `root` without any cache, at the fixed time, writes into `folder`, as a snapshot."""
+    clean = Session(root, BuildOptions(now=FIXED_NOW), overrides=Overrides(output_dir=folder), use_cache=False)
+    try:
+        clean.build()
+    finally:
+        clean.close()
+    return snapshot(folder)
 
 
 def full_snapshot(folder: Path) -> dict[str, tuple[str, bytes, int]]:

@@ -16,11 +16,11 @@ import threading
 import urllib.error
 import urllib.request
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit
@@ -264,8 +264,15 @@ class _SiteRequestHandler(SimpleHTTPRequestHandler):
 @contextmanager
 def serve_folder(root: Path) -> Iterator[str]:
     """Serve `root` over HTTP on 127.0.0.1 (a free port) for the duration; yields the base URL, ending with "/"."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_SiteRequestHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), name=f"serve {root}", daemon=True)  # quick to shut down
+    with serving(partial(_SiteRequestHandler, directory=str(root)), f"serve {root}") as address:
+        yield address
+
+
+@contextmanager
+def serving(handler: Callable[..., BaseHTTPRequestHandler], name: str = "serve") -> Iterator[str]:
+    """A server of `handler` on 127.0.0.1 (a free port) for the duration; yields its base URL, ending with "/"."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), name=name, daemon=True)  # quick to shut down
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

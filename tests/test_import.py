@@ -4,10 +4,8 @@ them, written without tracking parameters or scripts, never twice, and kept off 
 from __future__ import annotations
 
 import shutil
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,7 @@ from digest.content import Article, ArticleParser, SourceFile
 from digest.intake import MAX_BYTES
 from digest.sources import load_config
 from tests.conftest import InlineSite, full_snapshot
-from tests.crawl import serve_folder
+from tests.crawl import serve_folder, serving
 
 FIXTURES = Path(__file__).with_name("fixtures")
 FEEDS = ("maghreb-wire.atom", "sahel-daily.rss", "gulf-brief.json", "seed-story.txt", "not-a-feed.xml")
@@ -243,20 +241,6 @@ def test_a_feed_is_fetched_over_http(site, digest):
     customs, _ = draft(site, CUSTOMS)
     assert (customs.url, customs.source) == ("https://saheldaily.example.org/news/joint-customs-post?page=2", "Sahel Daily")
     assert missing[1:] == ("", f"digest import: {address}gone.rss: the server answered 404 File not found\n")
-
-
-@contextmanager
-def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """A server of one handler on 127.0.0.1 for the length of the block: its address ('http://127.0.0.1:PORT/')."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 class _ToFtp(BaseHTTPRequestHandler):

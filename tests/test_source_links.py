@@ -18,7 +18,7 @@ from PIL import Image
 from digest.build import Changes, Session
 from digest.config import Overrides
 from digest.site import BuildOptions
-from tests.conftest import FIXED_NOW, REPO, InlineSite, snapshot
+from tests.conftest import FIXED_NOW, REPO, InlineSite, clean_snapshot, snapshot
 from tests.crawl import crawl, crawl_published, serve_folder
 
 PUBLISHED = "https://example.org/news/"
@@ -142,10 +142,7 @@ def test_renaming_or_re_dating_the_target_re_renders_the_page_that_links_to_it(t
     assert result.warnings == ()
     assert "/news/2021/11/27/omicron-variant/#travel-bans" in hrefs(site.output.read(linking))
     live.close()
-    clean = Session(site.root, BuildOptions(now=FIXED_NOW), overrides=Overrides(output_dir=tmp_path / "clean"), use_cache=False)
-    clean.build()
-    clean.close()
-    assert snapshot(site.root / "public") == snapshot(tmp_path / "clean")
+    assert snapshot(site.root / "public") == clean_snapshot(site.root, tmp_path / "clean")
 
 
 def test_a_new_version_of_a_linked_file_is_published_under_a_new_name(tmp_path, monkeypatch):

@@ -15,10 +15,9 @@ import pytest
 import yaml
 
 from digest.build import Changes, Session
-from digest.config import Overrides
 from digest.errors import DigestError
 from digest.site import BuildOptions
-from tests.conftest import FIXED_NOW, SITE_YAML, Output, copy_sample, only_problem, snapshot
+from tests.conftest import FIXED_NOW, SITE_YAML, Output, clean_snapshot, copy_sample, only_problem, snapshot
 from tests.feed_rules import atom_problems, json_feed_problems, rss_problems
 from tests.nu import nu_errors
 
@@ -226,10 +225,7 @@ def test_a_live_session_adds_the_page_of_a_new_source_and_author_as_a_clean_buil
     assert titles(site.output, "authors/jane-doe/index.html") == ["Three", "One"]
     assert "<loc>https://news.example.org/sources/al-jazeera/</loc>" in site.output.read("sitemap.xml")
     session.close()
-    clean = Session(site.root, BuildOptions(now=FIXED_NOW), overrides=Overrides(output_dir=tmp_path / "clean"), use_cache=False)
-    clean.build()
-    clean.close()
-    assert snapshot(site.root / "public") == snapshot(tmp_path / "clean")
+    assert snapshot(site.root / "public") == clean_snapshot(site.root, tmp_path / "clean")
 
 
 def test_a_new_spelling_that_renames_a_source_renames_it_on_every_card(make_site, tmp_path):
@@ -242,10 +238,7 @@ def test_a_new_spelling_that_renames_a_source_renames_it_on_every_card(make_site
     session.rebuild(Changes(content=frozenset({added})))
     assert '<a href="/sources/bbc-news/">BBC News</a>' in site.output.read("2021/11/20/one/index.html")
     session.close()
-    clean = Session(site.root, BuildOptions(now=FIXED_NOW), overrides=Overrides(output_dir=tmp_path / "clean"), use_cache=False)
-    clean.build()
-    clean.close()
-    assert snapshot(site.root / "public") == snapshot(tmp_path / "clean")
+    assert snapshot(site.root / "public") == clean_snapshot(site.root, tmp_path / "clean")
 
 
 def test_changing_an_alias_in_site_yaml_moves_the_articles_to_the_source_it_names(make_site, tmp_path):
@@ -258,10 +251,7 @@ def test_changing_an_alias_in_site_yaml_moves_the_articles_to_the_source_it_name
     assert index(site.output, "sources/index.html") == {"The New York Times": ("/sources/the-new-york-times/", 2)}
     assert not site.output.exists("sources/nyt/index.html")
     session.close()
-    clean = Session(site.root, BuildOptions(now=FIXED_NOW), overrides=Overrides(output_dir=tmp_path / "clean"), use_cache=False)
-    clean.build()
-    clean.close()
-    assert snapshot(site.root / "public") == snapshot(tmp_path / "clean")
+    assert snapshot(site.root / "public") == clean_snapshot(site.root, tmp_path / "clean")
 
 
 def test_a_config_error_in_sources_leaves_the_output_alone(make_site):
